@@ -1,0 +1,83 @@
+# Estafette — every target bootstraps what it needs (virtual environment,
+# locked dependencies, front-end packages, database, demo data).
+# Two commands for a newcomer: `make run` and `make test`.
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+UV     := $(VENV)/bin/uv
+STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
+NODE_STAMP := node_modules/.installed
+DEMO_SCALE ?= small
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export DJANGO_SETTINGS_MODULE ?= config.settings.dev
+
+.PHONY: help setup run test test-fast test-e2e lint format bench demo sweep messages clean
+
+help:
+	@echo "make run     set up, migrate, load the demo ($(DEMO_SCALE)) and serve on http://$(HOST):$(PORT)"
+	@echo "make test    set up and run the whole test suite (lint included)"
+	@echo "make lint    ruff, mypy and import-linter"
+	@echo "make bench   benchmarks (prints medians and ratios; never fails)"
+
+$(STAMP): requirements.lock pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ needed"'
+	@$(VENV)/bin/pip install --quiet --disable-pip-version-check uv==0.13.8
+	$(UV) pip install --quiet --python $(PY) --require-hashes -r requirements.lock
+	$(UV) pip install --quiet --python $(PY) --no-deps -e .
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+$(NODE_STAMP): package-lock.json
+	npm ci --no-audit --no-fund --silent
+	@touch $@
+
+setup: $(STAMP) $(NODE_STAMP)
+
+run: setup
+	@mkdir -p var
+	$(PY) manage.py migrate --no-input -v 0
+	$(PY) manage.py demo --scale $(DEMO_SCALE) --if-empty
+	$(PY) manage.py demo_accounts
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+demo: setup
+	@mkdir -p var
+	$(PY) manage.py migrate --no-input -v 0
+	$(PY) manage.py demo --scale $(DEMO_SCALE) --fresh
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy src config
+
+format: setup
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+# The whole suite: lint, migrations in sync, translations compiled, unit and
+# integration tests, then the browser journeys (skipped only where no Chromium
+# is installed and CI is not set; in CI a missing browser is a failure).
+test: setup lint
+	$(PY) manage.py makemigrations --check --dry-run -v 1
+	DJANGO_SETTINGS_MODULE=config.settings.test $(VENV)/bin/pytest -p no:randomly -m "not e2e"
+	DJANGO_SETTINGS_MODULE=config.settings.test $(VENV)/bin/pytest -m e2e tests/e2e
+
+test-fast: setup
+	DJANGO_SETTINGS_MODULE=config.settings.test $(VENV)/bin/pytest -x -q -m "not e2e"
+
+test-e2e: setup
+	DJANGO_SETTINGS_MODULE=config.settings.test $(VENV)/bin/pytest -m e2e tests/e2e
+
+bench: setup
+	$(PY) bench/run.py
+
+messages: setup
+	cd src/estafette && ../../$(PY) ../../manage.py makemessages -l nl --no-obsolete --ignore "*/tests/*"
+	cd src/estafette && ../../$(PY) ../../manage.py compilemessages -l nl
+
+clean:
+	rm -rf $(VENV) node_modules var

@@ -1,0 +1,10 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("", include("estafette.core.urls")),
+    path("", include("estafette.trajectories.urls")),
+    path("", include("estafette.handovers.urls")),
+]

@@ -1,0 +1,1 @@
+"""Estafette: the relay of re-integration after detention, made visible."""

@@ -1,0 +1,282 @@
+"""The baton changes hands only here: send, then accept/decline/withdraw/expire, then outcome.
+
+Every function validates against the state table in ``workflow``, locks the
+trajectory row, writes the transition, the timeline event and the audit
+entry in one transaction, and raises a domain error (HTTP 409/403/400 with a
+sentence) for anything illegal, leaving nothing half-saved.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from estafette.core import clock
+from estafette.core.actor import Actor
+from estafette.core.audit import audit_record
+from estafette.core.errors import Conflict, InvalidInput, NotPermitted
+from estafette.core.models import AuditAction
+from estafette.handovers import messages
+from estafette.handovers.models import Handover, HandoverTransition
+from estafette.handovers.workflow import BY_ACTION, BatonMove, Party, State, transition_for
+from estafette.trajectories.models import EventKind, Phase, Trajectory
+from estafette.trajectories.services import baton_move, event_record
+
+DEFAULT_ANSWER_DAYS = 14
+"""Default time a receiver gets to answer a handover (until norms make it configurable)."""
+
+EVENT_FOR_ACTION = {
+    "accept": EventKind.HANDOVER_ACCEPTED,
+    "decline": EventKind.HANDOVER_DECLINED,
+    "withdraw": EventKind.HANDOVER_WITHDRAWN,
+    "expire": EventKind.HANDOVER_EXPIRED,
+    "take_up": EventKind.TAKEN_UP,
+    "no_show": EventKind.NO_SHOW,
+}
+
+
+@transaction.atomic
+def handover_send(
+    *,
+    actor: Actor,
+    trajectory: Trajectory,
+    receiver: Any,
+    purpose: str,
+    message: str,
+    information: str = "",
+    data_classes: list[str] | None = None,
+    respond_by: dt.date | None = None,
+) -> Handover:
+    """Put the baton in the air: the holder offers it to ``receiver``.
+
+    Contract: only the current holder may send; at most one handover is
+    pending per trajectory; the sender stays holder until acceptance.
+    """
+    trajectory = Trajectory.objects.select_for_update().select_related("baton_holder").get(
+        pk=trajectory.pk
+    )
+    if trajectory.phase == Phase.CLOSED:
+        raise Conflict(messages.TRAJECTORY_CLOSED)
+    if trajectory.baton_holder_id != actor.organisation_id:
+        raise NotPermitted(messages.ONLY_HOLDER_SENDS, holder=str(trajectory.baton_holder))
+    if receiver.pk == actor.organisation_id:
+        raise InvalidInput(messages.NOT_TO_SELF)
+    if not receiver.is_active:
+        raise Conflict(messages.RECEIVER_INACTIVE, receiver=str(receiver))
+    if not message.strip():
+        raise InvalidInput(messages.MESSAGE_REQUIRED)
+    today = clock.today()
+    respond_by = respond_by or today + dt.timedelta(days=DEFAULT_ANSWER_DAYS)
+    if respond_by < today:
+        raise InvalidInput(messages.RESPOND_BY_PAST)
+    pending = Handover.objects.filter(trajectory=trajectory, state=State.SENT).select_related(
+        "receiver"
+    ).first()
+    if pending is not None:
+        raise Conflict(messages.ALREADY_IN_THE_AIR, receiver=str(pending.receiver))
+    now = clock.now()
+    try:
+        with transaction.atomic():
+            handover = Handover.objects.create(
+                trajectory=trajectory,
+                sender=actor.organisation,
+                receiver=receiver,
+                purpose=purpose,
+                message=message.strip(),
+                information=information.strip(),
+                data_classes=sorted(set(data_classes or [])),
+                respond_by=respond_by,
+                sent_at=now,
+                sent_by=actor.user,
+            )
+    except IntegrityError as exc:  # a concurrent send won the race for the pending slot
+        raise Conflict(messages.ALREADY_IN_THE_AIR, receiver="?") from exc
+    HandoverTransition.objects.create(
+        handover=handover,
+        action="send",
+        source="",
+        target=State.SENT,
+        at=now,
+        user=actor.user,
+        organisation=actor.organisation,
+    )
+    event_record(
+        trajectory=trajectory,
+        kind=EventKind.HANDOVER_SENT,
+        actor=actor,
+        at=now,
+        summary=f"{actor.organisation} → {receiver}",
+        handover=handover.pk,
+        purpose=purpose,
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        target=handover,
+        person_id=trajectory.person_id,
+        receiver=receiver.pk,
+        purpose=purpose,
+    )
+    return handover
+
+
+def _party_of(actor: Actor | None, handover: Handover) -> Party:
+    if actor is None:
+        return Party.SYSTEM
+    if actor.organisation_id == handover.receiver_id:
+        return Party.RECEIVER
+    if actor.organisation_id == handover.sender_id:
+        return Party.SENDER
+    return Party.SYSTEM  # never matches a human transition: refused below
+
+
+@transaction.atomic
+def handover_transition(
+    *, actor: Actor | None, handover: Handover, action: str, reason: str = ""
+) -> Handover:
+    """Apply ``action`` (accept, decline, withdraw, expire, take_up, no_show) to a handover.
+
+    Contract:
+    1. the action must exist and be allowed from the current state (else 409);
+    2. only the party the table names may take it (else 403; ``actor=None`` is the system);
+    3. a reason is required where the table says so (else 400);
+    4. the baton moves as the table says, under a lock on the trajectory;
+    5. transition, timeline event and audit entry are written together.
+    """
+    trajectory = Trajectory.objects.select_for_update().get(pk=handover.trajectory_id)
+    handover = Handover.objects.select_for_update().select_related("sender", "receiver").get(
+        pk=handover.pk
+    )
+    if action not in BY_ACTION:
+        raise InvalidInput(messages.UNKNOWN_ACTION)
+    transition = transition_for(action, handover.state)
+    if transition is None:
+        raise Conflict(
+            messages.TRANSITION_NOT_ALLOWED,
+            state=handover.get_state_display(),
+            action=messages.ACTION_PAST.get(action, action),
+        )
+    party = _party_of(actor, handover)
+    if party != transition.by:
+        raise NotPermitted(messages.NOT_YOUR_PART, party=messages.PARTY[transition.by])
+    if transition.reason_required and not reason.strip():
+        raise InvalidInput(messages.REASON_REQUIRED)
+
+    now = clock.now()
+    handover.state = transition.target
+    handover.reason = reason.strip()
+    if transition.source == State.SENT:
+        handover.decided_at = now
+    else:
+        handover.outcome_at = now
+    if transition.target == State.WITHDRAWN:
+        handover.outcome_seen_at = now  # the sender withdrew it: nothing to review
+    handover.save(update_fields=["state", "reason", "decided_at", "outcome_at", "outcome_seen_at"])
+    HandoverTransition.objects.create(
+        handover=handover,
+        action=action,
+        source=transition.source,
+        target=transition.target,
+        at=now,
+        user=actor.user if actor else None,
+        organisation=actor.organisation if actor else None,
+        reason=reason.strip(),
+    )
+    if transition.baton == BatonMove.TO_RECEIVER:
+        baton_move(trajectory=trajectory, to=handover.receiver, at=now, handover=handover)
+    elif transition.baton == BatonMove.TO_SENDER:
+        baton_move(trajectory=trajectory, to=handover.sender, at=now, handover=handover)
+    event_record(
+        trajectory=trajectory,
+        kind=EVENT_FOR_ACTION[action],
+        actor=actor,
+        at=now,
+        reason=reason.strip(),
+        summary=f"{handover.sender} → {handover.receiver}",
+        handover=handover.pk,
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.TRANSITION,
+        target=handover,
+        person_id=trajectory.person_id,
+        transition=action,
+        source=transition.source,
+        target_state=transition.target,
+    )
+    return handover
+
+
+def handover_accept(*, actor: Actor, handover: Handover, note: str = "") -> Handover:
+    """The receiver takes the baton; from now on it is accountable."""
+    return handover_transition(actor=actor, handover=handover, action="accept", reason=note)
+
+
+def handover_decline(*, actor: Actor, handover: Handover, reason: str) -> Handover:
+    """The receiver refuses, with a reason; the sender keeps the baton and reviews the outcome."""
+    return handover_transition(actor=actor, handover=handover, action="decline", reason=reason)
+
+
+def handover_withdraw(*, actor: Actor, handover: Handover, reason: str) -> Handover:
+    """The sender takes the offer back, with a reason."""
+    return handover_transition(actor=actor, handover=handover, action="withdraw", reason=reason)
+
+
+def handover_record_taken_up(*, actor: Actor, handover: Handover, note: str = "") -> Handover:
+    """The receiver reports that the person turned up."""
+    return handover_transition(actor=actor, handover=handover, action="take_up", reason=note)
+
+
+def handover_record_no_show(*, actor: Actor, handover: Handover, reason: str) -> Handover:
+    """The receiver reports that the person did not turn up; the baton goes back to the sender."""
+    return handover_transition(actor=actor, handover=handover, action="no_show", reason=reason)
+
+
+def handover_expire_overdue(*, today: dt.date | None = None) -> int:
+    """Expire every pending handover whose answer date has passed; returns how many.
+
+    Idempotent: a second run finds nothing more to expire. Each expiry is its
+    own transaction so one failure does not hold back the rest.
+    """
+    today = today or clock.today()
+    ids = list(
+        Handover.objects.filter(state=State.SENT, respond_by__lt=today).values_list("pk", flat=True)
+    )
+    count = 0
+    for pk in ids:
+        handover = Handover.objects.get(pk=pk)
+        if handover.state != State.SENT:
+            continue
+        handover_transition(actor=None, handover=handover, action="expire")
+        count += 1
+    return count
+
+
+@transaction.atomic
+def handover_acknowledge_outcome(*, actor: Actor, handover: Handover) -> Handover:
+    """The sender marks a final outcome as seen; the loop is closed for them."""
+    handover = Handover.objects.select_for_update().get(pk=handover.pk)
+    if handover.sender_id != actor.organisation_id:
+        raise NotPermitted(messages.NOT_YOUR_PART, party=messages.PARTY["sender"])
+    if not handover.outcome_to_review:
+        raise Conflict(messages.NOTHING_TO_REVIEW)
+    handover.outcome_seen_at = clock.now()
+    handover.save(update_fields=["outcome_seen_at"])
+    trajectory = Trajectory.objects.get(pk=handover.trajectory_id)
+    event_record(
+        trajectory=trajectory,
+        kind=EventKind.OUTCOME_SEEN,
+        actor=actor,
+        summary=f"{handover.get_state_display()}",
+        handover=handover.pk,
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CHANGE,
+        target=handover,
+        person_id=trajectory.person_id,
+        field="outcome_seen",
+    )
+    return handover

@@ -1,0 +1,107 @@
+"""The person the whole chain exists for, how to reach them, and their network.
+
+Vulnerability markers are special-category data: stored so the chain can
+adapt (one man could not read the letters he was sent), shown only where a
+role needs them (see ``trajectories.selectors`` and, later, the consent policy).
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Literacy(models.TextChoices):
+    YES = "yes", _("reads and writes")
+    LIMITED = "limited", _("limited")
+    NO = "no", _("does not read or write")
+
+
+class Channel(models.TextChoices):
+    LETTER = "letter", _("letter")
+    PHONE = "phone", _("phone")
+    VISIT = "visit", _("in person / visit")
+    EMAIL = "email", _("e-mail")
+    VIA_CONTACT = "via_contact", _("via the contact person")
+
+
+class Person(models.Model):
+    given_names = models.CharField(_("given names"), max_length=120)
+    family_name = models.CharField(_("family name"), max_length=120)
+    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    nationalities = models.ManyToManyField(
+        "organisations.Country", blank=True, related_name="+", verbose_name=_("nationalities")
+    )
+    # Communication profile
+    language = models.CharField(_("language"), max_length=40, default="nl")
+    literacy = models.CharField(
+        _("reads and writes"), max_length=10, choices=Literacy.choices, default=Literacy.YES
+    )
+    preferred_channel = models.CharField(
+        _("preferred channel"), max_length=20, choices=Channel.choices, default=Channel.LETTER
+    )
+    # Vulnerability markers (special-category data)
+    cannot_read_write = models.BooleanField(_("cannot read or write"), default=False)
+    intellectual_disability = models.BooleanField(_("intellectual disability"), default=False)
+    addiction = models.BooleanField(_("addiction"), default=False)
+    psychiatric_problems = models.BooleanField(_("psychiatric problems"), default=False)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["family_name", "given_names"]
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_names} {self.family_name}"
+
+    @property
+    def vulnerability_markers(self) -> list[str]:
+        """Labels of the markers that are set, in the user's language."""
+        fields = ("cannot_read_write", "intellectual_disability", "addiction", "psychiatric_problems")
+        return [
+            str(self._meta.get_field(f).verbose_name) for f in fields if getattr(self, f)
+        ]
+
+    @property
+    def is_vulnerable(self) -> bool:
+        return bool(self.vulnerability_markers)
+
+
+class Relation(models.TextChoices):
+    PARTNER = "partner", _("partner")
+    PARENT = "parent", _("parent")
+    CHILD = "child", _("child")
+    SIBLING = "sibling", _("brother or sister")
+    FRIEND = "friend", _("friend")
+    OTHER = "other", _("other")
+
+
+class NetworkMember(models.Model):
+    """Someone of the home front: family, partner, children, friends."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="network")
+    name = models.CharField(_("name"), max_length=160)
+    relation = models.CharField(_("relation"), max_length=20, choices=Relation.choices)
+    is_contact_person = models.BooleanField(_("contact person"), default=False)
+    is_minor = models.BooleanField(_("minor"), default=False)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+
+    class Meta:
+        ordering = ["-is_contact_person", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=models.Q(is_contact_person=True),
+                name="one_contact_person_per_person",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_relation_display()})"

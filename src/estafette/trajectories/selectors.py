@@ -1,0 +1,355 @@
+"""Every read of a trajectory goes through the actor (pattern from Zulip's access_*_by_id).
+
+An organisation sees a trajectory while it has a part in it: it holds or held
+the baton, a handover to it is pending, or it runs alongside as a participant.
+Anything else answers 404 — and the attempt is audited, because a guessed URL
+to a person's file is worth knowing about.
+
+Consent-based narrowing per data class arrives with the consent ledger; this
+module stays the single place that scopes trajectories.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from django.core.paginator import Page, Paginator
+from django.db.models import (
+    Case,
+    DateField,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    When,
+)
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+
+from estafette.core import clock
+from estafette.core.actor import Actor
+from estafette.core.audit import audit_record
+from estafette.core.models import AuditAction
+from estafette.handovers.models import Handover
+from estafette.handovers.workflow import AWAITING_OUTCOME, PENDING, State
+from estafette.trajectories.models import (
+    Participant,
+    Phase,
+    Stretch,
+    Trajectory,
+    TrajectoryEvent,
+)
+
+OUTCOME_STATES = (State.DECLINED, State.EXPIRED, State.TAKEN_UP, State.NO_SHOW)
+
+
+def trajectory_scope(actor: Actor) -> QuerySet[Trajectory]:
+    """All trajectories the actor's organisation has a part in (the access policy's entry point)."""
+    org_id = actor.organisation_id
+    held = Stretch.objects.filter(trajectory=OuterRef("pk"), organisation_id=org_id)
+    receiving = Handover.objects.filter(
+        trajectory=OuterRef("pk"), receiver_id=org_id, state__in=list(PENDING)
+    )
+    alongside = Participant.objects.filter(
+        Q(until__isnull=True) | Q(until__gte=clock.today()),
+        trajectory=OuterRef("pk"),
+        organisation_id=org_id,
+    )
+    return Trajectory.objects.filter(
+        Q(baton_holder_id=org_id) | Exists(held) | Exists(receiving) | Exists(alongside)
+    )
+
+
+def trajectory_get(*, actor: Actor, pk: int, audit: bool = True) -> Trajectory:
+    """The trajectory ``pk`` if the actor may see it, else 404 (and an audited refusal).
+
+    Every successful read is audited as a view of the person's file.
+    """
+    trajectory = (
+        trajectory_scope(actor)
+        .select_related(
+            "person",
+            "baton_holder",
+            "country",
+            "registration_municipality",
+            "settlement_municipality",
+            "next_runner",
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if trajectory is None:
+        audit_record(
+            actor=actor,
+            action=AuditAction.DENIED,
+            object_type="trajectories.trajectory",
+            object_id=pk,
+        )
+        raise Http404(_("No trajectory found that you have a part in."))
+    if audit:
+        audit_record(
+            actor=actor, action=AuditAction.VIEW, target=trajectory, person_id=trajectory.person_id
+        )
+    return trajectory
+
+
+@dataclass
+class RelayView:
+    """What the trajectory page needs, read in a bounded number of queries."""
+
+    trajectory: Trajectory
+    stretches: list[Stretch]
+    handovers: list[Handover]
+    pending: Handover | None
+    events: list[TrajectoryEvent]
+    participants: list[Participant]
+
+
+def relay_get(*, actor: Actor, pk: int) -> RelayView:
+    """The trajectory with its stretches, handovers (with history), timeline and participants."""
+    trajectory = trajectory_get(actor=actor, pk=pk)
+    stretches = list(
+        Stretch.objects.filter(trajectory=trajectory).select_related("organisation").order_by(
+            "started_at", "id"
+        )
+    )
+    handovers = list(
+        Handover.objects.filter(trajectory=trajectory)
+        .select_related("sender", "receiver", "sent_by")
+        .prefetch_related("transitions__user", "transitions__organisation")
+        .order_by("sent_at", "id")
+    )
+    pending = next((h for h in handovers if h.state in PENDING), None)
+    events = list(
+        TrajectoryEvent.objects.filter(trajectory=trajectory)
+        .select_related("user", "organisation")
+        .order_by("at", "id")
+    )
+    participants = list(
+        Participant.objects.filter(trajectory=trajectory).select_related("organisation")
+    )
+    return RelayView(trajectory, stretches, handovers, pending, events, participants)
+
+
+class CaseRelation(StrEnum):
+    """How the actor's organisation stands to a trajectory in its caseload."""
+
+    HOLDING = "holding"
+    HANDING_OVER = "handing_over"
+    INCOMING = "incoming"
+    AWAITING_OUTCOME = "awaiting_outcome"
+    OUTCOME_TO_REVIEW = "outcome_to_review"
+
+
+RELATION_LABELS = {
+    CaseRelation.HOLDING: _("holds the baton"),
+    CaseRelation.HANDING_OVER: _("handed over, waiting for acceptance"),
+    CaseRelation.INCOMING: _("about to receive"),
+    CaseRelation.AWAITING_OUTCOME: _("handed on, awaiting the outcome"),
+    CaseRelation.OUTCOME_TO_REVIEW: _("outcome to review"),
+}
+
+
+@dataclass
+class Deadline:
+    date: dt.date
+    label: str
+
+    @property
+    def days_left(self) -> int:
+        return (self.date - clock.today()).days
+
+    @property
+    def overdue(self) -> bool:
+        return self.days_left < 0
+
+
+@dataclass
+class CaseloadRow:
+    trajectory: Trajectory
+    relation: CaseRelation
+    handover: Handover | None = None
+    pending: Handover | None = None
+    deadline: Deadline | None = None
+    next_runner: Any = None
+    related: list[Handover] = field(default_factory=list)
+
+    @property
+    def in_the_air(self) -> bool:
+        return self.pending is not None
+
+    @property
+    def relation_label(self) -> str:
+        return str(RELATION_LABELS[self.relation])
+
+
+@dataclass
+class CaseloadFilters:
+    relation: str = ""
+    phase: str = ""
+    route: str = ""
+    country: str = ""  # ISO2
+    municipality: int | None = None
+    release_from: dt.date | None = None
+    release_to: dt.date | None = None
+    sort: str = "release"
+
+
+SORTS = {
+    "release": (F("release_on").asc(nulls_last=True), "id"),
+    "-release": (F("release_on").desc(nulls_last=True), "id"),
+    "deadline": (F("nearest_deadline").asc(nulls_last=True), "id"),
+    "person": ("person__family_name", "person__given_names", "id"),
+    "phase": ("phase", F("release_on").asc(nulls_last=True), "id"),
+    "route": ("route", F("release_on").asc(nulls_last=True), "id"),
+    "country": ("country__name_en", F("release_on").asc(nulls_last=True), "id"),
+}
+
+
+def _relation_handovers(org_id: int) -> QuerySet[Handover]:
+    """Handovers that put a trajectory in the caseload without the baton being held."""
+    return Handover.objects.filter(
+        Q(receiver_id=org_id, state__in=list(PENDING))
+        | Q(sender_id=org_id, state__in=list(AWAITING_OUTCOME))
+        | Q(sender_id=org_id, state__in=list(OUTCOME_STATES), outcome_seen_at__isnull=True)
+    )
+
+
+def caseload_queryset(*, actor: Actor, filters: CaseloadFilters) -> QuerySet[Trajectory]:
+    """Trajectories in the organisation's caseload, filtered and sorted, not yet paginated."""
+    org_id = actor.organisation_id
+    related = _relation_handovers(org_id)
+    holding = Q(baton_holder_id=org_id) & ~Q(phase=Phase.CLOSED)
+    if filters.relation == CaseRelation.HOLDING:
+        membership = holding
+    elif filters.relation == CaseRelation.HANDING_OVER:
+        membership = holding & Exists(
+            Handover.objects.filter(trajectory=OuterRef("pk"), state__in=list(PENDING))
+        )
+    elif filters.relation == CaseRelation.INCOMING:
+        membership = Exists(
+            related.filter(trajectory=OuterRef("pk"), receiver_id=org_id, state__in=list(PENDING))
+        )
+    elif filters.relation == CaseRelation.AWAITING_OUTCOME:
+        membership = Exists(
+            related.filter(
+                trajectory=OuterRef("pk"), sender_id=org_id, state__in=list(AWAITING_OUTCOME)
+            )
+        )
+    elif filters.relation == CaseRelation.OUTCOME_TO_REVIEW:
+        membership = Exists(
+            related.filter(
+                trajectory=OuterRef("pk"), sender_id=org_id, state__in=list(OUTCOME_STATES)
+            )
+        )
+    else:
+        membership = holding | Exists(related.filter(trajectory=OuterRef("pk")))
+    qs = Trajectory.objects.filter(membership)
+    if filters.phase:
+        qs = qs.filter(phase=filters.phase)
+    if filters.route:
+        qs = qs.filter(route=filters.route)
+    if filters.country:
+        qs = qs.filter(country__iso2=filters.country)
+    if filters.municipality:
+        qs = qs.filter(
+            Q(registration_municipality_id=filters.municipality)
+            | Q(settlement_municipality_id=filters.municipality)
+        )
+    if filters.release_from:
+        qs = qs.filter(release_on__gte=filters.release_from)
+    if filters.release_to:
+        qs = qs.filter(release_on__lte=filters.release_to)
+    pending_by = Handover.objects.filter(
+        trajectory=OuterRef("pk"), state__in=list(PENDING)
+    ).values("respond_by")[:1]
+    qs = qs.annotate(pending_respond_by=Subquery(pending_by, output_field=DateField())).annotate(
+        nearest_deadline=Case(
+            When(next_step_due__isnull=True, then=F("pending_respond_by")),
+            When(pending_respond_by__isnull=True, then=F("next_step_due")),
+            When(next_step_due__lt=F("pending_respond_by"), then=F("next_step_due")),
+            default=F("pending_respond_by"),
+            output_field=DateField(),
+        )
+    )
+    order = SORTS.get(filters.sort, SORTS["release"])
+    return qs.select_related(
+        "person",
+        "baton_holder",
+        "country",
+        "registration_municipality",
+        "settlement_municipality",
+        "next_runner",
+    ).order_by(*order)
+
+
+def caseload_page(
+    *, actor: Actor, filters: CaseloadFilters, page: int = 1, per_page: int = 50
+) -> tuple[Page, list[CaseloadRow]]:
+    """One page of the caseload with the relation, next runner and nearest deadline per row.
+
+    Query count is constant: count, page, and one query for the page's handovers.
+    """
+    paginator = Paginator(caseload_queryset(actor=actor, filters=filters), per_page)
+    page_obj = paginator.get_page(page)
+    trajectories = list(page_obj.object_list)
+    org_id = actor.organisation_id
+    by_trajectory: dict[int, list[Handover]] = {t.pk: [] for t in trajectories}
+    if trajectories:
+        for handover in (
+            Handover.objects.filter(trajectory_id__in=list(by_trajectory))
+            .filter(
+                Q(state__in=list(PENDING))
+                | Q(sender_id=org_id, state__in=list(AWAITING_OUTCOME))
+                | Q(sender_id=org_id, state__in=list(OUTCOME_STATES), outcome_seen_at__isnull=True)
+            )
+            .select_related("sender", "receiver")
+            .order_by("-sent_at", "-id")
+        ):
+            by_trajectory[handover.trajectory_id].append(handover)
+    rows = [_row(t, by_trajectory[t.pk], org_id) for t in trajectories]
+    return page_obj, rows
+
+
+def _row(trajectory: Trajectory, handovers: list[Handover], org_id: int) -> CaseloadRow:
+    pending = next((h for h in handovers if h.state in PENDING), None)
+    mine_awaiting = next(
+        (h for h in handovers if h.sender_id == org_id and h.state in AWAITING_OUTCOME), None
+    )
+    mine_review = next(
+        (h for h in handovers if h.sender_id == org_id and h.state in OUTCOME_STATES), None
+    )
+    if pending is not None and pending.receiver_id == org_id:
+        relation, handover = CaseRelation.INCOMING, pending
+    elif mine_review is not None:
+        relation, handover = CaseRelation.OUTCOME_TO_REVIEW, mine_review
+    elif pending is not None and trajectory.baton_holder_id == org_id:
+        relation, handover = CaseRelation.HANDING_OVER, pending
+    elif mine_awaiting is not None and trajectory.baton_holder_id != org_id:
+        relation, handover = CaseRelation.AWAITING_OUTCOME, mine_awaiting
+    else:
+        relation, handover = CaseRelation.HOLDING, None
+    candidates = []
+    if pending is not None:
+        candidates.append(Deadline(pending.respond_by, str(_("answer to the handover"))))
+    if trajectory.next_step_due:
+        candidates.append(
+            Deadline(trajectory.next_step_due, trajectory.next_step or str(_("next step")))
+        )
+    deadline = min(candidates, key=lambda d: d.date) if candidates else None
+    next_runner = pending.receiver if pending is not None else trajectory.next_runner
+    return CaseloadRow(
+        trajectory=trajectory,
+        relation=relation,
+        handover=handover,
+        pending=pending,
+        deadline=deadline,
+        next_runner=next_runner,
+        related=handovers,
+    )

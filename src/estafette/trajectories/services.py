@@ -1,0 +1,347 @@
+"""Every change to a trajectory: one audited function each, inside a transaction.
+
+The baton itself moves only through :func:`baton_move`, which the handover
+services call; nothing else writes ``baton_holder`` or a :class:`Stretch`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+
+from estafette.core import clock
+from estafette.core.actor import Actor
+from estafette.core.audit import audit_record
+from estafette.core.errors import Conflict, InvalidInput, NotPermitted
+from estafette.core.models import AuditAction
+from estafette.trajectories import messages
+from estafette.trajectories.models import (
+    EventKind,
+    Participant,
+    Phase,
+    ReleaseCertainty,
+    Route,
+    Stretch,
+    Trajectory,
+    TrajectoryEvent,
+    release_planning_date,
+)
+
+
+def event_record(
+    *,
+    trajectory: Trajectory,
+    kind: str,
+    actor: Actor | None,
+    summary: str = "",
+    reason: str = "",
+    at: dt.datetime | None = None,
+    **data: Any,
+) -> TrajectoryEvent:
+    """Append one line to the trajectory's timeline."""
+    return TrajectoryEvent.objects.create(
+        trajectory=trajectory,
+        kind=kind,
+        at=at or clock.now(),
+        user=actor.user if actor else None,
+        organisation=actor.organisation if actor else None,
+        summary=summary[:300],
+        reason=reason,
+        data=data,
+    )
+
+
+def _lock(trajectory: Trajectory) -> Trajectory:
+    """Re-read the trajectory under a row lock so concurrent changes serialise."""
+    return Trajectory.objects.select_for_update().get(pk=trajectory.pk)
+
+
+def _require_holder(actor: Actor, trajectory: Trajectory) -> None:
+    if trajectory.baton_holder_id != actor.organisation_id:
+        raise NotPermitted(messages.NOT_HOLDER, holder=str(trajectory.baton_holder))
+    if trajectory.phase == Phase.CLOSED:
+        raise Conflict(messages.CLOSED)
+
+
+def _validate_release(
+    certainty: str, date: dt.date | None, earliest: dt.date | None, latest: dt.date | None
+) -> tuple[dt.date | None, dt.date | None, dt.date | None]:
+    if certainty in (ReleaseCertainty.KNOWN, ReleaseCertainty.ESTIMATE):
+        if date is None:
+            raise InvalidInput(messages.RELEASE_DATE_REQUIRED)
+        return date, None, None
+    if certainty == ReleaseCertainty.WINDOW:
+        if earliest is None or latest is None:
+            raise InvalidInput(messages.RELEASE_WINDOW_REQUIRED)
+        if earliest > latest:
+            raise InvalidInput(messages.RELEASE_WINDOW_ORDER)
+        return None, earliest, latest
+    return None, None, None
+
+
+@transaction.atomic
+def trajectory_open(
+    *,
+    actor: Actor,
+    person: Any,
+    route: str,
+    phase: str = Phase.DETENTION,
+    transfer_law: str = "",
+    country: Any = None,
+    detention_place: str = "",
+    detention_start: dt.date | None = None,
+    release_certainty: str = ReleaseCertainty.UNKNOWN,
+    release_date: dt.date | None = None,
+    release_earliest: dt.date | None = None,
+    release_latest: dt.date | None = None,
+    registration_municipality: Any = None,
+    registration_certainty: str = "unknown",
+    settlement_municipality: Any = None,
+) -> Trajectory:
+    """Open a trajectory with the actor's organisation as the first baton holder.
+
+    Contract: creates the trajectory, its first open stretch, an ``opened``
+    event and an audit entry, all or nothing.
+    """
+    if route == Route.ABROAD_TRANSFER and transfer_law not in ("WETS", "WOTS"):
+        raise InvalidInput(messages.TRANSFER_LAW_REQUIRED)
+    date, earliest, latest = _validate_release(
+        release_certainty, release_date, release_earliest, release_latest
+    )
+    now = clock.now()
+    trajectory = Trajectory.objects.create(
+        person=person,
+        route=route,
+        transfer_law=transfer_law,
+        phase=phase,
+        country=country,
+        detention_place=detention_place,
+        detention_start=detention_start,
+        release_certainty=release_certainty,
+        release_date=date,
+        release_earliest=earliest,
+        release_latest=latest,
+        release_on=release_planning_date(release_certainty, date, earliest),
+        registration_municipality=registration_municipality,
+        registration_certainty=registration_certainty,
+        settlement_municipality=settlement_municipality,
+        baton_holder=actor.organisation,
+        opened_at=now,
+    )
+    Stretch.objects.create(trajectory=trajectory, organisation=actor.organisation, started_at=now)
+    event_record(
+        trajectory=trajectory,
+        kind=EventKind.OPENED,
+        actor=actor,
+        summary=str(actor.organisation),
+        route=route,
+    )
+    audit_record(
+        actor=actor, action=AuditAction.CREATE, target=trajectory, person_id=person.pk, route=route
+    )
+    return trajectory
+
+
+@transaction.atomic
+def trajectory_change_route(
+    *, actor: Actor, trajectory: Trajectory, route: str, reason: str, transfer_law: str = ""
+) -> Trajectory:
+    """Change the route (e.g. a transfer is granted, consent withdrawn); kept in the timeline.
+
+    Only the baton holder may change it, and only with a reason.
+    """
+    trajectory = _lock(trajectory)
+    _require_holder(actor, trajectory)
+    if not reason.strip():
+        raise InvalidInput(messages.REASON_REQUIRED)
+    if route == trajectory.route and transfer_law == trajectory.transfer_law:
+        raise Conflict(messages.ROUTE_UNCHANGED)
+    if route == Route.ABROAD_TRANSFER and transfer_law not in ("WETS", "WOTS"):
+        raise InvalidInput(messages.TRANSFER_LAW_REQUIRED)
+    old = trajectory.route
+    trajectory.route = route
+    trajectory.transfer_law = transfer_law if route == Route.ABROAD_TRANSFER else ""
+    trajectory.save(update_fields=["route", "transfer_law"])
+    event_record(
+        trajectory=trajectory,
+        kind=EventKind.ROUTE_CHANGED,
+        actor=actor,
+        reason=reason,
+        summary=f"{Route(old).label} → {Route(route).label}",
+        old=old,
+        new=route,
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CHANGE,
+        target=trajectory,
+        person_id=trajectory.person_id,
+        field="route",
+        old=old,
+        new=route,
+    )
+    return trajectory
+
+
+@transaction.atomic
+def trajectory_set_phase(
+    *, actor: Actor, trajectory: Trajectory, phase: str, reason: str = ""
+) -> Trajectory:
+    """Move the trajectory to another phase (detention → return → re-integration → closed).
+
+    Closing needs a reason; a closed trajectory accepts no other change.
+    """
+    trajectory = _lock(trajectory)
+    if trajectory.baton_holder_id != actor.organisation_id:
+        raise NotPermitted(messages.NOT_HOLDER, holder=str(trajectory.baton_holder))
+    if phase == trajectory.phase:
+        raise Conflict(messages.PHASE_UNCHANGED)
+    if phase == Phase.CLOSED and not reason.strip():
+        raise InvalidInput(messages.REASON_REQUIRED)
+    old = trajectory.phase
+    trajectory.phase = phase
+    trajectory.closed_at = clock.now() if phase == Phase.CLOSED else None
+    trajectory.save(update_fields=["phase", "closed_at"])
+    event_record(
+        trajectory=trajectory,
+        kind=EventKind.PHASE_CHANGED,
+        actor=actor,
+        reason=reason,
+        summary=f"{Phase(old).label} → {Phase(phase).label}",
+        old=old,
+        new=phase,
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CHANGE,
+        target=trajectory,
+        person_id=trajectory.person_id,
+        field="phase",
+        old=old,
+        new=phase,
+    )
+    return trajectory
+
+
+@transaction.atomic
+def trajectory_set_release(
+    *,
+    actor: Actor,
+    trajectory: Trajectory,
+    certainty: str,
+    date: dt.date | None = None,
+    earliest: dt.date | None = None,
+    latest: dt.date | None = None,
+    reason: str = "",
+) -> Trajectory:
+    """Record what is known of the release date: a date, an estimate, a window, or unknown."""
+    trajectory = _lock(trajectory)
+    _require_holder(actor, trajectory)
+    date, earliest, latest = _validate_release(certainty, date, earliest, latest)
+    trajectory.release_certainty = certainty
+    trajectory.release_date = date
+    trajectory.release_earliest = earliest
+    trajectory.release_latest = latest
+    trajectory.release_on = release_planning_date(certainty, date, earliest)
+    trajectory.save(
+        update_fields=[
+            "release_certainty",
+            "release_date",
+            "release_earliest",
+            "release_latest",
+            "release_on",
+        ]
+    )
+    shown = (
+        f"{earliest:%Y-%m-%d} – {latest:%Y-%m-%d}"
+        if earliest and latest
+        else (f"{date:%Y-%m-%d}" if date else "?")
+    )
+    event_record(
+        trajectory=trajectory,
+        kind=EventKind.RELEASE_CHANGED,
+        actor=actor,
+        reason=reason,
+        summary=f"{ReleaseCertainty(certainty).label}: {shown}",
+        certainty=certainty,
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CHANGE,
+        target=trajectory,
+        person_id=trajectory.person_id,
+        field="release",
+        certainty=certainty,
+    )
+    return trajectory
+
+
+@transaction.atomic
+def trajectory_plan_next_step(
+    *,
+    actor: Actor,
+    trajectory: Trajectory,
+    next_step: str,
+    due: dt.date | None,
+    next_runner: Any = None,
+) -> Trajectory:
+    """Say what is expected next, by when, and (optionally) who is expected to run next."""
+    trajectory = _lock(trajectory)
+    _require_holder(actor, trajectory)
+    trajectory.next_step = next_step.strip()
+    trajectory.next_step_due = due
+    trajectory.next_runner = next_runner
+    trajectory.save(update_fields=["next_step", "next_step_due", "next_runner"])
+    event_record(
+        trajectory=trajectory,
+        kind=EventKind.NEXT_STEP,
+        actor=actor,
+        summary=f"{trajectory.next_step}" + (f" ({due:%Y-%m-%d})" if due else ""),
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CHANGE,
+        target=trajectory,
+        person_id=trajectory.person_id,
+        field="next_step",
+    )
+    return trajectory
+
+
+@transaction.atomic
+def participant_add(
+    *, actor: Actor, trajectory: Trajectory, organisation: Any, role: str
+) -> Participant:
+    """Let an organisation run alongside (e.g. visiting volunteers) without taking the baton."""
+    trajectory = _lock(trajectory)
+    _require_holder(actor, trajectory)
+    participant = Participant.objects.create(
+        trajectory=trajectory, organisation=organisation, role=role, since=clock.today()
+    )
+    event_record(
+        trajectory=trajectory,
+        kind=EventKind.PARTICIPANT_ADDED,
+        actor=actor,
+        summary=str(organisation),
+        role=role,
+    )
+    audit_record(
+        actor=actor, action=AuditAction.CREATE, target=participant, person_id=trajectory.person_id
+    )
+    return participant
+
+
+def baton_move(*, trajectory: Trajectory, to: Any, at: dt.datetime, handover: Any) -> None:
+    """Close the holder's stretch and open one for ``to``. Call inside the caller's transaction.
+
+    Internal to the relay: only the handover services call this, with the
+    trajectory already locked, so the one-holder invariant has one writer.
+    """
+    Stretch.objects.filter(trajectory=trajectory, ended_at__isnull=True).update(ended_at=at)
+    Stretch.objects.create(trajectory=trajectory, organisation=to, started_at=at, handover=handover)
+    trajectory.baton_holder = to
+    if trajectory.next_runner_id == getattr(to, "pk", None):
+        trajectory.next_runner = None
+    trajectory.save(update_fields=["baton_holder", "next_runner"])
