@@ -144,7 +144,8 @@ X_FRAME_OPTIONS = "DENY"
 ESTAFETTE_TODAY = config(
     "ESTAFETTE_TODAY",
     "",
-    help="Freeze the application's 'today' (YYYY-MM-DD), e.g. to replay the demo. Empty: real date.",
+    help="Freeze the application's 'today' (YYYY-MM-DD), e.g. to replay the demo; "
+    "empty: the real date.",
 )
 
 LOGGING = {

@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
 
 @dataclass(frozen=True)
 class Actor:
-    user: AbstractBaseUser
+    user: User
     organisation: Any  # estafette.organisations.models.Organisation (core imports no feature app)
     role: str
 

@@ -25,7 +25,7 @@ REGISTRY: dict[str, EnvVar] = {}
 _TRUE = {"1", "true", "yes", "on"}
 
 
-def config(name: str, default: Any = None, *, help: str) -> Any:  # noqa: A002
+def config(name: str, default: Any = None, *, help: str) -> Any:
     """Read ``name`` from the environment, cast to the type of ``default``.
 
     Booleans accept 1/true/yes/on; lists (default is a list) are comma-separated.

@@ -2,9 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-ONLY_HOLDER_SENDS = _(
-    "Only the organisation that holds the baton (%(holder)s) can hand it over."
-)
+ONLY_HOLDER_SENDS = _("Only the organisation that holds the baton (%(holder)s) can hand it over.")
 ALREADY_IN_THE_AIR = _(
     "The baton is already in the air: a handover to %(receiver)s is waiting for an answer. "
     "Withdraw it first, or wait for the answer."
@@ -15,9 +13,7 @@ TRAJECTORY_CLOSED = _("This trajectory is closed; nothing can be handed over.")
 MESSAGE_REQUIRED = _("Write a message for the receiver: what do you ask of them?")
 RESPOND_BY_PAST = _("The answer date cannot lie in the past.")
 UNKNOWN_ACTION = _("Unknown action.")
-TRANSITION_NOT_ALLOWED = _(
-    "This handover is %(state)s; it cannot be %(action)s any more."
-)
+TRANSITION_NOT_ALLOWED = _("This handover is %(state)s; it cannot be %(action)s any more.")
 NOT_YOUR_PART = _("Only %(party)s can do this with this handover.")
 REASON_REQUIRED = _("Give a reason: the sender reads it and decides what to do next.")
 NOTHING_TO_REVIEW = _("This handover has no outcome to review.")

@@ -53,7 +53,9 @@ class Handover(models.Model):
     information = models.TextField(
         _("information that goes with it"),
         blank=True,
-        help_text=_("What the receiver needs to take the baton: situation, wishes, what is arranged."),
+        help_text=_(
+            "What the receiver needs to take the baton: situation, wishes, what is arranged."
+        ),
     )
     data_classes = models.JSONField(
         _("data classes shared"),
@@ -107,13 +109,17 @@ class Handover(models.Model):
     @property
     def outcome_to_review(self) -> bool:
         """A final outcome the sender has not yet acknowledged."""
-        return self.state in {
-            State.DECLINED,
-            State.WITHDRAWN,
-            State.EXPIRED,
-            State.TAKEN_UP,
-            State.NO_SHOW,
-        } and self.outcome_seen_at is None
+        return (
+            self.state
+            in {
+                State.DECLINED,
+                State.WITHDRAWN,
+                State.EXPIRED,
+                State.TAKEN_UP,
+                State.NO_SHOW,
+            }
+            and self.outcome_seen_at is None
+        )
 
 
 class HandoverTransition(AppendOnlyModel):

@@ -54,8 +54,8 @@ def handover_send(
     Contract: only the current holder may send; at most one handover is
     pending per trajectory; the sender stays holder until acceptance.
     """
-    trajectory = Trajectory.objects.select_for_update().select_related("baton_holder").get(
-        pk=trajectory.pk
+    trajectory = (
+        Trajectory.objects.select_for_update().select_related("baton_holder").get(pk=trajectory.pk)
     )
     if trajectory.phase == Phase.CLOSED:
         raise Conflict(messages.TRAJECTORY_CLOSED)
@@ -71,9 +71,11 @@ def handover_send(
     respond_by = respond_by or today + dt.timedelta(days=DEFAULT_ANSWER_DAYS)
     if respond_by < today:
         raise InvalidInput(messages.RESPOND_BY_PAST)
-    pending = Handover.objects.filter(trajectory=trajectory, state=State.SENT).select_related(
-        "receiver"
-    ).first()
+    pending = (
+        Handover.objects.filter(trajectory=trajectory, state=State.SENT)
+        .select_related("receiver")
+        .first()
+    )
     if pending is not None:
         raise Conflict(messages.ALREADY_IN_THE_AIR, receiver=str(pending.receiver))
     now = clock.now()
@@ -146,8 +148,10 @@ def handover_transition(
     5. transition, timeline event and audit entry are written together.
     """
     trajectory = Trajectory.objects.select_for_update().get(pk=handover.trajectory_id)
-    handover = Handover.objects.select_for_update().select_related("sender", "receiver").get(
-        pk=handover.pk
+    handover = (
+        Handover.objects.select_for_update()
+        .select_related("sender", "receiver")
+        .get(pk=handover.pk)
     )
     if action not in BY_ACTION:
         raise InvalidInput(messages.UNKNOWN_ACTION)

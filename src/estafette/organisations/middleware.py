@@ -13,7 +13,7 @@ SESSION_KEY = "estafette_membership_id"
 
 
 def actor_for_request(request: HttpRequest) -> Actor | None:
-    """The active membership of the signed-in user: the one chosen in the session, else the first."""
+    """The signed-in user's active membership: the one chosen in the session, else the first."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return None

@@ -80,7 +80,9 @@ class Organisation(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="desks",
-        help_text=_("The organisation this desk belongs to (a regional desk of Bureau Buitenland)."),
+        help_text=_(
+            "The organisation this desk belongs to (a regional desk of Bureau Buitenland)."
+        ),
     )
     municipality = models.ForeignKey(
         Municipality,

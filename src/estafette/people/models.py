@@ -25,6 +25,14 @@ class Channel(models.TextChoices):
     VIA_CONTACT = "via_contact", _("via the contact person")
 
 
+VULNERABILITY_MARKERS = {
+    "cannot_read_write": _("cannot read or write"),
+    "intellectual_disability": _("intellectual disability"),
+    "addiction": _("addiction"),
+    "psychiatric_problems": _("psychiatric problems"),
+}
+
+
 class Person(models.Model):
     given_names = models.CharField(_("given names"), max_length=120)
     family_name = models.CharField(_("family name"), max_length=120)
@@ -63,10 +71,7 @@ class Person(models.Model):
     @property
     def vulnerability_markers(self) -> list[str]:
         """Labels of the markers that are set, in the user's language."""
-        fields = ("cannot_read_write", "intellectual_disability", "addiction", "psychiatric_problems")
-        return [
-            str(self._meta.get_field(f).verbose_name) for f in fields if getattr(self, f)
-        ]
+        return [str(label) for name, label in VULNERABILITY_MARKERS.items() if getattr(self, name)]
 
     @property
     def is_vulnerable(self) -> bool:

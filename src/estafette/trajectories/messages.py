@@ -2,9 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-NOT_HOLDER = _(
-    "Only the organisation that holds the baton (%(holder)s) can do this."
-)
+NOT_HOLDER = _("Only the organisation that holds the baton (%(holder)s) can do this.")
 CLOSED = _("This trajectory is closed; reopen it before changing it.")
 REASON_REQUIRED = _("Give a reason: the timeline keeps it for everyone who runs with this person.")
 ROUTE_UNCHANGED = _("The trajectory already follows this route.")

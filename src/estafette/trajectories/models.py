@@ -216,7 +216,7 @@ class ParticipantRole(models.TextChoices):
 
 
 class Participant(models.Model):
-    """An organisation that runs alongside without holding the baton (e.g. the visiting volunteers)."""
+    """An organisation running alongside without holding the baton (e.g. visiting volunteers)."""
 
     trajectory = models.ForeignKey(
         Trajectory, on_delete=models.CASCADE, related_name="participants"

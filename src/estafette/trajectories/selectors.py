@@ -23,7 +23,6 @@ from django.db.models import (
     Exists,
     F,
     OuterRef,
-    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -115,9 +114,9 @@ def relay_get(*, actor: Actor, pk: int) -> RelayView:
     """The trajectory with its stretches, handovers (with history), timeline and participants."""
     trajectory = trajectory_get(actor=actor, pk=pk)
     stretches = list(
-        Stretch.objects.filter(trajectory=trajectory).select_related("organisation").order_by(
-            "started_at", "id"
-        )
+        Stretch.objects.filter(trajectory=trajectory)
+        .select_related("organisation")
+        .order_by("started_at", "id")
     )
     handovers = list(
         Handover.objects.filter(trajectory=trajectory)
@@ -226,6 +225,7 @@ def caseload_queryset(*, actor: Actor, filters: CaseloadFilters) -> QuerySet[Tra
     org_id = actor.organisation_id
     related = _relation_handovers(org_id)
     holding = Q(baton_holder_id=org_id) & ~Q(phase=Phase.CLOSED)
+    membership: Any  # a Q or an Exists expression
     if filters.relation == CaseRelation.HOLDING:
         membership = holding
     elif filters.relation == CaseRelation.HANDING_OVER:
@@ -266,9 +266,9 @@ def caseload_queryset(*, actor: Actor, filters: CaseloadFilters) -> QuerySet[Tra
         qs = qs.filter(release_on__gte=filters.release_from)
     if filters.release_to:
         qs = qs.filter(release_on__lte=filters.release_to)
-    pending_by = Handover.objects.filter(
-        trajectory=OuterRef("pk"), state__in=list(PENDING)
-    ).values("respond_by")[:1]
+    pending_by = Handover.objects.filter(trajectory=OuterRef("pk"), state__in=list(PENDING)).values(
+        "respond_by"
+    )[:1]
     qs = qs.annotate(pending_respond_by=Subquery(pending_by, output_field=DateField())).annotate(
         nearest_deadline=Case(
             When(next_step_due__isnull=True, then=F("pending_respond_by")),
