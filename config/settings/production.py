@@ -1,7 +1,12 @@
 """Production: secure cookies, HSTS, static files through WhiteNoise."""
 
+from django.core.exceptions import ImproperlyConfigured
+
 from .base import *  # noqa: F403
-from .base import config
+from .base import SECRET_KEY, config
+
+if SECRET_KEY.startswith("insecure-"):
+    raise ImproperlyConfigured("Set ESTAFETTE_SECRET_KEY to a long random value in production.")
 
 DEBUG = False
 SECURE_SSL_REDIRECT = config(

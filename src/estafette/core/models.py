@@ -53,6 +53,9 @@ class AuditAction(models.TextChoices):
 class AuditEvent(AppendOnlyModel):
     """Who did or looked at what, for which organisation, when.
 
+    Write it only through :func:`estafette.core.audit.audit_record`, which
+    chains the hashes; ``manage.py audit_verify`` checks the chain.
+
     ``person_id`` is kept as a plain integer (not a foreign key) so that the
     trail of a person survives whatever happens to the person's record.
     """
@@ -73,6 +76,10 @@ class AuditEvent(AppendOnlyModel):
     object_id = models.CharField(max_length=40, blank=True)
     person_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     detail = models.JSONField(default=dict, blank=True)
+    # Tamper evidence: each entry carries the hash of the one before it. The
+    # unique constraint makes a fork (two entries after the same one) impossible.
+    prev_hash = models.CharField(max_length=64, unique=True)
+    entry_hash = models.CharField(max_length=64)
 
     class Meta:
         ordering = ["-at", "-id"]
