@@ -1,4 +1,4 @@
-"""Writing and checking the audit log. Every service and every read of a person's file writes here."""
+"""Writing and checking the audit log: every service and every read of a file writes here."""
 
 from __future__ import annotations
 
