@@ -7,4 +7,5 @@ urlpatterns = [
     path("", include("estafette.core.urls")),
     path("", include("estafette.trajectories.urls")),
     path("", include("estafette.handovers.urls")),
+    path("", include("estafette.consent.urls")),
 ]

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "estafette.people",
     "estafette.trajectories",
     "estafette.handovers",
+    "estafette.consent",
     "estafette.demo",
 ]
 
@@ -129,6 +130,9 @@ STATICFILES_DIRS = [
     SRC_DIR / "static",
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
 ]
+MEDIA_ROOT = BASE_DIR / "var" / "media"
+MEDIA_URL = "/media/"  # never served publicly: evidence is downloaded through views that check access
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
