@@ -6,9 +6,11 @@ every variable with its default and purpose.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 from estafette.core.env import config
@@ -48,13 +50,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin, on a site that also asks for the second factor (core/admin_site.py).
+    "estafette.core.admin_apps.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "template_partials",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    "csp",
     "estafette.core",
     "estafette.organisations",
     "estafette.people",
@@ -66,16 +74,21 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "estafette.core.middleware.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "estafette.core.sessions.SessionLimitsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "estafette.organisations.middleware.ActorMiddleware",
     "estafette.core.middleware.DomainErrorMiddleware",
+    # Last, as django-axes asks: it turns a lockout flagged by the backend into our page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -110,8 +123,54 @@ PASSWORD_HASHERS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "caseload"
 LOGOUT_REDIRECT_URL = "login"
+
+# --- Signing in: password (Argon2), second factor, throttling, sessions (docs/security.md) ---
+
+# The throttling backend comes first: it refuses a locked-out username+address before
+# the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+ESTAFETTE_REQUIRE_2FA = config(
+    "ESTAFETTE_REQUIRE_2FA",
+    True,
+    help="Ask every professional for a second factor (an authenticator app code) after the "
+    "password, on every page of a person's file and in the admin. Only switch off on a "
+    "machine without real data.",
+)
+OTP_TOTP_ISSUER = "Estafette"
+# Exponential back-off after each wrong code (1, 2, 4, 8 … seconds); these are
+# django-otp's defaults, stated here because the sign-in depends on them.
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin never shows a device's secret key
+
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = dt.timedelta(minutes=15)
+# Per username *and* address: an attacker elsewhere cannot lock a colleague out.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "estafette.core.views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "estafette.core.signin.client_ip"
+AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are in our own audit log
+ESTAFETTE_PROXY_COUNT = config(
+    "ESTAFETTE_PROXY_COUNT",
+    0,
+    help="Number of reverse proxies in front of the application that append to "
+    "X-Forwarded-For (1 behind one nginx); 0 trusts only the connection's own address. "
+    "Used to throttle failed sign-ins per address.",
+)
+
 SESSION_COOKIE_AGE = config(
-    "ESTAFETTE_SESSION_SECONDS", 8 * 3600, help="Session lifetime in seconds (default 8 hours)."
+    "ESTAFETTE_SESSION_SECONDS",
+    8 * 3600,
+    help="Longest a sign-in lasts, in seconds, however active (default 8 hours).",
+)
+ESTAFETTE_IDLE_SECONDS = config(
+    "ESTAFETTE_IDLE_SECONDS",
+    30 * 60,
+    help="Sign out after this many seconds without a request (default 30 minutes).",
 )
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
@@ -131,7 +190,9 @@ STATICFILES_DIRS = [
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
 ]
 MEDIA_ROOT = BASE_DIR / "var" / "media"
-MEDIA_URL = "/media/"  # never served publicly: evidence is downloaded through views that check access
+MEDIA_URL = (
+    "/media/"  # never served publicly: evidence is downloaded through views that check access
+)
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -142,7 +203,29 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Nothing inline: the templates carry no <script> bodies, style attributes or event
+# handlers, and htmx is told not to inject styles (base.html).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    }
+}
+# Browser features no page of Estafette uses, switched off for every page.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=()"
+)
 
 # The clock can be frozen for demos and bench runs; see estafette.core.clock.
 ESTAFETTE_TODAY = config(

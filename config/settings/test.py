@@ -6,3 +6,6 @@ from .base import DATABASES
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": ""}  # in-memory
+# The suite runs the real sign-in: password, then the second factor (whatever the
+# environment says). View tests sign in with estafette.testing.auth.login_verified.
+ESTAFETTE_REQUIRE_2FA = True

@@ -1,1 +1,31 @@
-urlpatterns: list = []
+"""Consent pages, included at the site root by ``config/urls.py``."""
+
+from django.urls import path
+
+from estafette.consent import views
+
+urlpatterns = [
+    path(
+        "people/<int:person_pk>/consents/",
+        views.consent_overview,
+        name="consent-overview",
+    ),
+    path(
+        "people/<int:person_pk>/consents/new/",
+        views.consent_record_view,
+        name="consent-record",
+    ),
+    path(
+        "people/<int:person_pk>/consents/receipt.pdf",
+        views.consent_receipt_view,
+        name="consent-receipt",
+    ),
+    path("consents/<int:pk>/revoke/", views.consent_revoke_view, name="consent-revoke"),
+    path("consents/<int:pk>/evidence/", views.consent_evidence_view, name="consent-evidence"),
+    path("consent-notices/", views.consent_notices_view, name="consent-notices"),
+    path(
+        "consent-notices/<int:pk>/seen/",
+        views.consent_notice_seen_view,
+        name="consent-notice-seen",
+    ),
+]

@@ -1,9 +1,10 @@
-"""Turns domain refusals into answers with a sentence, never a 500."""
+"""Turns domain refusals into answers with a sentence, never a 500; sets the Permissions-Policy."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -28,3 +29,17 @@ class DomainErrorMiddleware:
             {"message": str(exception), "status": exception.status},
             status=exception.status,
         )
+
+
+class PermissionsPolicyMiddleware:
+    """Switch off browser features no page uses (camera, microphone, location …)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        policy = getattr(settings, "PERMISSIONS_POLICY", "")
+        if policy and "Permissions-Policy" not in response:
+            response["Permissions-Policy"] = policy
+        return response

@@ -48,6 +48,8 @@ class AuditAction(models.TextChoices):
     TRANSITION = "transition", _("state changed")
     LOGIN = "login", _("signed in")
     LOGIN_FAILED = "login_failed", _("sign-in failed")
+    EMERGENCY = "emergency", _("emergency access")
+    EXPORT = "export", _("exported")
 
 
 class AuditEvent(AppendOnlyModel):

@@ -17,6 +17,10 @@ TRANSITION_NOT_ALLOWED = _("This handover is %(state)s; it cannot be %(action)s 
 NOT_YOUR_PART = _("Only %(party)s can do this with this handover.")
 REASON_REQUIRED = _("Give a reason: the sender reads it and decides what to do next.")
 NOTHING_TO_REVIEW = _("This handover has no outcome to review.")
+BATON_MOVED_ON = _(
+    "%(receiver)s no longer holds the baton, so a no-show cannot hand it back to the sender. "
+    "Hand the baton over instead."
+)
 
 ACTION_PAST = {
     "accept": _("accepted"),

@@ -124,14 +124,14 @@ def handover_send(
     return handover
 
 
-def _party_of(actor: Actor | None, handover: Handover) -> Party:
+def _party_of(actor: Actor | None, handover: Handover) -> Party | None:
     if actor is None:
         return Party.SYSTEM
     if actor.organisation_id == handover.receiver_id:
         return Party.RECEIVER
     if actor.organisation_id == handover.sender_id:
         return Party.SENDER
-    return Party.SYSTEM  # never matches a human transition: refused below
+    return None  # no part in this handover: matches no transition (not even the system's)
 
 
 @transaction.atomic
@@ -144,8 +144,10 @@ def handover_transition(
     1. the action must exist and be allowed from the current state (else 409);
     2. only the party the table names may take it (else 403; ``actor=None`` is the system);
     3. a reason is required where the table says so (else 400);
-    4. the baton moves as the table says, under a lock on the trajectory;
-    5. transition, timeline event and audit entry are written together.
+    4. on a closed trajectory the baton does not move (else 409); a no-show hands the
+       baton back only while the receiver still holds it and nothing is in the air (else 409);
+    5. the baton moves as the table says, under a lock on the trajectory;
+    6. transition, timeline event and audit entry are written together.
     """
     trajectory = Trajectory.objects.select_for_update().get(pk=handover.trajectory_id)
     handover = (
@@ -167,6 +169,16 @@ def handover_transition(
         raise NotPermitted(messages.NOT_YOUR_PART, party=messages.PARTY[transition.by])
     if transition.reason_required and not reason.strip():
         raise InvalidInput(messages.REASON_REQUIRED)
+    if transition.baton != BatonMove.STAYS and trajectory.phase == Phase.CLOSED:
+        raise Conflict(messages.TRAJECTORY_CLOSED)  # a pending loop may close, the baton stays
+    if transition.baton == BatonMove.TO_SENDER:
+        # The baton can only come back while the receiver still holds it and nothing is in
+        # the air; otherwise it would be pulled away from whoever runs with it now.
+        if trajectory.baton_holder_id != handover.receiver_id:
+            raise Conflict(messages.BATON_MOVED_ON, receiver=str(handover.receiver))
+        onward = Handover.objects.filter(trajectory=trajectory, state=State.SENT).first()
+        if onward is not None:
+            raise Conflict(messages.ALREADY_IN_THE_AIR, receiver=str(onward.receiver))
 
     now = clock.now()
     handover.state = transition.target

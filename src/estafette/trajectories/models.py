@@ -88,6 +88,14 @@ class Trajectory(models.Model):
     )
     detention_place = models.CharField(_("place of detention"), max_length=160, blank=True)
     detention_start = models.DateField(_("detention start"), null=True, blank=True)
+    offence = models.CharField(
+        _("offence"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "Data class 'offence': shown only to roles that need it (never to volunteers)."
+        ),
+    )
 
     release_certainty = models.CharField(
         _("release date certainty"),

@@ -207,7 +207,12 @@ SORTS = {
     "person": ("person__family_name", "person__given_names", "id"),
     "phase": ("phase", F("release_on").asc(nulls_last=True), "id"),
     "route": ("route", F("release_on").asc(nulls_last=True), "id"),
-    "country": ("country__name_en", F("release_on").asc(nulls_last=True), "id"),
+    # nulls_last: SQLite and PostgreSQL disagree on where NULL sorts (no country: domestic)
+    "country": (
+        F("country__name_en").asc(nulls_last=True),
+        F("release_on").asc(nulls_last=True),
+        "id",
+    ),
 }
 
 

@@ -114,7 +114,7 @@ def trajectory_open(
     trajectory = Trajectory.objects.create(
         person=person,
         route=route,
-        transfer_law=transfer_law,
+        transfer_law=transfer_law if route == Route.ABROAD_TRANSFER else "",
         phase=phase,
         country=country,
         detention_place=detention_place,
@@ -156,6 +156,8 @@ def trajectory_change_route(
     _require_holder(actor, trajectory)
     if not reason.strip():
         raise InvalidInput(messages.REASON_REQUIRED)
+    if route != Route.ABROAD_TRANSFER:
+        transfer_law = ""  # only a transfer has a law; a stray one must not count as a change
     if route == trajectory.route and transfer_law == trajectory.transfer_law:
         raise Conflict(messages.ROUTE_UNCHANGED)
     if route == Route.ABROAD_TRANSFER and transfer_law not in ("WETS", "WOTS"):

@@ -1,1 +1,16 @@
-urlpatterns: list = []
+"""The caseload and the trajectory page with the holder's forms."""
+
+from django.urls import path
+
+from estafette.trajectories import views
+
+urlpatterns = [
+    path("caseload/", views.caseload, name="caseload"),
+    path("trajectories/<int:pk>/", views.trajectory_detail, name="trajectory-detail"),
+    path("trajectories/<int:pk>/route/", views.trajectory_route, name="trajectory-route"),
+    path("trajectories/<int:pk>/release/", views.trajectory_release, name="trajectory-release"),
+    path("trajectories/<int:pk>/phase/", views.trajectory_phase, name="trajectory-phase"),
+    path(
+        "trajectories/<int:pk>/next-step/", views.trajectory_next_step, name="trajectory-next-step"
+    ),
+]

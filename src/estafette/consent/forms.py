@@ -1,0 +1,167 @@
+"""Forms for recording and withdrawing consent: they parse input; the services decide.
+
+The record form checks types only (a date is a date). Every rule — evidence
+required, end not before start, the file's real type and size — lives in
+:func:`services.consent_record`; its refusal is placed on the field it is
+about through :data:`ERROR_FIELDS`, so the user reads it where it applies.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from estafette.consent import messages
+from estafette.consent.models import ConsentPurpose, EvidenceKind
+from estafette.core import clock
+from estafette.core.data_classes import DataClass
+from estafette.core.errors import DomainError
+from estafette.organisations.models import Organisation, OrganisationKind
+
+RECIPIENT_ORGANISATION = "organisation"
+RECIPIENT_KIND = "kind"
+
+ERROR_FIELDS: tuple[tuple[Promise, str], ...] = (
+    (messages.UNKNOWN_PURPOSE, "purpose"),
+    (messages.RECIPIENT_EXACTLY_ONE, "recipient_mode"),
+    (messages.RECIPIENT_INACTIVE, "recipient_organisation"),
+    (messages.UNKNOWN_RECIPIENT_KIND, "recipient_kind"),
+    (messages.DATA_CLASSES_REQUIRED, "data_classes"),
+    (messages.UNKNOWN_DATA_CLASS, "data_classes"),
+    (messages.GIVEN_ON_REQUIRED, "given_on"),
+    (messages.GIVEN_ON_FUTURE, "given_on"),
+    (messages.END_BEFORE_START, "ends_on"),
+    (messages.UNKNOWN_EVIDENCE_KIND, "evidence_kind"),
+    (messages.EVIDENCE_FILE_REQUIRED, "evidence_file"),
+    (messages.EVIDENCE_EMPTY, "evidence_file"),
+    (messages.EVIDENCE_TOO_LARGE, "evidence_file"),
+    (messages.EVIDENCE_WRONG_TYPE, "evidence_file"),
+    (messages.EVIDENCE_UNREADABLE, "evidence_file"),
+    (messages.EVIDENCE_VERBAL_REQUIRED, "verbal_by"),
+    (messages.VERBAL_ON_FUTURE, "verbal_on"),
+)
+"""Which field a service refusal is about, matched on the message constant by identity.
+
+(Not a dict: a lazy translation hashes by its translated text, which changes
+with the language.)"""
+
+
+class PurposeChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.name)
+
+
+class OrganisationChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.name} ({obj.get_kind_display()})"
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class ConsentRecordForm(forms.Form):
+    """What the coordinator fills in; field names follow ``services.consent_record``."""
+
+    purpose = PurposeChoiceField(
+        label=_("What does the person agree to?"),
+        queryset=ConsentPurpose.objects.filter(is_active=True),
+        to_field_name="code",
+        widget=forms.RadioSelect,
+        empty_label=None,
+    )
+    recipient_mode = forms.ChoiceField(
+        label=_("Who may receive the information?"),
+        choices=[
+            (RECIPIENT_ORGANISATION, _("one named organisation")),
+            (RECIPIENT_KIND, _("any organisation of one kind")),
+        ],
+        widget=forms.RadioSelect,
+        initial=RECIPIENT_ORGANISATION,
+    )
+    recipient_organisation = OrganisationChoiceField(
+        label=_("Organisation"),
+        queryset=Organisation.objects.filter(is_active=True).order_by("name"),
+        required=False,
+        empty_label=_("— choose an organisation —"),
+    )
+    recipient_kind = forms.ChoiceField(
+        label=_("Kind of organisation"),
+        choices=[("", _("— choose a kind —")), *OrganisationKind.choices],
+        required=False,
+    )
+    data_classes = forms.MultipleChoiceField(
+        label=_("Which information does the consent cover?"),
+        choices=DataClass.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    given_on = forms.DateField(label=_("Date the consent was given"), widget=DateInput())
+    ends_on = forms.DateField(
+        label=_("Last day of the consent (optional)"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("Leave empty if the consent has no end date."),
+    )
+    evidence_kind = forms.ChoiceField(
+        label=_("How did the person agree?"),
+        choices=EvidenceKind.choices,
+        widget=forms.RadioSelect,
+    )
+    evidence_file = forms.FileField(
+        label=_("Signed form (PDF, PNG or JPEG)"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/png,image/jpeg"}),
+    )
+    verbal_by = forms.CharField(
+        label=_("Heard by (name of the volunteer or professional)"),
+        max_length=160,
+        required=False,
+    )
+    verbal_on = forms.DateField(label=_("Heard on"), required=False, widget=DateInput())
+    verbal_place = forms.CharField(
+        label=_("Heard where (for example the prison's name)"), max_length=160, required=False
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["given_on"].initial = clock.today()
+
+    def service_arguments(self) -> dict[str, Any]:
+        """The cleaned data as keyword arguments for ``services.consent_record``."""
+        data = self.cleaned_data
+        by_organisation = data["recipient_mode"] == RECIPIENT_ORGANISATION
+        return {
+            "purpose_code": data["purpose"].code,
+            "recipient_organisation": data["recipient_organisation"] if by_organisation else None,
+            "recipient_kind": "" if by_organisation else data["recipient_kind"],
+            "data_classes": data["data_classes"],
+            "given_on": data["given_on"],
+            "ends_on": data["ends_on"],
+            "evidence_kind": data["evidence_kind"],
+            "evidence_file": data["evidence_file"],
+            "verbal_by": data["verbal_by"],
+            "verbal_on": data["verbal_on"],
+            "verbal_place": data["verbal_place"],
+        }
+
+    def add_domain_error(self, error: DomainError) -> None:
+        """Show a service refusal on the field it is about (or above the form)."""
+        field = next((name for message, name in ERROR_FIELDS if message is error.message), None)
+        self.add_error(field, str(error))
+
+
+class ConsentRevokeForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("The person does not have to give a reason."),
+    )

@@ -1,0 +1,27 @@
+"""``manage.py consent_expire_sweep``: notify holders of data under consents that ended.
+
+Safe to run as often as you like (from cron or a task); see
+:func:`estafette.consent.services.consent_expire_sweep`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from estafette.consent.services import consent_expire_sweep
+
+
+class Command(BaseCommand):
+    help = "Create 'consent ended' notices for organisations that received data under it."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--today", type=dt.date.fromisoformat, default=None, help="YYYY-MM-DD (for replays)"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        count = consent_expire_sweep(today=options["today"])
+        self.stdout.write(f"{count} notice(s) created")

@@ -1,0 +1,213 @@
+"""Every read of the consent ledger goes through the actor.
+
+An organisation sees a person's consents while it has a part in one of the
+person's trajectories (:func:`trajectories.selectors.trajectory_scope`).
+Anything else answers 404, and the attempt is audited.
+
+The policy questions ("may X receive Y for purpose P?") live in
+:mod:`estafette.consent.policy` and are re-exported here, so callers have one
+place to import consent reads from.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Exists, OuterRef, QuerySet
+from django.http import Http404
+
+from estafette.consent import messages
+from estafette.consent.models import Consent, ConsentNotice, EvidenceKind
+from estafette.consent.policy import (
+    FALLBACK_PURPOSE,
+    HANDOVER_PURPOSE_CONSENT,
+    consent_check_handover,
+    consent_check_share,
+    consent_covering,
+    consent_is_effective,
+    covered_data_classes,
+    effective_q,
+    recipient_q,
+)
+from estafette.core.actor import Actor
+from estafette.core.audit import audit_record
+from estafette.core.errors import NotPermitted
+from estafette.core.models import AuditAction
+from estafette.organisations.models import Role
+from estafette.people.models import Person
+from estafette.trajectories.selectors import trajectory_scope
+
+__all__ = [
+    "FALLBACK_PURPOSE",
+    "HANDOVER_PURPOSE_CONSENT",
+    "NON_PROFESSIONAL_ROLES",
+    "can_manage_consent",
+    "consent_check_handover",
+    "consent_check_share",
+    "consent_covering",
+    "consent_evidence_get",
+    "consent_get",
+    "consent_is_effective",
+    "consent_list",
+    "consent_notice_get",
+    "consent_notices_for",
+    "consent_person_get",
+    "covered_data_classes",
+    "effective_q",
+    "person_in_scope",
+    "recipient_q",
+]
+
+NON_PROFESSIONAL_ROLES = frozenset({Role.VISITING_VOLUNTEER, Role.BUDDY})
+"""Volunteers see the overview (they bring the paper) but never record, withdraw or open
+evidence: they must not be burdened with administration (DOMAIN.md §2, §10)."""
+
+
+def can_manage_consent(actor: Actor) -> bool:
+    """True for professionals: they may record and withdraw consent and open the evidence."""
+    return actor.role not in NON_PROFESSIONAL_ROLES
+
+
+def person_in_scope(*, actor: Actor, person: Any) -> bool:
+    """True while the actor's organisation has a part in one of the person's trajectories."""
+    return trajectory_scope(actor).filter(person_id=person.pk).exists()
+
+
+def _scoped_consents(actor: Actor) -> QuerySet[Consent]:
+    return Consent.objects.filter(
+        Exists(trajectory_scope(actor).filter(person_id=OuterRef("person_id")))
+    )
+
+
+def consent_person_get(*, actor: Actor, pk: int) -> Person:
+    """The person ``pk`` if the actor has a part in one of their trajectories, else 404 (audited).
+
+    Not audited as a view on success: the caller's read (the consent list,
+    the receipt) is the audited one.
+    """
+    person = Person.objects.filter(pk=pk).first()
+    if person is None or not person_in_scope(actor=actor, person=person):
+        audit_record(
+            actor=actor,
+            action=AuditAction.DENIED,
+            object_type="people.person",
+            object_id=pk,
+            person_id=person.pk if person is not None else None,
+            what="consents",
+        )
+        raise Http404(messages.NO_PERSON_FOUND)
+    return person
+
+
+def consent_list(*, actor: Actor, person: Person, reason: str = "overview") -> list[Consent]:
+    """Every consent of ``person``, newest first, with what was shared under each.
+
+    Contract: only for an actor with a part in one of the person's
+    trajectories; otherwise 404 and an audited refusal. A successful read is
+    audited as a view of the person's consents (``reason`` says which page).
+    """
+    if not person_in_scope(actor=actor, person=person):
+        audit_record(
+            actor=actor,
+            action=AuditAction.DENIED,
+            object_type="people.person",
+            object_id=person.pk,
+            person_id=person.pk,
+            what="consents",
+        )
+        raise Http404(messages.NO_PERSON_FOUND)
+    consents = list(
+        Consent.objects.filter(person=person)
+        .select_related(
+            "purpose",
+            "recipient_organisation",
+            "recorded_by_organisation",
+            "revoked_by_organisation",
+        )
+        .prefetch_related("disclosures__recipient")
+        .order_by("-given_on", "-id")
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.VIEW,
+        object_type="consent.consent",
+        object_id="",
+        person_id=person.pk,
+        what=reason,
+        count=len(consents),
+    )
+    return consents
+
+
+def consent_get(*, actor: Actor, pk: int) -> Consent:
+    """One consent if the actor has a part in the person's trajectories, else 404 (audited).
+
+    Not audited on success: the caller audits what it does with it (a
+    withdrawal, an evidence download).
+    """
+    consent = (
+        _scoped_consents(actor)
+        .select_related("purpose", "person", "recipient_organisation")
+        .filter(pk=pk)
+        .first()
+    )
+    if consent is None:
+        audit_record(
+            actor=actor, action=AuditAction.DENIED, object_type="consent.consent", object_id=pk
+        )
+        raise Http404(messages.NO_CONSENT_FOUND)
+    return consent
+
+
+def consent_evidence_get(*, actor: Actor, pk: int) -> Consent:
+    """A consent whose signed form the actor may open; the opening is audited.
+
+    Contract: 404 (audited) without a part in the person's trajectories;
+    :class:`NotPermitted` (audited) for volunteers and buddies; 404 for a
+    verbal consent, which has no file.
+    """
+    consent = consent_get(actor=actor, pk=pk)
+    if not can_manage_consent(actor):
+        audit_record(
+            actor=actor,
+            action=AuditAction.DENIED,
+            target=consent,
+            person_id=consent.person_id,
+            what="evidence",
+        )
+        raise NotPermitted(messages.EVIDENCE_PROFESSIONALS_ONLY)
+    if consent.evidence_kind != EvidenceKind.DOCUMENT or not consent.evidence:
+        raise Http404(messages.NO_EVIDENCE_FILE)
+    audit_record(
+        actor=actor,
+        action=AuditAction.VIEW,
+        target=consent,
+        person_id=consent.person_id,
+        what="evidence",
+    )
+    return consent
+
+
+def consent_notices_for(*, actor: Actor) -> list[ConsentNotice]:
+    """Unread notices for the actor's organisation: consents withdrawn or ended, newest first.
+
+    The person's name is shown with each notice: the organisation received
+    that person's data and must know whose data it may no longer use.
+    """
+    return list(
+        ConsentNotice.objects.filter(organisation_id=actor.organisation_id, seen_at__isnull=True)
+        .select_related("consent__purpose", "consent__person")
+        .order_by("-created_at", "-id")
+    )
+
+
+def consent_notice_get(*, actor: Actor, pk: int) -> ConsentNotice:
+    """A notice addressed to the actor's organisation, else 404."""
+    notice = (
+        ConsentNotice.objects.filter(pk=pk, organisation_id=actor.organisation_id)
+        .select_related("consent")
+        .first()
+    )
+    if notice is None:
+        raise Http404(messages.NO_CONSENT_FOUND)
+    return notice

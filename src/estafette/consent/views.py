@@ -1,0 +1,162 @@
+"""Pages of the consent ledger: thin — read through selectors, change through services.
+
+Every page stands behind :func:`core.views.actor_required`; access to a
+person's consents is decided by the selectors (404 and an audit entry
+otherwise). Responses carrying a person's documents are never cached.
+"""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+
+from django.contrib import messages as flash
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import get_language
+from django.views.decorators.http import require_http_methods, require_POST
+
+from estafette.consent import messages
+from estafette.consent.forms import ConsentRecordForm, ConsentRevokeForm
+from estafette.consent.presentation import consent_rows
+from estafette.consent.receipt import receipt_language, receipt_pdf
+from estafette.consent.selectors import (
+    can_manage_consent,
+    consent_evidence_get,
+    consent_get,
+    consent_list,
+    consent_notice_get,
+    consent_notices_for,
+    consent_person_get,
+)
+from estafette.consent.services import consent_notice_mark_seen, consent_record, consent_revoke
+from estafette.core import clock
+from estafette.core.errors import Conflict, InvalidInput, NotPermitted
+from estafette.core.views import actor_required
+
+
+@actor_required
+@require_http_methods(["GET", "HEAD"])
+def consent_overview(request: HttpRequest, person_pk: int) -> HttpResponse:
+    """The person's consents in plain words, with record and withdraw actions for professionals."""
+    actor = request.actor  # type: ignore[attr-defined]
+    person = consent_person_get(actor=actor, pk=person_pk)
+    consents = consent_list(actor=actor, person=person)
+    can_manage = can_manage_consent(actor)
+    today = clock.today()
+    response = render(
+        request,
+        "consent/overview.html",
+        {
+            "person": person,
+            "rows": consent_rows(
+                consents, today=today, revoke_form_class=ConsentRevokeForm if can_manage else None
+            ),
+            "can_manage": can_manage,
+            "today": today,
+        },
+    )
+    add_never_cache_headers(response)
+    return response
+
+
+@actor_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def consent_record_view(request: HttpRequest, person_pk: int) -> HttpResponse:
+    """The form to record a consent; on success back to the overview (post/redirect/get)."""
+    actor = request.actor  # type: ignore[attr-defined]
+    person = consent_person_get(actor=actor, pk=person_pk)
+    if not can_manage_consent(actor):
+        raise NotPermitted(messages.PROFESSIONALS_ONLY)
+    status = 200
+    if request.method == "POST":
+        form = ConsentRecordForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                consent_record(actor=actor, person=person, **form.service_arguments())
+            except (InvalidInput, Conflict) as error:
+                form.add_domain_error(error)
+            else:
+                flash.success(request, messages.RECORDED)
+                return redirect("consent-overview", person_pk=person.pk)
+        status = 400
+    else:
+        form = ConsentRecordForm()
+    return render(request, "consent/record.html", {"person": person, "form": form}, status=status)
+
+
+@actor_required
+@require_POST
+def consent_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Withdraw a consent at once; withdrawing an already withdrawn one only says so."""
+    actor = request.actor  # type: ignore[attr-defined]
+    consent = consent_get(actor=actor, pk=pk)
+    form = ConsentRevokeForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    if consent.is_revoked:
+        flash.info(request, messages.ALREADY_REVOKED)
+    else:
+        consent_revoke(actor=actor, consent=consent, reason=reason)
+        flash.success(request, messages.REVOKED)
+    return redirect("consent-overview", person_pk=consent.person_id)
+
+
+# core.views.View is typed for HttpResponse; a streamed file is an HttpResponseBase.
+@actor_required  # type: ignore[arg-type]
+@require_http_methods(["GET", "HEAD"])
+def consent_evidence_view(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """The signed form, as a download with its stored type; never rendered by the browser."""
+    consent = consent_evidence_get(actor=request.actor, pk=pk)  # type: ignore[attr-defined]
+    extension = PurePosixPath(consent.evidence.name).suffix
+    response = FileResponse(
+        consent.evidence.open("rb"),
+        as_attachment=True,
+        filename=f"consent-{consent.pk}{extension}",
+        content_type=consent.evidence_content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    # Should a browser still try to show it, it gets no scripts and no origin.
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    add_never_cache_headers(response)
+    return response
+
+
+@actor_required
+@require_http_methods(["GET", "HEAD"])
+def consent_receipt_view(request: HttpRequest, person_pk: int) -> HttpResponse:
+    """The printable receipt (PDF) in ``?lang=nl`` or ``?lang=en`` (default: the page language)."""
+    actor = request.actor  # type: ignore[attr-defined]
+    person = consent_person_get(actor=actor, pk=person_pk)
+    language = receipt_language(request.GET.get("lang"), get_language())
+    consents = consent_list(actor=actor, person=person, reason=f"receipt-{language}")
+    pdf = receipt_pdf(
+        person=person, consents=consents, organisation=actor.organisation, language=language
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    # No name in the file name: downloads folders are not private.
+    response["Content-Disposition"] = (
+        f'inline; filename="consent-receipt-{person.pk}-{language}.pdf"'
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    add_never_cache_headers(response)
+    return response
+
+
+@actor_required
+@require_http_methods(["GET", "HEAD"])
+def consent_notices_view(request: HttpRequest) -> HttpResponse:
+    """Unread notices for the actor's organisation: data it holds under ended consents."""
+    notices = consent_notices_for(actor=request.actor)  # type: ignore[attr-defined]
+    return render(request, "consent/notices.html", {"notices": notices})
+
+
+@actor_required
+@require_POST
+def consent_notice_seen_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark one notice as read, then back to the notices."""
+    actor = request.actor  # type: ignore[attr-defined]
+    notice = consent_notice_get(actor=actor, pk=pk)
+    consent_notice_mark_seen(actor=actor, notice=notice)
+    flash.success(request, messages.NOTICE_SEEN)
+    return redirect("consent-notices")

@@ -1,0 +1,218 @@
+"""The demo dataset: deterministic, keeps the relay's invariants, and shows what it promises.
+
+One tiny build per module (rolled back afterwards) serves every test; the
+determinism test builds a second time inside its own savepoint.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+from django.db import transaction
+
+from estafette.core import clock
+from estafette.core.actor import Actor
+from estafette.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_URL
+from estafette.demo.build import BuildReport, build, demo_counts, demo_present, demo_wipe
+from estafette.demo.checks import invariant_violations
+from estafette.demo.examples import EXAMPLES
+from estafette.demo.organisations import ARNHEM_DESK, ARNHEM_SERVES
+from estafette.handovers.models import Handover
+from estafette.organisations.models import Membership, Organisation
+from estafette.people.models import Person
+from estafette.trajectories.models import Stretch, Trajectory
+from estafette.trajectories.selectors import (
+    CaseloadFilters,
+    CaseRelation,
+    caseload_queryset,
+    trajectory_scope,
+)
+
+SEED = 11
+TODAY = dt.date(2026, 3, 2)
+
+
+def _quiet(_: str) -> None:
+    pass
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> Iterator[BuildReport]:
+    """A tiny demo built once for the module, on a frozen day, rolled back at the end."""
+    with django_db_blocker.unblock(), clock.frozen(TODAY), transaction.atomic():  # type: ignore[attr-defined]
+        report = build(scale="tiny", seed=SEED, say=_quiet)
+        yield report
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def frozen_today() -> Iterator[None]:
+    with clock.frozen(TODAY):
+        yield
+
+
+def _fingerprint() -> list[tuple]:
+    """The build's content without its ids: people with their trajectories and holders."""
+    return sorted(
+        Trajectory.objects.values_list(
+            "person__given_names",
+            "person__family_name",
+            "person__date_of_birth",
+            "route",
+            "phase",
+            "release_on",
+            "baton_holder__code",
+        )
+    )
+
+
+def _actor(username: str) -> Actor:
+    membership = Membership.objects.select_related("user", "organisation").get(
+        user__username=username
+    )
+    return Actor(membership.user, membership.organisation, membership.role)
+
+
+@pytest.mark.django_db
+def test_the_relay_invariants_hold_for_every_trajectory(demo: BuildReport) -> None:
+    assert demo.built
+    assert invariant_violations() == []
+    open_stretches = Stretch.objects.filter(ended_at__isnull=True)
+    assert open_stretches.count() == Trajectory.objects.count()
+    for trajectory_id, organisation_id in open_stretches.values_list(
+        "trajectory_id", "organisation_id"
+    ):
+        assert Trajectory.objects.get(pk=trajectory_id).baton_holder_id == organisation_id
+
+
+@pytest.mark.django_db
+def test_the_demo_covers_every_route_phase_and_handover_state(demo: BuildReport) -> None:
+    routes = set(Trajectory.objects.values_list("route", flat=True))
+    phases = set(Trajectory.objects.values_list("phase", flat=True))
+    states = set(Handover.objects.values_list("state", flat=True))
+    assert routes == {"abroad_bb", "abroad_transfer", "abroad_own", "domestic"}
+    assert phases == {"detention", "return", "reintegration", "closed"}
+    assert {"sent", "accepted", "declined", "taken_up", "no_show"} <= states
+    closed = Trajectory.objects.filter(phase="closed")
+    assert closed.exists() and not closed.filter(closed_at__isnull=True).exists()
+
+
+@pytest.mark.django_db
+def test_same_seed_same_demo(demo: BuildReport, frozen_today: None) -> None:
+    first_counts, first = demo_counts(), _fingerprint()
+    again = build(scale="tiny", seed=SEED, fresh=True, say=_quiet)
+    assert again.built
+    second_counts = demo_counts()
+    # Services write audit rows for the named examples; the bulk writes none, so they match too.
+    assert second_counts == first_counts
+    assert _fingerprint() == first
+
+
+@pytest.mark.django_db
+def test_fresh_wipes_people_trajectories_and_demo_organisations(demo: BuildReport) -> None:
+    demo_wipe(_quiet)
+    assert not Person.objects.exists()
+    assert not Trajectory.objects.exists()
+    assert not Organisation.objects.filter(code="bureau-buitenland").exists()
+    assert not get_user_model().objects.filter(username="coordinator").exists()
+    # The migrated municipal desks stay.
+    assert Organisation.objects.filter(code=ARNHEM_DESK).exists()
+    assert not demo_present()
+
+
+@pytest.mark.django_db
+def test_every_named_example_exists_and_is_seen_by_its_accounts(demo: BuildReport) -> None:
+    scopes = {
+        username: set(
+            trajectory_scope(_actor(username)).values_list(
+                "person__given_names", "person__family_name"
+            )
+        )
+        for username in {u for example in EXAMPLES for u in example.seen_by}
+    }
+    for example in EXAMPLES:
+        person = Person.objects.get(
+            given_names=example.given_names, family_name=example.family_name
+        )
+        assert person.trajectories.count() == 1, example.full_name
+        for username in example.seen_by:
+            assert (example.given_names, example.family_name) in scopes[username], (
+                f"{username} does not see {example.full_name}"
+            )
+    assert sum("coordinator" in e.seen_by for e in EXAMPLES) >= 5
+    assert sum("nazorg" in e.seen_by for e in EXAMPLES) >= 5
+    examples_md = (Path(__file__).parent.parent / "EXAMPLES.md").read_text(encoding="utf-8")
+    for example in EXAMPLES:
+        assert example.full_name in examples_md
+
+
+@pytest.mark.django_db
+def test_the_coordinator_and_nazorg_have_work_waiting(demo: BuildReport) -> None:
+    def count(username: str, relation: CaseRelation) -> int:
+        return caseload_queryset(
+            actor=_actor(username), filters=CaseloadFilters(relation=relation)
+        ).count()
+
+    assert count("coordinator", CaseRelation.OUTCOME_TO_REVIEW) >= 2  # Bas Smit, Tom Kramer
+    assert count("coordinator", CaseRelation.HANDING_OVER) >= 1  # Erik van Dijk
+    assert count("nazorg", CaseRelation.INCOMING) >= 2  # Dennis de Wit, Erik van Dijk
+    assert count("buddy", CaseRelation.INCOMING) >= 1  # Frank Peters
+
+
+@pytest.mark.django_db
+def test_demo_accounts_exist_with_their_roles(demo: BuildReport) -> None:
+    for account in DEMO_ACCOUNTS:
+        membership = Membership.objects.select_related("user", "organisation").get(
+            user__username=account.username
+        )
+        assert membership.role == account.role
+        assert membership.organisation.code == account.organisation_code
+        assert membership.user.check_password(DEMO_PASSWORD)
+        assert membership.user.is_superuser == account.superuser
+    assert (
+        Membership.objects.filter(
+            organisation__code="bb-vrijwilligers", role="visiting_volunteer"
+        ).count()
+        == 1 + 12
+    )  # the `volunteer` account and the tiny scale's volunteers
+
+
+@pytest.mark.django_db
+def test_arnhem_is_a_central_municipality(demo: BuildReport) -> None:
+    arnhem = Organisation.objects.get(code=ARNHEM_DESK)
+    served = set(arnhem.serves_municipalities.values_list("common_name", flat=True))
+    assert served == set(ARNHEM_SERVES)
+    assert arnhem.email.endswith("@example.org")
+    assert arnhem.phone.startswith("0800-")
+
+
+@pytest.mark.django_db
+def test_if_empty_is_a_no_op_the_second_time(
+    demo: BuildReport, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = demo_counts()
+    call_command("demo", "--scale", "tiny", "--if-empty")
+    assert demo_counts() == before
+    assert "nothing to do" in capsys.readouterr().out
+    with pytest.raises(CommandError, match="--fresh"):
+        call_command("demo", "--scale", "tiny")
+
+
+@pytest.mark.django_db
+def test_demo_accounts_prints_a_table_with_the_url(
+    demo: BuildReport, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from estafette.cli import main
+
+    main(["demo_accounts"])
+    out = capsys.readouterr().out
+    assert DEMO_URL in out
+    for account in DEMO_ACCOUNTS:
+        assert account.username in out
+    assert DEMO_PASSWORD in out
+    assert "demo-vrijwilliger" not in out  # the volunteers are users, not listed

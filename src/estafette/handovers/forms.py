@@ -1,0 +1,127 @@
+"""Forms for handing the baton on and for answering a handover.
+
+They check what a user can correct on the spot; the services still decide
+(and refuse with 409/403 where the state or the party is wrong).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any, cast
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from estafette.core import clock
+from estafette.core.data_classes import DataClass
+from estafette.handovers import messages
+from estafette.handovers.models import Purpose
+from estafette.handovers.services import DEFAULT_ANSWER_DAYS
+from estafette.organisations.models import Organisation, OrganisationKind
+from estafette.trajectories.forms import ALL, DateInput, EstafetteForm, organisation_choices
+
+HUMAN_ACTIONS = ("accept", "decline", "withdraw", "take_up", "no_show")
+"""Transitions a person makes through the interface; ``expire`` is the system's alone."""
+
+REASON_LABELS = {
+    "accept": _("Note for the sender (optional)"),
+    "decline": _("Why do you decline?"),
+    "withdraw": _("Why do you withdraw the handover?"),
+    "take_up": _("Note (optional)"),
+    "no_show": _("What happened? What have you tried?"),
+}
+
+
+class TransitionForm(EstafetteForm):
+    """The reason (or note) that goes with a transition; required where the state table says so."""
+
+    reason = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": messages.REASON_REQUIRED},
+    )
+
+    def __init__(self, *args: Any, action: str, reason_required: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["reason"]
+        field.required = reason_required
+        field.label = REASON_LABELS.get(action, _("Reason"))
+        self.action = action
+
+    def clean_reason(self) -> str:
+        reason = (self.cleaned_data.get("reason") or "").strip()
+        if self.fields["reason"].required and not reason:
+            raise forms.ValidationError(messages.REASON_REQUIRED, code="required")
+        return reason
+
+
+class HandoverStartForm(EstafetteForm):
+    """Offer the baton to the next runner: who, why, with which message and information."""
+
+    kind = forms.ChoiceField(
+        label=_("Kind of organisation"),
+        required=False,
+        choices=[(ALL, _("All kinds")), *OrganisationKind.choices],
+        help_text=_("Narrows the list of receivers below."),
+    )
+    receiver = forms.ModelChoiceField(
+        label=_("Receiver"),
+        queryset=Organisation.objects.none(),
+        error_messages={"required": _("Choose the organisation that should take the baton.")},
+    )
+    purpose = forms.ChoiceField(label=_("Purpose"), choices=Purpose.choices)
+    message = forms.CharField(
+        label=_("Message"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("What do you ask of the receiver?"),
+        error_messages={"required": messages.MESSAGE_REQUIRED},
+    )
+    information = forms.CharField(
+        label=_("Information that goes with it"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_(
+            "What the receiver needs to take the baton: situation, wishes, what is arranged."
+        ),
+    )
+    data_classes = forms.MultipleChoiceField(
+        label=_("Data that travels with the handover"),
+        required=False,
+        choices=DataClass.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Only what the receiver needs for this purpose."),
+    )
+    respond_by = forms.DateField(
+        label=_("Answer expected by"),
+        widget=DateInput(),
+        help_text=_("Until this day the baton is in the air; after it the handover expires."),
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        organisations: Any,
+        listed: Iterable[Organisation],
+        suggested: Iterable[Organisation] = (),
+        **kwargs: Any,
+    ) -> None:
+        """``organisations``: every valid receiver; ``listed``: those shown (narrowed by kind)."""
+        initial = kwargs.setdefault("initial", {})
+        initial.setdefault("respond_by", clock.today() + dt.timedelta(days=DEFAULT_ANSWER_DAYS))
+        super().__init__(*args, **kwargs)
+        field = cast(forms.ModelChoiceField, self.fields["receiver"])
+        field.queryset = organisations
+        field.widget.choices = organisation_choices(listed, suggested)
+
+    def clean_respond_by(self) -> dt.date:
+        respond_by: dt.date = self.cleaned_data["respond_by"]
+        if respond_by < clock.today():
+            raise forms.ValidationError(messages.RESPOND_BY_PAST)
+        return respond_by
+
+    def clean_message(self) -> str:
+        message = (self.cleaned_data.get("message") or "").strip()
+        if not message:
+            raise forms.ValidationError(messages.MESSAGE_REQUIRED, code="required")
+        return message

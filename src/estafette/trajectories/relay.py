@@ -1,0 +1,249 @@
+"""Geometry of the relay drawing: one lane per runner on a time axis, in percentages.
+
+Pure Python, no Django: the trajectory page turns stretches into :class:`Span`
+values and draws what :func:`relay_geometry` returns as inline SVG (x and
+width as percentages of the drawing's width, so the figure stretches to any
+screen without distorting its text). Unit-tested in ``tests/test_relay.py``.
+
+The axis runs from the earliest thing to draw (a stretch start, the sending of
+the pending handover, the planned release) to the latest of today, the planned
+release and the pending handover's answer date, plus a margin — so "today"
+and "release" are always on the drawing, with some road left ahead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+MIN_SPAN_DAYS = 42
+"""A trajectory opened yesterday still gets an axis of six weeks, so bars have a readable width."""
+MIN_MARGIN_DAYS = 14
+MARGIN_SHARE = 0.08
+"""Road ahead after the last date: 8% of the span, at least two weeks."""
+MIN_BAR_PERCENT = 0.8
+"""A stretch that lasted less than a day is still drawn as a visible sliver."""
+MAX_TICKS = 8
+
+# Pixel layout (vertical only; horizontal positions are percentages).
+TOP = 40  # room for the "today" and "release" labels, on two rows so they never collide
+TODAY_LABEL_Y = 13
+RELEASE_LABEL_Y = 29
+LANE_HEIGHT = 46
+LABEL_BASELINE = 14  # organisation name, above its bar
+BAR_OFFSET = 20
+BAR_HEIGHT = 16
+AXIS_HEIGHT = 30
+
+
+@dataclass(frozen=True)
+class Span:
+    """One stretch as the drawing needs it: who ran, from which day, until which day."""
+
+    runner_id: int
+    runner: str
+    start: dt.date
+    end: dt.date | None  # None: still running, i.e. the current holder
+
+
+@dataclass(frozen=True)
+class AirSpan:
+    """The pending handover: the baton in the air from sender to receiver."""
+
+    sender_id: int
+    receiver_id: int
+    receiver: str
+    sent: dt.date
+    respond_by: dt.date
+
+
+@dataclass(frozen=True)
+class Bar:
+    x: float
+    width: float
+    start: dt.date
+    end: dt.date | None
+    current: bool
+
+
+@dataclass(frozen=True)
+class Lane:
+    runner_id: int
+    runner: str
+    index: int
+    bars: tuple[Bar, ...]
+
+    @property
+    def label_y(self) -> int:
+        return TOP + self.index * LANE_HEIGHT + LABEL_BASELINE
+
+    @property
+    def bar_y(self) -> int:
+        return TOP + self.index * LANE_HEIGHT + BAR_OFFSET
+
+    @property
+    def bar_height(self) -> int:
+        return BAR_HEIGHT
+
+    @property
+    def bar_middle(self) -> int:
+        return self.bar_y + BAR_HEIGHT // 2
+
+
+@dataclass(frozen=True)
+class Air:
+    """The in-the-air segment: a dashed bar on the receiver's lane until the answer date,
+    linked at the sending day to the sender's lane."""
+
+    sender_lane: Lane
+    receiver_lane: Lane
+    x: float
+    width: float
+    sent: dt.date
+    respond_by: dt.date
+
+
+@dataclass(frozen=True)
+class Tick:
+    day: dt.date
+    x: float
+    odd: bool
+
+
+@dataclass(frozen=True)
+class RelayGeometry:
+    start: dt.date
+    end: dt.date
+    lanes: tuple[Lane, ...]
+    today: dt.date
+    today_x: float
+    release_on: dt.date | None
+    release_x: float | None
+    air: Air | None
+    ticks: tuple[Tick, ...]
+
+    @property
+    def lanes_bottom(self) -> int:
+        return TOP + len(self.lanes) * LANE_HEIGHT
+
+    @property
+    def height(self) -> int:
+        return self.lanes_bottom + AXIS_HEIGHT
+
+    @property
+    def top(self) -> int:
+        return TOP
+
+    @property
+    def today_label_y(self) -> int:
+        return TODAY_LABEL_Y
+
+    @property
+    def release_label_y(self) -> int:
+        return RELEASE_LABEL_Y
+
+    @property
+    def tick_label_y(self) -> int:
+        return self.lanes_bottom + 18
+
+
+def _axis(
+    spans: Sequence[Span], air: AirSpan | None, today: dt.date, release_on: dt.date | None
+) -> tuple[dt.date, dt.date]:
+    """1. Collect every date that must be visible; 2. add the margin; 3. widen a too-short axis."""
+    starts = [s.start for s in spans]
+    ends = [today]
+    if air is not None:
+        starts.append(air.sent)
+        ends.append(air.respond_by)
+    if release_on is not None:
+        starts.append(release_on)
+        ends.append(release_on)
+    start = min(starts) if starts else today
+    last = max(ends)
+    margin = max(MIN_MARGIN_DAYS, math.ceil((last - start).days * MARGIN_SHARE))
+    end = last + dt.timedelta(days=margin)
+    if (end - start).days < MIN_SPAN_DAYS:
+        end = start + dt.timedelta(days=MIN_SPAN_DAYS)
+    return start, end
+
+
+def _ticks(start: dt.date, end: dt.date, percent: Callable[[dt.date], float]) -> tuple[Tick, ...]:
+    """First days of months inside the axis, thinned to at most :data:`MAX_TICKS`."""
+    months: list[dt.date] = []
+    day = dt.date(start.year, start.month, 1)
+    while day <= end:
+        if day > start:
+            months.append(day)
+        day = dt.date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+    step = max(1, math.ceil(len(months) / MAX_TICKS))
+    chosen = months[::step]
+    return tuple(Tick(day=m, x=percent(m), odd=bool(i % 2)) for i, m in enumerate(chosen))
+
+
+def relay_geometry(
+    spans: Sequence[Span],
+    air: AirSpan | None,
+    today: dt.date,
+    release_on: dt.date | None,
+) -> RelayGeometry:
+    """Lay out the relay: lanes in order of each runner's first stretch, bars in percentages.
+
+    Contract: every ``x`` and ``x + width`` lies within [0, 100]; a runner who
+    held the baton twice (it came back after a no-show) keeps one lane with two
+    bars; a receiver who never held the baton gets a lane of its own for the
+    in-the-air segment; open stretches run until ``today``.
+    """
+    start, end = _axis(spans, air, today, release_on)
+    total = (end - start).days
+
+    def percent(day: dt.date) -> float:
+        return round(min(100.0, max(0.0, (day - start).days / total * 100)), 2)
+
+    order: list[tuple[int, str]] = []
+    bars: dict[int, list[Bar]] = {}
+    for span in sorted(spans, key=lambda s: s.start):
+        if span.runner_id not in bars:
+            order.append((span.runner_id, span.runner))
+            bars[span.runner_id] = []
+        finish = span.end if span.end is not None else today
+        finish = max(finish, span.start)
+        x = percent(span.start)
+        width = max(MIN_BAR_PERCENT, round(percent(finish) - x, 2))
+        x = min(x, round(100 - width, 2))
+        bars[span.runner_id].append(
+            Bar(x=x, width=width, start=span.start, end=span.end, current=span.end is None)
+        )
+    if air is not None and air.receiver_id not in bars:
+        order.append((air.receiver_id, air.receiver))
+        bars[air.receiver_id] = []
+    lanes = tuple(
+        Lane(runner_id=rid, runner=name, index=i, bars=tuple(bars[rid]))
+        for i, (rid, name) in enumerate(order)
+    )
+    by_id = {lane.runner_id: lane for lane in lanes}
+    air_geometry = None
+    if air is not None and air.sender_id in by_id:
+        x = percent(air.sent)
+        width = max(MIN_BAR_PERCENT, round(percent(max(air.respond_by, air.sent)) - x, 2))
+        air_geometry = Air(
+            sender_lane=by_id[air.sender_id],
+            receiver_lane=by_id[air.receiver_id],
+            x=min(x, round(100 - width, 2)),
+            width=width,
+            sent=air.sent,
+            respond_by=air.respond_by,
+        )
+    return RelayGeometry(
+        start=start,
+        end=end,
+        lanes=lanes,
+        today=today,
+        today_x=percent(today),
+        release_on=release_on,
+        release_x=percent(release_on) if release_on is not None else None,
+        air=air_geometry,
+        ticks=_ticks(start, end, percent),
+    )

@@ -1,0 +1,387 @@
+"""The trajectory page and the holder's forms through the test client."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import translation
+from django.utils.html import escape
+
+from estafette.core import clock
+from estafette.core.actor import Actor
+from estafette.core.models import AuditEvent
+from estafette.handovers.services import handover_accept, handover_send
+from estafette.organisations.models import (
+    Membership,
+    Municipality,
+    Organisation,
+    OrganisationKind,
+    Role,
+)
+from estafette.people.models import Person
+from estafette.testing.auth import login_verified
+from estafette.trajectories import messages
+from estafette.trajectories.models import EventKind, ReleaseCertainty, Route, Trajectory
+from estafette.trajectories.services import trajectory_open
+
+TODAY = dt.date(2025, 3, 3)
+
+
+@pytest.fixture(autouse=True)
+def _frozen_today() -> Iterator[None]:
+    with clock.frozen(TODAY):
+        yield
+
+
+def make_org(code: str, kind: str = OrganisationKind.PARTNER, **extra: Any) -> Organisation:
+    return Organisation.objects.create(
+        name=extra.pop("name", f"Organisatie {code}"), code=code, kind=kind, **extra
+    )
+
+
+def make_actor(org: Organisation, username: str, role: str = Role.PARTNER_WORKER) -> Actor:
+    user = get_user_model().objects.create_user(
+        username=username, password="s3cret-test-pass", first_name="Fatima", last_name="Test"
+    )
+    Membership.objects.create(user=user, organisation=org, role=role)
+    return Actor(user=user, organisation=org, role=role)
+
+
+def client_for(actor: Actor) -> Client:
+    client = Client()
+    login_verified(client, actor.user)
+    return client
+
+
+def nl(message: Any, **params: Any) -> str:
+    """The sentence as a Dutch reader sees it in the HTML."""
+    with translation.override("nl"):
+        text = str(message)
+    return escape(text % params if params else text)
+
+
+@pytest.fixture
+def world(db: None) -> dict[str, Any]:
+    arnhem = Municipality.objects.get(cbs_code="GM0202")
+    bb = make_org("bb-test", OrganisationKind.BB_REGIONAL_DESK, name="BB regio Test")
+    desk = Organisation.objects.get(code="nazorg-gm0202")  # from the reference data
+    stranger = make_org("stranger", OrganisationKind.LANDING_PLACE, name="Onbekende Opvang")
+    a = make_actor(bb, "coordinator", Role.REGIONAL_COORDINATOR)
+    b = make_actor(desk, "aftercare", Role.AFTERCARE_COORDINATOR)
+    c = make_actor(stranger, "stranger")
+    person = Person.objects.create(
+        given_names="Anouk",
+        family_name="Visser",
+        date_of_birth=dt.date(1990, 5, 17),
+        literacy="limited",
+        cannot_read_write=True,
+    )
+    trajectory = trajectory_open(
+        actor=a,
+        person=person,
+        route=Route.ABROAD_BB,
+        release_certainty=ReleaseCertainty.WINDOW,
+        release_earliest=dt.date(2025, 6, 3),
+        release_latest=dt.date(2025, 6, 20),
+        registration_municipality=arnhem,
+        registration_certainty="doubtful",
+    )
+    return {"a": a, "b": b, "c": c, "bb": bb, "desk": desk, "trajectory": trajectory}
+
+
+def url(trajectory: Trajectory, suffix: str = "") -> str:
+    return f"/trajectories/{trajectory.pk}/{suffix}"
+
+
+# ------------------------------------------------------------------- the page
+
+
+def test_login_is_required(world: dict[str, Any]) -> None:
+    response = Client().get(url(world["trajectory"]))
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login/")
+
+
+def test_the_holder_sees_the_relay_and_the_holder_forms(world: dict[str, Any]) -> None:
+    response = client_for(world["a"]).get(url(world["trajectory"]))
+    html = response.content.decode()
+
+    assert response.status_code == 200
+    assert "Anouk Visser" in html
+    assert "3–20 jun 2025" in html  # the release window, briefly
+    assert "twijfelachtig" in html  # registration certainty in words
+    assert '<svg class="relay-svg"' in html
+    assert 'role="img"' in html and '<title id="relay-title">' in html
+    assert "Wie het stokje had" in html  # the accessible table beside the drawing
+    assert "opende het traject" in html
+    assert "Draag het stokje over" in html  # may start a handover
+    for action in ("route/", "release/", "phase/", "next-step/"):
+        assert f'action="{url(world["trajectory"], action)}"' in html
+    assert "Extra aandacht nodig in het contact" in html  # discreet notice, in a <details>
+    assert "Tijdlijn" in html and "nieuwste eerst" in html
+
+
+def test_percentages_in_the_drawing_use_a_decimal_point_in_dutch(world: dict[str, Any]) -> None:
+    html = client_for(world["a"]).get(url(world["trajectory"])).content.decode()
+    svg = html[html.index('<svg class="relay-svg"') : html.index("</svg>", html.index("relay-svg"))]
+    assert re.search(r'x="\d+(\.\d+)?%"', svg)
+    assert not re.search(r'x="\d+,\d+%"', svg)
+
+
+def test_the_receiver_of_a_pending_handover_sees_accept_and_decline(
+    world: dict[str, Any],
+) -> None:
+    handover = handover_send(
+        actor=world["a"],
+        trajectory=world["trajectory"],
+        receiver=world["desk"],
+        purpose="aftercare_referral",
+        message="Graag nazorg: ID en uitkering.",
+    )
+    response = client_for(world["b"]).get(url(world["trajectory"]))
+    html = response.content.decode()
+
+    assert response.status_code == 200
+    assert "Stokje in de lucht" in html
+    assert "Graag nazorg: ID en uitkering." in html
+    assert f'action="/handovers/{handover.pk}/accept/"' in html
+    assert f'action="/handovers/{handover.pk}/decline/"' in html
+    assert "Draag het stokje over" not in html  # only the holder hands over
+    assert 'action="' + url(world["trajectory"], "route/") not in html
+
+
+def test_a_participant_with_nothing_pending_sees_no_actions(world: dict[str, Any]) -> None:
+    handover = handover_send(
+        actor=world["a"],
+        trajectory=world["trajectory"],
+        receiver=world["desk"],
+        purpose="aftercare_referral",
+        message="Graag.",
+    )
+    handover_accept(actor=world["b"], handover=handover)
+    html = client_for(world["a"]).get(url(world["trajectory"])).content.decode()
+    assert "Draag het stokje over" not in html  # the desk holds it now
+    assert "nam een overdracht aan van BB regio Test" in html
+
+
+def test_an_unrelated_organisation_gets_404_and_the_attempt_is_audited(
+    world: dict[str, Any],
+) -> None:
+    trajectory = world["trajectory"]
+    response = client_for(world["c"]).get(url(trajectory))
+
+    assert response.status_code == 404
+    assert "Anouk" not in response.content.decode()
+    assert AuditEvent.objects.filter(
+        action="denied",
+        user=world["c"].user,
+        object_type="trajectories.trajectory",
+        object_id=str(trajectory.pk),
+    ).exists()
+
+
+def test_an_unknown_trajectory_is_404(world: dict[str, Any]) -> None:
+    assert client_for(world["a"]).get("/trajectories/999999/").status_code == 404
+
+
+def _queries(client: Client, path: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(path).status_code == 200
+    return len(captured.captured_queries)
+
+
+def test_query_count_is_bounded_whatever_the_history(
+    world: dict[str, Any], django_assert_max_num_queries: Any
+) -> None:
+    client = client_for(world["a"])
+    trajectory = world["trajectory"]
+    b = world["b"]
+    first = handover_send(
+        actor=world["a"],
+        trajectory=trajectory,
+        receiver=b.organisation,
+        purpose="other",
+        message="Eerste ronde",
+    )
+    handover_accept(actor=b, handover=first)
+    with django_assert_max_num_queries(20):
+        client.get(url(trajectory))
+    before = _queries(client, url(trajectory))
+    # Grow the history: handovers back and forth, each with transitions and events.
+    for i in range(1, 7):
+        sender, receiver = (world["a"], b) if i % 2 == 0 else (b, world["a"])
+        h = handover_send(
+            actor=sender,
+            trajectory=trajectory,
+            receiver=receiver.organisation,
+            purpose="other",
+            message=f"Ronde {i}",
+        )
+        handover_accept(actor=receiver, handover=h)
+    with django_assert_max_num_queries(before):
+        response = client.get(url(trajectory))
+    assert len(response.context["stretch_rows"]) == 8
+
+
+# ------------------------------------------------------------- holder forms
+
+
+def test_change_route_with_a_reason(world: dict[str, Any]) -> None:
+    trajectory = world["trajectory"]
+    response = client_for(world["a"]).post(
+        url(trajectory, "route/"),
+        {
+            "route-route": "abroad_transfer",
+            "route-transfer_law": "WETS",
+            "route-reason": "Overdracht toegekend.",
+        },
+    )
+    assert response.status_code == 302
+    assert response["Location"] == url(trajectory)
+    trajectory.refresh_from_db()
+    assert (trajectory.route, trajectory.transfer_law) == ("abroad_transfer", "WETS")
+    assert trajectory.events.filter(kind=EventKind.ROUTE_CHANGED).exists()
+
+
+def test_route_form_errors_come_back_on_the_page(world: dict[str, Any]) -> None:
+    trajectory = world["trajectory"]
+    client = client_for(world["a"])
+    unchanged = client.post(
+        url(trajectory, "route/"),
+        {"route-route": "abroad_bb", "route-reason": "Zomaar."},
+    )
+    assert unchanged.status_code == 400
+    assert nl(messages.ROUTE_UNCHANGED) in unchanged.content.decode()
+    no_law = client.post(
+        url(trajectory, "route/"),
+        {"route-route": "abroad_transfer", "route-reason": "Toegekend."},
+    )
+    assert no_law.status_code == 400
+    assert nl(messages.TRANSFER_LAW_REQUIRED) in no_law.content.decode()
+    no_reason = client.post(url(trajectory, "route/"), {"route-route": "domestic"})
+    assert no_reason.status_code == 400
+    assert nl(messages.REASON_REQUIRED) in no_reason.content.decode()
+    trajectory.refresh_from_db()
+    assert trajectory.route == Route.ABROAD_BB
+
+
+def test_only_the_holder_may_change_the_route(world: dict[str, Any]) -> None:
+    trajectory = world["trajectory"]
+    handover_send(
+        actor=world["a"],
+        trajectory=trajectory,
+        receiver=world["desk"],
+        purpose="aftercare_referral",
+        message="Graag.",
+    )
+    response = client_for(world["b"]).post(
+        url(trajectory, "route/"), {"route-route": "domestic", "route-reason": "Waarom niet."}
+    )
+    assert response.status_code == 403
+    assert nl(messages.NOT_HOLDER, holder="BB regio Test") in response.content.decode()
+
+
+def test_release_window_and_its_errors(world: dict[str, Any]) -> None:
+    trajectory = world["trajectory"]
+    client = client_for(world["a"])
+    missing = client.post(
+        url(trajectory, "release/"),
+        {"release-certainty": "window", "release-earliest": "2025-07-01"},
+    )
+    assert missing.status_code == 400
+    assert nl(messages.RELEASE_WINDOW_REQUIRED) in missing.content.decode()
+    assert '<details class="disclosure" open>' in missing.content.decode()
+
+    reversed_ = client.post(
+        url(trajectory, "release/"),
+        {
+            "release-certainty": "window",
+            "release-earliest": "2025-07-10",
+            "release-latest": "2025-07-01",
+        },
+    )
+    assert nl(messages.RELEASE_WINDOW_ORDER) in reversed_.content.decode()
+
+    ok = client.post(
+        url(trajectory, "release/"),
+        {
+            "release-certainty": "estimate",
+            "release-date": "2025-08-15",
+            "release-reason": "Volgens de advocaat.",
+        },
+    )
+    assert ok.status_code == 302
+    trajectory.refresh_from_db()
+    assert (trajectory.release_certainty, trajectory.release_on) == (
+        "estimate",
+        dt.date(2025, 8, 15),
+    )
+
+
+def test_phase_close_needs_a_reason(world: dict[str, Any]) -> None:
+    trajectory = world["trajectory"]
+    client = client_for(world["a"])
+    response = client.post(url(trajectory, "phase/"), {"phase-phase": "closed"})
+    assert response.status_code == 400
+    assert nl(messages.REASON_REQUIRED) in response.content.decode()
+    response = client.post(url(trajectory, "phase/"), {"phase-phase": "return"})
+    assert response.status_code == 302
+    trajectory.refresh_from_db()
+    assert trajectory.phase == "return"
+
+
+def test_next_step_with_a_planned_runner(world: dict[str, Any]) -> None:
+    trajectory = world["trajectory"]
+    response = client_for(world["a"]).post(
+        url(trajectory, "next-step/"),
+        {
+            "next-next_step": "Terugkeerboekje sturen",
+            "next-due": "2025-03-10",
+            "next-next_runner": world["desk"].pk,
+        },
+    )
+    assert response.status_code == 302
+    trajectory.refresh_from_db()
+    assert trajectory.next_step == "Terugkeerboekje sturen"
+    assert trajectory.next_runner == world["desk"]
+    page = client_for(world["a"]).get(url(trajectory)).content.decode()
+    assert "Terugkeerboekje sturen" in page
+    assert "nog 7 dagen" in page
+
+
+def test_the_next_runner_select_offers_the_aftercare_desk_first(world: dict[str, Any]) -> None:
+    html = client_for(world["a"]).get(url(world["trajectory"])).content.decode()
+    start = html.index('name="next-next_runner"')
+    select = html[start : html.index("</select>", start)]
+    suggested = select[select.index('label="Voorgesteld"') : select.index("</optgroup>")]
+    assert f'value="{world["desk"].pk}"' in suggested
+
+
+def test_holder_forms_answer_only_to_post(world: dict[str, Any]) -> None:
+    client = client_for(world["a"])
+    for suffix in ("route/", "release/", "phase/", "next-step/"):
+        assert client.get(url(world["trajectory"], suffix)).status_code == 405
+
+
+def test_the_page_needs_nothing_inline(world: dict[str, Any]) -> None:
+    """A strict Content-Security-Policy is coming: no style="", no inline script, no onclick."""
+    handover_send(
+        actor=world["a"],
+        trajectory=world["trajectory"],
+        receiver=world["desk"],
+        purpose="aftercare_referral",
+        message="Graag.",
+    )
+    for actor in (world["a"], world["b"]):
+        html = client_for(actor).get(url(world["trajectory"])).content.decode()
+        assert not re.search(r"\sstyle=", html)
+        assert not re.search(r"<script(?![^>]*\ssrc=)[^>]*>", html)
+        assert not re.search(r"\son[a-z]+=", html)

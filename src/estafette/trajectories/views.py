@@ -1,0 +1,442 @@
+"""The caseload and the trajectory page: thin views over selectors and services.
+
+Views never query a person or a trajectory themselves; every read goes
+through a selector scoped by ``request.actor`` (404 for what the actor has no
+part in) and every change through a service (which refuses with a domain
+error the middleware turns into a page with a sentence).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from estafette.core import clock
+from estafette.core.actor import Actor
+from estafette.core.data_classes import DataClass
+from estafette.core.errors import InvalidInput
+from estafette.core.views import actor_required
+from estafette.handovers.forms import TransitionForm
+from estafette.handovers.models import Handover
+from estafette.handovers.selectors import handover_actions
+from estafette.handovers.workflow import transition_for
+from estafette.organisations.selectors import (
+    aftercare_desk_for,
+    country_list,
+    municipality_list,
+    organisation_list,
+)
+from estafette.trajectories import services
+from estafette.trajectories.forms import (
+    CaseloadFilterForm,
+    NextStepForm,
+    PhaseForm,
+    ReleaseForm,
+    RouteForm,
+)
+from estafette.trajectories.models import Stretch, Trajectory
+from estafette.trajectories.relay import AirSpan, RelayGeometry, Span, relay_geometry
+from estafette.trajectories.selectors import (
+    RELATION_LABELS,
+    CaseloadFilters,
+    RelayView,
+    caseload_page,
+    caseload_queryset,
+    relay_get,
+    trajectory_get,
+)
+
+DETAIL_TEMPLATE = "trajectories/trajectory_detail.html"
+
+
+def is_htmx_swap(request: HttpRequest, target: str) -> bool:
+    """An htmx request that wants only the fragment with id ``target``.
+
+    A history restore asks for the whole page, so it is not a swap.
+    """
+    return (
+        request.headers.get("HX-Request") == "true"
+        and not request.headers.get("HX-History-Restore-Request")
+        and request.headers.get("HX-Target") == target
+    )
+
+
+def _local_date(moment: dt.datetime) -> dt.date:
+    return moment.astimezone(clock.LOCAL_ZONE).date()
+
+
+# ------------------------------------------------------------------ caseload
+
+
+@dataclass
+class RelationCount:
+    relation: str
+    label: str
+    count: int
+
+
+def _relation_counts(actor: Actor, filters: CaseloadFilters) -> list[RelationCount]:
+    """How many trajectories per relation under the other filters: one COUNT per relation.
+
+    A read helper kept here until the selectors offer one (five bounded queries,
+    whatever the caseload's size).
+    """
+    return [
+        RelationCount(
+            relation=relation.value,
+            label=str(label),
+            count=caseload_queryset(
+                actor=actor, filters=dataclasses.replace(filters, relation=relation.value)
+            ).count(),
+        )
+        for relation, label in RELATION_LABELS.items()
+    ]
+
+
+def _page_number(request: HttpRequest) -> int:
+    """The requested page; anything that is not a number means the first page."""
+    try:
+        return max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        return 1
+
+
+@require_GET
+@actor_required
+def caseload(request: HttpRequest) -> HttpResponse:
+    """The organisation's caseload: filters, counts per relation, one page of rows.
+
+    An htmx request from the filter form or the pager gets only the results fragment.
+    """
+    actor: Actor = request.actor  # type: ignore[attr-defined]
+    form = CaseloadFilterForm(
+        request.GET or None, countries=country_list(), municipalities=municipality_list()
+    )
+    if form.is_bound:
+        form.is_valid()  # the valid part still filters; errors are shown beside their fields
+    filters = form.filters()
+    page_obj, rows = caseload_page(actor=actor, filters=filters, page=_page_number(request))
+    context = {
+        "form": form,
+        "filters": filters,
+        "page_obj": page_obj,
+        "rows": rows,
+        "counts": _relation_counts(actor, filters),
+        "is_filtered": any(
+            getattr(filters, f.name) not in ("", None)
+            for f in dataclasses.fields(filters)
+            if f.name != "sort"
+        ),
+        "sort": filters.sort,
+    }
+    template = "trajectories/caseload.html"
+    if is_htmx_swap(request, "caseload-results"):
+        template += "#results"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request", "HX-Target"])
+    return response
+
+
+# ------------------------------------------------------------ trajectory page
+
+
+@dataclass
+class StretchRow:
+    """One line of the accessible table beside the relay drawing."""
+
+    stretch: Stretch
+    start: dt.date
+    end: dt.date | None
+    handover: Handover | None
+    returned: bool  # the baton came back to this runner after a no-show
+
+
+@dataclass
+class ActionItem:
+    action: str
+    form: TransitionForm
+
+
+@dataclass
+class HandoverItem:
+    """A handover with what the actor may do with it now, ready for the template."""
+
+    handover: Handover
+    actions: list[ActionItem] = field(default_factory=list)
+    can_acknowledge: bool = False
+    data_class_labels: list[str] = field(default_factory=list)
+
+    @property
+    def needs_attention(self) -> bool:
+        return bool(self.actions) or self.can_acknowledge
+
+
+def _geometry(relay: RelayView, today: dt.date) -> RelayGeometry:
+    spans = [
+        Span(
+            runner_id=s.organisation_id,
+            runner=s.organisation.name,
+            start=_local_date(s.started_at),
+            end=_local_date(s.ended_at) if s.ended_at else None,
+        )
+        for s in relay.stretches
+    ]
+    air = None
+    if relay.pending is not None:
+        air = AirSpan(
+            sender_id=relay.pending.sender_id,
+            receiver_id=relay.pending.receiver_id,
+            receiver=relay.pending.receiver.name,
+            sent=_local_date(relay.pending.sent_at),
+            respond_by=relay.pending.respond_by,
+        )
+    return relay_geometry(spans, air, today, relay.trajectory.release_on)
+
+
+def _stretch_rows(relay: RelayView) -> list[StretchRow]:
+    handovers = {h.pk: h for h in relay.handovers}
+    rows = []
+    for stretch in relay.stretches:
+        handover = handovers.get(stretch.handover_id) if stretch.handover_id else None
+        rows.append(
+            StretchRow(
+                stretch=stretch,
+                start=_local_date(stretch.started_at),
+                end=_local_date(stretch.ended_at) if stretch.ended_at else None,
+                handover=handover,
+                returned=handover is not None and handover.sender_id == stretch.organisation_id,
+            )
+        )
+    return rows
+
+
+def _handover_items(
+    actor: Actor, relay: RelayView, bound: dict[tuple[int, str], TransitionForm]
+) -> list[HandoverItem]:
+    labels = dict(DataClass.choices)
+    items = []
+    for handover in reversed(relay.handovers):  # newest first
+        item = HandoverItem(
+            handover=handover,
+            can_acknowledge=handover.sender_id == actor.organisation_id
+            and handover.outcome_to_review,
+            data_class_labels=[str(labels.get(c, c)) for c in handover.data_classes],
+        )
+        for action in handover_actions(actor=actor, handover=handover):
+            transition = transition_for(action, handover.state)
+            form = bound.get((handover.pk, action)) or TransitionForm(
+                action=action,
+                reason_required=bool(transition and transition.reason_required),
+                prefix=f"h{handover.pk}-{action}",
+            )
+            item.actions.append(ActionItem(action=action, form=form))
+        items.append(item)
+    return items
+
+
+def _holder_forms(
+    actor: Actor, trajectory: Trajectory, bound: dict[str, forms.Form]
+) -> dict[str, forms.Form]:
+    """The forms only the baton holder sees; a form that failed validation comes back bound."""
+    result: dict[str, forms.Form] = {
+        "route": bound.get("route") or RouteForm(trajectory=trajectory, prefix="route"),
+        "release": bound.get("release") or ReleaseForm(trajectory=trajectory, prefix="release"),
+        "phase": bound.get("phase") or PhaseForm(trajectory=trajectory, prefix="phase"),
+    }
+    if "next" in bound:
+        result["next"] = bound["next"]
+    else:
+        organisations, suggested = _next_runner_choices(actor, trajectory)
+        result["next"] = NextStepForm(
+            trajectory=trajectory, organisations=organisations, suggested=suggested, prefix="next"
+        )
+    return result
+
+
+def _next_runner_choices(actor: Actor, trajectory: Trajectory) -> tuple[Any, list[Any]]:
+    """Every organisation the baton could go to, and the after-care desk as a suggestion."""
+    organisations = organisation_list(exclude=actor.organisation)
+    suggested = []
+    if trajectory.registration_municipality is not None:
+        desk = aftercare_desk_for(trajectory.registration_municipality)
+        if desk is not None and desk.pk != actor.organisation_id:
+            suggested.append(desk)
+    return organisations, suggested
+
+
+def detail_context(
+    request: HttpRequest,
+    relay: RelayView,
+    *,
+    holder_forms: dict[str, forms.Form] | None = None,
+    transition_forms: dict[tuple[int, str], TransitionForm] | None = None,
+) -> dict[str, Any]:
+    """Everything the trajectory page shows, from one :class:`RelayView`.
+
+    ``holder_forms``/``transition_forms`` carry bound forms that failed
+    validation, so the page can be shown again with the errors in place.
+    """
+    actor: Actor = request.actor  # type: ignore[attr-defined]
+    trajectory = relay.trajectory
+    today = clock.today()
+    is_holder = trajectory.baton_holder_id == actor.organisation_id
+    open_stretch = next((s for s in reversed(relay.stretches) if s.ended_at is None), None)
+    handover_items = _handover_items(actor, relay, transition_forms or {})
+    return {
+        "relay": relay,
+        "trajectory": trajectory,
+        "person": trajectory.person,
+        "nationalities": list(trajectory.person.nationalities.all()),
+        "geometry": _geometry(relay, today),
+        "stretch_rows": _stretch_rows(relay),
+        "holder_since": _local_date(open_stretch.started_at) if open_stretch else None,
+        "is_holder": is_holder,
+        "pending": relay.pending,
+        "handover_items": handover_items,
+        "attention_items": [item for item in handover_items if item.needs_attention],
+        "can_start_handover": is_holder and not trajectory.is_closed and relay.pending is None,
+        "holder_forms": (
+            _holder_forms(actor, trajectory, holder_forms or {})
+            if is_holder and not trajectory.is_closed
+            else {}
+        ),
+        "open_form": next(iter(holder_forms or {}), ""),
+        "events": list(reversed(relay.events)),  # newest first, as the heading says
+        "participants": relay.participants,
+    }
+
+
+@require_GET
+@actor_required
+def trajectory_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The relay of one person: who held the baton, who holds it now, what comes next."""
+    relay = relay_get(actor=request.actor, pk=pk)  # type: ignore[attr-defined]
+    return render(request, DETAIL_TEMPLATE, detail_context(request, relay))
+
+
+def _holder_form_view(
+    request: HttpRequest,
+    pk: int,
+    key: str,
+    build: Any,
+    apply: Any,
+    done: str,
+) -> HttpResponse:
+    """Shared flow of the holder's forms: validate, call the service, redirect or show errors.
+
+    ``InvalidInput`` from the service lands on the form (a sentence beside the
+    fields, HTTP 400); ``Conflict``/``NotPermitted`` go to the refusal page.
+    """
+    actor: Actor = request.actor  # type: ignore[attr-defined]
+    trajectory = trajectory_get(actor=actor, pk=pk, audit=False)  # the service audits the change
+    form = build(actor, trajectory)
+    if form.is_valid():
+        try:
+            apply(actor, trajectory, form.cleaned_data)
+        except InvalidInput as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, done)
+            return redirect("trajectory-detail", pk=pk)
+    relay = relay_get(actor=actor, pk=pk)
+    context = detail_context(request, relay, holder_forms={key: form})
+    return render(request, DETAIL_TEMPLATE, context, status=400)
+
+
+@require_POST
+@actor_required
+def trajectory_route(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change the route, with a reason (only the holder; the service checks)."""
+    return _holder_form_view(
+        request,
+        pk,
+        "route",
+        lambda actor, t: RouteForm(request.POST, trajectory=t, prefix="route"),
+        lambda actor, t, data: services.trajectory_change_route(
+            actor=actor,
+            trajectory=t,
+            route=data["route"],
+            transfer_law=data["transfer_law"],
+            reason=data["reason"],
+        ),
+        _("The route has been changed."),
+    )
+
+
+@require_POST
+@actor_required
+def trajectory_release(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record what is known of the release date."""
+    return _holder_form_view(
+        request,
+        pk,
+        "release",
+        lambda actor, t: ReleaseForm(request.POST, trajectory=t, prefix="release"),
+        lambda actor, t, data: services.trajectory_set_release(
+            actor=actor,
+            trajectory=t,
+            certainty=data["certainty"],
+            date=data.get("date"),
+            earliest=data.get("earliest"),
+            latest=data.get("latest"),
+            reason=data.get("reason") or "",
+        ),
+        _("The release date has been saved."),
+    )
+
+
+@require_POST
+@actor_required
+def trajectory_phase(request: HttpRequest, pk: int) -> HttpResponse:
+    """Move the trajectory to another phase."""
+    return _holder_form_view(
+        request,
+        pk,
+        "phase",
+        lambda actor, t: PhaseForm(request.POST, trajectory=t, prefix="phase"),
+        lambda actor, t, data: services.trajectory_set_phase(
+            actor=actor, trajectory=t, phase=data["phase"], reason=data.get("reason") or ""
+        ),
+        _("The phase has been changed."),
+    )
+
+
+@require_POST
+@actor_required
+def trajectory_next_step(request: HttpRequest, pk: int) -> HttpResponse:
+    """Say what is expected next, by when, and who runs next."""
+
+    def build(actor: Actor, trajectory: Trajectory) -> NextStepForm:
+        organisations, suggested = _next_runner_choices(actor, trajectory)
+        return NextStepForm(
+            request.POST,
+            trajectory=trajectory,
+            organisations=organisations,
+            suggested=suggested,
+            prefix="next",
+        )
+
+    return _holder_form_view(
+        request,
+        pk,
+        "next",
+        build,
+        lambda actor, t, data: services.trajectory_plan_next_step(
+            actor=actor,
+            trajectory=t,
+            next_step=data.get("next_step") or "",
+            due=data.get("due"),
+            next_runner=data.get("next_runner"),
+        ),
+        _("The next step has been saved."),
+    )
