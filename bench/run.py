@@ -258,7 +258,7 @@ def print_pages(results: dict[str, dict[str, Any]], n: int) -> list[dict[str, An
                 facts.append(f"slowest query {fmt_ms(slowest['seconds'] * 1000)} ms")
             print(f"  {user:<12} {page:<18} {scale:<9} {cell.get('url', '?')}  {', '.join(facts)}")
             if slowest and slowest["seconds"] >= SLOW_QUERY_SECONDS:
-                print(f"    slow query: {slowest['sql'][:300]}…")
+                print(f"    slow query: {slowest['sql'][:700]}…")
     return rows
 
 

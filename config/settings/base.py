@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "estafette.trajectories",
     "estafette.handovers",
     "estafette.consent",
+    "estafette.access",
     "estafette.demo",
 ]
 
@@ -228,6 +229,23 @@ PERMISSIONS_POLICY = (
 )
 
 # The clock can be frozen for demos and bench runs; see estafette.core.clock.
+# Need-to-know access (estafette.access.policy) and consent evidence.
+ESTAFETTE_EARLIER_HOLDER_DAYS = config(
+    "ESTAFETTE_EARLIER_HOLDER_DAYS",
+    90,
+    help="Days an organisation that handed the baton on keeps seeing the file (with consent).",
+)
+ESTAFETTE_EMERGENCY_ACCESS_HOURS = config(
+    "ESTAFETTE_EMERGENCY_ACCESS_HOURS",
+    4,
+    help="How long emergency access to a file lasts once opened with a reason.",
+)
+ESTAFETTE_EVIDENCE_MAX_BYTES = config(
+    "ESTAFETTE_EVIDENCE_MAX_BYTES",
+    10 * 1024 * 1024,
+    help="Largest upload of a signed consent form (PDF, PNG or JPEG), in bytes.",
+)
+
 ESTAFETTE_TODAY = config(
     "ESTAFETTE_TODAY",
     "",

@@ -65,6 +65,17 @@ def browser() -> Iterator[Browser]:
         os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
+@pytest.fixture(autouse=True)
+def _reference_data(transactional_db: None, django_db_serialized_rollback: None) -> None:
+    """Every journey starts from the migrated database, reference data included.
+
+    The live server needs a transactional database, which is flushed after each test;
+    serialized rollback loads the migrations' data back before the next. It must hold
+    for every test here: a flush without it re-creates content types under new ids,
+    which the next test's reload would then collide with.
+    """
+
+
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
     """Keep each phase's report on the item, so fixtures can see whether the test failed."""
@@ -120,11 +131,12 @@ def page(new_context: Callable[..., BrowserContext]) -> Page:
 
 
 @pytest.fixture
-def relay(transactional_db: None) -> Relay:
+def relay(_reference_data: None) -> Relay:
     """Seed a small relay through the real services (the invariants hold as in production).
 
-    Reference data from the data migration is not relied on: a transactional test
-    database is flushed after every test, so what a journey needs it makes itself.
+    The reference data the migrations load (municipalities with their after-care desks,
+    countries, consent purposes) is there (see ``_reference_data``). The person's consents are recorded as an intake would have: to be guided by the
+    regional desk, and to be referred to the after-care desk of their municipality.
     """
     import datetime as dt
 
@@ -132,6 +144,7 @@ def relay(transactional_db: None) -> Relay:
 
     from estafette.core import clock
     from estafette.core.actor import Actor
+    from estafette.handovers.models import Purpose
     from estafette.organisations.models import (
         Country,
         Membership,
@@ -140,36 +153,22 @@ def relay(transactional_db: None) -> Relay:
         OrganisationKind,
         Role,
     )
+    from estafette.organisations.selectors import aftercare_desk_for
     from estafette.people.models import Person
     from estafette.testing.auth import totp_device
+    from estafette.testing.consent import consent_for_handover, intake_consent
     from estafette.trajectories.models import ReleaseCertainty, Route
     from estafette.trajectories.services import trajectory_open
 
     users = get_user_model().objects
-    arnhem, _ = Municipality.objects.get_or_create(
-        cbs_code="GM0202",
-        defaults={"name": "Arnhem", "common_name": "Arnhem", "province": "Gelderland"},
-    )
-    spain, _ = Country.objects.get_or_create(
-        iso2="ES",
-        defaults={
-            "name_en": "Spain",
-            "name_nl": "Spanje",
-            "eu_member": True,
-            "transfer_law": "WETS",
-            "consular_package": "basic",
-        },
-    )
+    arnhem = Municipality.objects.get(cbs_code="GM0202")
+    spain = Country.objects.get(iso2="ES")
+    aftercare = aftercare_desk_for(arnhem)
+    assert aftercare is not None, "the data migration gives Arnhem an after-care desk"
     bureau = Organisation.objects.create(
         name="Bureau Buitenland, regio Oost",
         code="e2e-bb-oost",
         kind=OrganisationKind.BB_REGIONAL_DESK,
-    )
-    aftercare = Organisation.objects.create(
-        name="Nazorg Arnhem",
-        code="e2e-nazorg-arnhem",
-        kind=OrganisationKind.MUNICIPAL_AFTERCARE,
-        municipality=arnhem,
     )
     bystander = Organisation.objects.create(
         name="Landingsplaats De Overstap",
@@ -201,6 +200,10 @@ def relay(transactional_db: None) -> Relay:
         release_date=clock.today() + dt.timedelta(days=60),
         registration_municipality=arnhem,
         registration_certainty="confirmed",
+    )
+    intake_consent(trajectory=trajectory, organisation=bureau)
+    consent_for_handover(
+        trajectory=trajectory, receiver=aftercare, purpose=Purpose.AFTERCARE_REFERRAL
     )
     return Relay(
         coordinator=coordinator,

@@ -163,7 +163,10 @@ def enrolment_confirm(*, request: HttpRequest, device: TOTPDevice, code: str) ->
     user = request.user
     with transaction.atomic():
         device = TOTPDevice.objects.select_for_update().get(pk=device.pk, user=user)
-        refusal = _refusal(device, code) if not device.confirmed else CodeRefused(WRONG_CODE)
+        if device.confirmed or has_confirmed_device(user):  # another tab got there first
+            refusal: CodeRefused | None = CodeRefused(WRONG_CODE)
+        else:
+            refusal = _refusal(device, code)
         if refusal is None:
             device.confirmed = True
             device.save(update_fields=["confirmed"])

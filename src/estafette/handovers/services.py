@@ -13,6 +13,8 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
+from estafette.consent.policy import consent_check_handover
+from estafette.consent.services import consent_disclose
 from estafette.core import clock
 from estafette.core.actor import Actor
 from estafette.core.audit import audit_record
@@ -52,7 +54,9 @@ def handover_send(
     """Put the baton in the air: the holder offers it to ``receiver``.
 
     Contract: only the current holder may send; at most one handover is
-    pending per trajectory; the sender stays holder until acceptance.
+    pending per trajectory; a consent in force must cover the receiver for the
+    purpose and every data class sent (sentence transfers rest on law), and the
+    disclosure is recorded; the sender stays holder until acceptance.
     """
     trajectory = (
         Trajectory.objects.select_for_update().select_related("baton_holder").get(pk=trajectory.pk)
@@ -78,6 +82,14 @@ def handover_send(
     )
     if pending is not None:
         raise Conflict(messages.ALREADY_IN_THE_AIR, receiver=str(pending.receiver))
+    # Consent first (issue 4): the receiver must be covered for this purpose, and only
+    # the data classes the consent covers may travel. The refusal names what to record.
+    consent = consent_check_handover(
+        person=trajectory.person,
+        handover_purpose=purpose,
+        recipient=receiver,
+        data_classes=data_classes or [],
+    )
     now = clock.now()
     try:
         with transaction.atomic():
@@ -95,6 +107,14 @@ def handover_send(
             )
     except IntegrityError as exc:  # a concurrent send won the race for the pending slot
         raise Conflict(messages.ALREADY_IN_THE_AIR, receiver="?") from exc
+    if consent is not None:
+        consent_disclose(
+            actor=actor,
+            consent=consent,
+            recipient=receiver,
+            data_classes=handover.data_classes,
+            handover=handover,
+        )
     HandoverTransition.objects.create(
         handover=handover,
         action="send",

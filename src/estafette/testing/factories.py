@@ -18,7 +18,6 @@ from django.contrib.auth import get_user_model
 from estafette.core import clock
 from estafette.core.actor import Actor
 from estafette.handovers.models import Handover, Purpose
-from estafette.handovers.services import handover_send
 from estafette.organisations.models import (
     Country,
     Membership,
@@ -28,6 +27,7 @@ from estafette.organisations.models import (
     Role,
 )
 from estafette.people.models import Person
+from estafette.testing.consent import intake_consent, send_with_consent
 from estafette.trajectories.models import (
     RegistrationCertainty,
     ReleaseCertainty,
@@ -130,9 +130,13 @@ class TrajectoryFactory(factory.django.DjangoModelFactory):
     @classmethod
     def _create(cls, model_class: type[Trajectory], *args: Any, **kwargs: Any) -> Trajectory:
         actor = kwargs.pop("actor")
+        with_consent = kwargs.pop("with_consent", True)
         if actor is None:
             raise TypeError("TrajectoryFactory needs actor= (the organisation that opens it)")
-        return trajectory_open(actor=actor, **kwargs)
+        trajectory = trajectory_open(actor=actor, **kwargs)
+        if with_consent:
+            intake_consent(trajectory=trajectory, organisation=actor.organisation)
+        return trajectory
 
 
 class HandoverFactory(factory.django.DjangoModelFactory):
@@ -158,4 +162,4 @@ class HandoverFactory(factory.django.DjangoModelFactory):
         actor = kwargs.pop("actor")
         if actor is None or kwargs.get("trajectory") is None or kwargs.get("receiver") is None:
             raise TypeError("HandoverFactory needs actor=, trajectory= and receiver=")
-        return handover_send(actor=actor, **kwargs)
+        return send_with_consent(actor=actor, **kwargs)

@@ -1,12 +1,10 @@
 """Every read of a trajectory goes through the actor (pattern from Zulip's access_*_by_id).
 
-An organisation sees a trajectory while it has a part in it: it holds or held
-the baton, a handover to it is pending, or it runs alongside as a participant.
-Anything else answers 404 — and the attempt is audited, because a guessed URL
-to a person's file is worth knowing about.
-
-Consent-based narrowing per data class arrives with the consent ledger; this
-module stays the single place that scopes trajectories.
+Who may open which file, and which data classes of it, is decided by the one
+access policy (:mod:`estafette.access.policy`): a part in the trajectory plus
+a consent in force or a legal basis, within the role's data classes.
+Anything outside answers 404 — and the attempt is audited, because a guessed
+URL to a person's file is worth knowing about.
 """
 
 from __future__ import annotations
@@ -31,6 +29,7 @@ from django.db.models import (
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
+from estafette.access import policy
 from estafette.core import clock
 from estafette.core.actor import Actor
 from estafette.core.audit import audit_record
@@ -49,20 +48,8 @@ OUTCOME_STATES = (State.DECLINED, State.EXPIRED, State.TAKEN_UP, State.NO_SHOW)
 
 
 def trajectory_scope(actor: Actor) -> QuerySet[Trajectory]:
-    """All trajectories the actor's organisation has a part in (the access policy's entry point)."""
-    org_id = actor.organisation_id
-    held = Stretch.objects.filter(trajectory=OuterRef("pk"), organisation_id=org_id)
-    receiving = Handover.objects.filter(
-        trajectory=OuterRef("pk"), receiver_id=org_id, state__in=list(PENDING)
-    )
-    alongside = Participant.objects.filter(
-        Q(until__isnull=True) | Q(until__gte=clock.today()),
-        trajectory=OuterRef("pk"),
-        organisation_id=org_id,
-    )
-    return Trajectory.objects.filter(
-        Q(baton_holder_id=org_id) | Exists(held) | Exists(receiving) | Exists(alongside)
-    )
+    """All trajectories the actor may open (delegates to the access policy)."""
+    return policy.trajectory_scope(actor)
 
 
 def trajectory_get(*, actor: Actor, pk: int, audit: bool = True) -> Trajectory:
@@ -108,6 +95,7 @@ class RelayView:
     pending: Handover | None
     events: list[TrajectoryEvent]
     participants: list[Participant]
+    access: policy.Access
 
 
 def relay_get(*, actor: Actor, pk: int) -> RelayView:
@@ -133,7 +121,8 @@ def relay_get(*, actor: Actor, pk: int) -> RelayView:
     participants = list(
         Participant.objects.filter(trajectory=trajectory).select_related("organisation")
     )
-    return RelayView(trajectory, stretches, handovers, pending, events, participants)
+    access = policy.access_for(actor, trajectory)
+    return RelayView(trajectory, stretches, handovers, pending, events, participants, access)
 
 
 class CaseRelation(StrEnum):

@@ -329,30 +329,15 @@ def test_disclose_with_a_handover(
     assert disclosure.handover == handover
 
 
-def test_the_handover_hook_recipe(
+def test_handover_send_checks_consent_and_records_the_disclosure(
     record: Record, coordinator: Actor, trajectory: Any, person: Any, aftercare: Organisation
 ) -> None:
-    """The exact sequence ``handover_send`` should run (see the report): check, send, disclose."""
-    from django.db import transaction
-
+    """``handover_send`` refuses without after-care consent, and records what it shared."""
+    from estafette.handovers.models import Handover
     from estafette.handovers.services import handover_send
 
-    with pytest.raises(Conflict):
-        consent_check_handover(
-            person=person,
-            handover_purpose=Purpose.AFTERCARE_REFERRAL,
-            recipient=aftercare,
-            data_classes=["identity"],
-        )
-    consent = record()
-    with transaction.atomic():
-        found = consent_check_handover(
-            person=trajectory.person,
-            handover_purpose=Purpose.AFTERCARE_REFERRAL,
-            recipient=aftercare,
-            data_classes=["identity"],
-        )
-        handover = handover_send(
+    def send() -> Any:
+        return handover_send(
             actor=coordinator,
             trajectory=trajectory,
             receiver=aftercare,
@@ -360,13 +345,14 @@ def test_the_handover_hook_recipe(
             message="Graag nazorg bij terugkeer.",
             data_classes=["identity"],
         )
-        assert found is not None
-        consent_disclose(
-            actor=coordinator,
-            consent=found,
-            recipient=handover.receiver,
-            data_classes=handover.data_classes,
-            handover=handover,
-        )
+
+    with pytest.raises(Conflict) as refused:
+        send()
+    assert "after-care" in str(refused.value) or "nazorg" in str(refused.value)
+    assert not Handover.objects.exists()
+    assert not ConsentDisclosure.objects.exists()
+    consent = record()
+    handover = send()
     disclosure = ConsentDisclosure.objects.get()
     assert (disclosure.consent, disclosure.handover) == (consent, handover)
+    assert disclosure.data_classes == ["identity"]

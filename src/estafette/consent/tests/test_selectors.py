@@ -23,6 +23,7 @@ from estafette.core.actor import Actor
 from estafette.core.errors import NotPermitted
 from estafette.core.models import AuditAction, AuditEvent
 from estafette.organisations.models import Organisation, Role
+from estafette.testing.consent import give_consent
 from estafette.trajectories.models import ParticipantRole
 from estafette.trajectories.services import participant_add
 
@@ -69,7 +70,10 @@ def test_a_participant_sees_the_consents(
     participant_add(
         actor=coordinator, trajectory=trajectory, organisation=stranger, role=ParticipantRole.OTHER
     )
-    assert len(consent_list(actor=outsider, person=person)) == 1
+    with pytest.raises(Http404):  # a part without a consent covering it is not enough
+        consent_list(actor=outsider, person=person)
+    give_consent(person=person, purpose_code="partner_sharing", recipient=stranger)
+    assert len(consent_list(actor=outsider, person=person)) == 2
 
 
 def test_consent_person_get_isolation(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from unittest.mock import ANY
+
 from estafette.core.actor import Actor
 from estafette.core.models import AuditEvent
 from estafette.handovers.services import (
@@ -56,6 +58,7 @@ def test_a_whole_relay_leaves_one_audit_entry_per_change_and_per_read(
         for e in AuditEvent.objects.order_by("id")
     ]
     T, H, P = "trajectories.trajectory", "handovers.handover", "trajectories.participant"
+    D = "consent.consentdisclosure"
     A = (a.user_id, a.organisation_id, person)
     B = (b.user_id, b.organisation_id, person)
     SYSTEM = (None, None, person)
@@ -70,11 +73,14 @@ def test_a_whole_relay_leaves_one_audit_entry_per_change_and_per_read(
         ("change", T, *A, {"field": "route", "old": "abroad_bb", "new": "abroad_own"}),
         ("change", T, *A, {"field": "next_step"}),
         ("create", P, *A, {}),
+        ("create", D, *A, ANY),  # the consent disclosure recorded with the send
         ("create", H, *A, to_b),
         ("transition", H, *B, tr("decline", "sent", "declined")),
         ("change", H, *A, {"field": "outcome_seen"}),
+        ("create", D, *A, ANY),  # the consent disclosure recorded with the send
         ("create", H, *A, to_b),
         ("transition", H, *SYSTEM, tr("expire", "sent", "expired")),
+        ("create", D, *A, ANY),  # the consent disclosure recorded with the send
         ("create", H, *A, to_b),
         ("transition", H, *B, tr("accept", "sent", "accepted")),
         ("view", T, *B, {}),

@@ -1,8 +1,9 @@
 """Hypothesis drives the relay at random and checks the baton's invariants after every step.
 
 A state machine sends, accepts, declines, withdraws, expires, takes up, reports
-no-shows and acknowledges outcomes on one trajectory among four organisations,
-by random actors (the wrong ones included) and with or without reasons. A
+no-shows, acknowledges outcomes, lets days pass (the sweep) and closes or
+reopens the trajectory, among four organisations, by random actors (the wrong
+ones included) and with or without reasons. A
 small model predicts each call: either the exact refusal (which must then
 change nothing at all) or the new state and where the baton goes. After every
 step the database must show one holder, one open stretch held by it, at most
@@ -28,6 +29,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
+from estafette.consent.policy import HANDOVER_PURPOSE_CONSENT
 from estafette.core import clock
 from estafette.core.actor import Actor
 from estafette.core.errors import Conflict, DomainError, InvalidInput, NotPermitted
@@ -48,7 +50,8 @@ from estafette.handovers.workflow import (
     State,
     transition_for,
 )
-from estafette.organisations.models import OrganisationKind
+from estafette.organisations.models import Organisation, OrganisationKind
+from estafette.testing.consent import give_consent
 from estafette.testing.factories import (
     HandoverFactory,
     OrganisationFactory,
@@ -119,6 +122,15 @@ class BatonMachine(RuleBasedStateMachine):
         clock.freeze(START)
         self.orgs = [a.organisation.pk for a in self.actors]
         self.trajectory: Trajectory = TrajectoryFactory(actor=self.actors[0])
+        # Consent is not what this machine explores: every organisation is covered for
+        # every purpose, so only the state table decides (consent has its own tests).
+        for org in self.orgs:
+            for code in {c for c in HANDOVER_PURPOSE_CONSENT.values() if c}:
+                give_consent(
+                    person=self.trajectory.person,
+                    purpose_code=code,
+                    recipient=Organisation.objects.get(pk=org),
+                )
         self.holder = self.orgs[0]
         self.closed = False
         self.handovers: list[int] = []

@@ -27,7 +27,6 @@ from estafette.handovers.services import (
     handover_expire_overdue,
     handover_record_no_show,
     handover_record_taken_up,
-    handover_send,
     handover_transition,
     handover_withdraw,
 )
@@ -42,6 +41,7 @@ from estafette.handovers.workflow import (
 )
 from estafette.organisations.models import Organisation
 from estafette.testing.clock import ClockControl
+from estafette.testing.consent import send_with_consent
 from estafette.testing.factories import HandoverFactory, TrajectoryFactory
 from estafette.testing.relay import assert_baton_invariants, refused, relay_snapshot
 from estafette.trajectories.models import EventKind, Phase, Stretch, Trajectory, TrajectoryEvent
@@ -105,7 +105,7 @@ def _transitions(handover: Handover) -> list[tuple[str, str, str]]:
 def test_the_holder_sends_and_the_baton_is_in_the_air_while_the_sender_still_holds_it(
     relay: Relay,
 ) -> None:
-    handover = handover_send(
+    handover = send_with_consent(
         actor=relay.sender,
         trajectory=relay.trajectory,
         receiver=relay.receiver.organisation,
@@ -151,7 +151,7 @@ def test_the_holder_sends_and_the_baton_is_in_the_air_while_the_sender_still_hol
 
 def test_only_the_holder_sends(relay: Relay) -> None:
     with refused(relay.trajectory, NotPermitted, messages.ONLY_HOLDER_SENDS) as exc:
-        handover_send(
+        send_with_consent(
             actor=relay.receiver,
             trajectory=relay.trajectory,
             receiver=relay.outsider.organisation,
@@ -163,7 +163,7 @@ def test_only_the_holder_sends(relay: Relay) -> None:
 
 def test_the_holder_cannot_send_to_itself(relay: Relay) -> None:
     with refused(relay.trajectory, InvalidInput, messages.NOT_TO_SELF):
-        handover_send(
+        send_with_consent(
             actor=relay.sender,
             trajectory=relay.trajectory,
             receiver=relay.sender.organisation,

@@ -17,7 +17,7 @@ from estafette.core import clock
 from estafette.core.actor import Actor
 from estafette.handovers import messages
 from estafette.handovers.models import Handover, HandoverTransition
-from estafette.handovers.services import handover_send, handover_withdraw
+from estafette.handovers.services import handover_withdraw
 from estafette.organisations.models import (
     Membership,
     Municipality,
@@ -27,6 +27,7 @@ from estafette.organisations.models import (
 )
 from estafette.people.models import Person
 from estafette.testing.auth import login_verified
+from estafette.testing.consent import give_consent, intake_consent, send_with_consent
 from estafette.trajectories.models import ReleaseCertainty, Route, Trajectory
 from estafette.trajectories.services import trajectory_open
 
@@ -85,6 +86,9 @@ def world(db: None) -> dict[str, Any]:
         registration_municipality=arnhem,
         registration_certainty="confirmed",
     )
+    # What an intake records: guidance consent for BB, after-care consent for the municipality.
+    intake_consent(trajectory=trajectory, organisation=bb)
+    give_consent(person=person, purpose_code="aftercare_referral", recipient_kind=desk.kind)
     return {
         "a": a,
         "b": b,
@@ -166,7 +170,7 @@ def test_htmx_swaps_only_the_receiver_field(world: dict[str, Any]) -> None:
 
 
 def test_only_the_holder_may_open_the_start_form(world: dict[str, Any]) -> None:
-    handover_send(
+    send_with_consent(
         actor=world["a"],
         trajectory=world["trajectory"],
         receiver=world["desk"],
@@ -294,7 +298,7 @@ def test_the_sender_withdraws_with_a_reason(world: dict[str, Any]) -> None:
 def test_accepting_a_withdrawn_handover_is_a_conflict_and_changes_nothing(
     world: dict[str, Any],
 ) -> None:
-    handover = handover_send(
+    handover = send_with_consent(
         actor=world["a"],
         trajectory=world["trajectory"],
         receiver=world["desk"],

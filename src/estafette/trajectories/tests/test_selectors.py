@@ -23,6 +23,7 @@ from estafette.handovers.services import (
 )
 from estafette.handovers.workflow import State
 from estafette.organisations.models import Organisation
+from estafette.testing.consent import give_consent
 from estafette.testing.factories import HandoverFactory, TrajectoryFactory
 from estafette.trajectories.models import EventKind, ParticipantRole, Trajectory
 from estafette.trajectories.selectors import relay_get, trajectory_get, trajectory_scope
@@ -143,6 +144,10 @@ def test_a_participant_sees_the_trajectory_until_its_participation_has_ended(
         trajectory=trajectory,
         organisation=actor_c.organisation,
         role=ParticipantRole.VISITING_VOLUNTEER,
+    )
+    assert not sees(actor_c, trajectory)  # a part alone is not enough: consent is the ground
+    give_consent(
+        person=trajectory.person, purpose_code="volunteer_visits", recipient=actor_c.organisation
     )
     assert sees(actor_c, trajectory)
     participant.until = dt.date(2025, 3, 3)  # ends today: still running alongside

@@ -10,9 +10,9 @@ from estafette.core.actor import Actor
 from estafette.core.errors import Conflict, InvalidInput, NotPermitted
 from estafette.core.models import AuditAction, AuditEvent
 from estafette.handovers import messages as handover_messages
-from estafette.handovers.services import handover_send
 from estafette.organisations.models import Organisation
 from estafette.testing.clock import ClockControl
+from estafette.testing.consent import send_with_consent
 from estafette.testing.factories import PersonFactory, TrajectoryFactory
 from estafette.testing.relay import assert_baton_invariants, refused
 from estafette.trajectories import messages
@@ -383,7 +383,7 @@ def test_a_closed_trajectory_refuses_every_change_by_its_holder(
             actor=actor_a, trajectory=closed, organisation=org_c, role=ParticipantRole.OTHER
         )
     with refused(closed, Conflict, handover_messages.TRAJECTORY_CLOSED):
-        handover_send(
+        send_with_consent(
             actor=actor_a, trajectory=closed, receiver=org_c, purpose="other", message="graag"
         )
 

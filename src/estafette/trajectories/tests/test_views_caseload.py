@@ -16,7 +16,7 @@ from django.utils import translation
 from estafette.core import clock
 from estafette.core.actor import Actor
 from estafette.core.errors import NO_ORGANISATION
-from estafette.handovers.services import handover_accept, handover_decline, handover_send
+from estafette.handovers.services import handover_accept, handover_decline
 from estafette.organisations.models import (
     Country,
     Membership,
@@ -27,6 +27,7 @@ from estafette.organisations.models import (
 )
 from estafette.people.models import Person
 from estafette.testing.auth import login_verified
+from estafette.testing.consent import intake_consent, send_with_consent
 from estafette.trajectories.models import Phase, ReleaseCertainty, Route, Trajectory
 from estafette.trajectories.selectors import CaseRelation
 from estafette.trajectories.services import trajectory_open, trajectory_set_phase
@@ -66,7 +67,9 @@ def open_trajectory(actor: Actor, family: str, **kwargs: Any) -> Trajectory:
         "country": Country.objects.get(iso2="ES"),
     }
     values.update(kwargs)
-    return trajectory_open(actor=actor, person=person, **values)
+    trajectory = trajectory_open(actor=actor, person=person, **values)
+    intake_consent(trajectory=trajectory, organisation=actor.organisation)
+    return trajectory
 
 
 def client_for(actor: Actor) -> Client:
@@ -91,7 +94,7 @@ def world(db: None) -> dict[str, Any]:
     c = make_actor(other, "elsewhere")
     holding = open_trajectory(a, "Holding", release_date=TODAY + dt.timedelta(days=10))
     pending = open_trajectory(a, "Pending", release_date=TODAY + dt.timedelta(days=20))
-    handover_send(
+    send_with_consent(
         actor=a,
         trajectory=pending,
         receiver=desk,
@@ -99,7 +102,7 @@ def world(db: None) -> dict[str, Any]:
         message="Graag nazorg.",
     )
     accepted = open_trajectory(a, "Accepted", release_date=TODAY + dt.timedelta(days=30))
-    h = handover_send(
+    h = send_with_consent(
         actor=a,
         trajectory=accepted,
         receiver=desk,
@@ -114,7 +117,7 @@ def world(db: None) -> dict[str, Any]:
         route=Route.DOMESTIC,
         country=None,
     )
-    h = handover_send(
+    h = send_with_consent(
         actor=a,
         trajectory=declined,
         receiver=desk,

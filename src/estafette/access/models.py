@@ -1,0 +1,46 @@
+"""Emergency access: opening a file outside the need-to-know rules, with a reason and a time box."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from estafette.core import clock
+
+
+class EmergencyAccess(models.Model):
+    """A professional opened a file outside the rules ("break the glass").
+
+    Time-boxed (``expires_at``), shown to the trajectory's current holder, and
+    listed for review until someone of the holder's organisation reviews it.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    trajectory = models.ForeignKey(
+        "trajectories.Trajectory", on_delete=models.CASCADE, related_name="emergency_accesses"
+    )
+    reason = models.TextField(_("reason"))
+    started_at = models.DateTimeField(default=clock.now)
+    expires_at = models.DateTimeField()
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    review_note = models.TextField(_("review note"), blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        indexes = [models.Index(fields=["organisation", "trajectory", "expires_at"])]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.user} @ {self.organisation} → {self.trajectory_id} ({self.started_at:%Y-%m-%d})"
+        )
+
+    @property
+    def is_active(self) -> bool:
+        return self.started_at <= clock.now() < self.expires_at

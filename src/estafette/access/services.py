@@ -1,0 +1,83 @@
+"""Emergency access: open a file outside the rules, with a reason, for a limited time."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.http import Http404
+
+from estafette.access import messages
+from estafette.access.models import EmergencyAccess
+from estafette.access.policy import emergency_access_hours, trajectory_scope
+from estafette.core import clock
+from estafette.core.actor import Actor
+from estafette.core.audit import audit_record
+from estafette.core.errors import Conflict, InvalidInput, NotPermitted
+from estafette.core.models import AuditAction
+from estafette.trajectories.models import Trajectory
+
+MIN_REASON_LENGTH = 15
+
+
+@transaction.atomic
+def emergency_access_open(*, actor: Actor, trajectory_pk: int, reason: str) -> EmergencyAccess:
+    """Grant the actor's user time-boxed access to a trajectory it may not normally open.
+
+    Contract: a reason of at least a sentence is required; the grant lasts
+    ``ESTAFETTE_EMERGENCY_ACCESS_HOURS``; it is audited with the reason, shown
+    to the holder and listed for review. Unknown trajectories answer 404.
+    """
+    trajectory = Trajectory.objects.filter(pk=trajectory_pk).first()
+    if trajectory is None:
+        raise Http404
+    reason = reason.strip()
+    if len(reason) < MIN_REASON_LENGTH:
+        raise InvalidInput(messages.EMERGENCY_REASON_REQUIRED)
+    if trajectory_scope(actor).filter(pk=trajectory.pk).exists():
+        raise Conflict(messages.EMERGENCY_NOT_NEEDED)
+    now = clock.now()
+    grant = EmergencyAccess.objects.create(
+        user=actor.user,
+        organisation=actor.organisation,
+        trajectory=trajectory,
+        reason=reason,
+        started_at=now,
+        expires_at=now + dt.timedelta(hours=emergency_access_hours()),
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.EMERGENCY,
+        target=grant,
+        person_id=trajectory.person_id,
+        trajectory=trajectory.pk,
+        reason=reason,
+        expires_at=grant.expires_at.isoformat(),
+    )
+    return grant
+
+
+@transaction.atomic
+def emergency_access_review(
+    *, actor: Actor, grant: EmergencyAccess, note: str = ""
+) -> EmergencyAccess:
+    """The holder's organisation marks an emergency access as reviewed (with an optional note)."""
+    grant = (
+        EmergencyAccess.objects.select_for_update().select_related("trajectory").get(pk=grant.pk)
+    )
+    if grant.trajectory.baton_holder_id != actor.organisation_id:
+        raise NotPermitted(messages.ONLY_HOLDER_REVIEWS)
+    if grant.reviewed_at is not None:
+        raise Conflict(messages.ALREADY_REVIEWED)
+    grant.reviewed_at = clock.now()
+    grant.reviewed_by = actor.user
+    grant.review_note = note.strip()
+    grant.save(update_fields=["reviewed_at", "reviewed_by", "review_note"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.CHANGE,
+        target=grant,
+        person_id=grant.trajectory.person_id,
+        field="reviewed",
+    )
+    return grant
