@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "estafette.consent",
     "estafette.access",
     "estafette.demo",
+    "estafette.norms",
+    "estafette.signals",
 ]
 
 MIDDLEWARE = [

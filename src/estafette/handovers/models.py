@@ -86,6 +86,12 @@ class Handover(models.Model):
             models.Index(fields=["receiver", "state"]),
             models.Index(fields=["sender", "state"]),
             models.Index(fields=["trajectory", "state"]),
+            # Outcomes the sender has not yet seen: few at any time, however long the history.
+            models.Index(
+                fields=["sender", "state"],
+                condition=models.Q(outcome_seen_at__isnull=True),
+                name="handover_unseen_by_sender",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -160,6 +160,13 @@ class Trajectory(models.Model):
         indexes = [
             models.Index(fields=["baton_holder", "phase", "release_on"]),
             models.Index(fields=["phase", "release_on"]),
+            # The caseload's "holding" part: only open trajectories, so its cost does not
+            # grow with years of closed history (partial index; SQLite and PostgreSQL).
+            models.Index(
+                fields=["baton_holder", "release_on"],
+                condition=~models.Q(phase="closed"),
+                name="trajectory_open_by_holder",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -1,0 +1,67 @@
+"""Changing norms: an organisation's administrator sets its own values, always with a reason."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from estafette.core.actor import Actor
+from estafette.core.audit import audit_record
+from estafette.core.errors import InvalidInput, NotPermitted
+from estafette.core.models import AuditAction
+from estafette.norms.catalogue import BY_CODE
+from estafette.norms.models import NormOverride
+from estafette.organisations.models import Role
+
+ONLY_ADMIN = _("Only your organisation's administrator can change its norms.")
+UNKNOWN_NORM = _("There is no norm “%(code)s”.")
+UNKNOWN_PARAM = _("The norm “%(code)s” has no value “%(name)s”.")
+BAD_VALUE = _("The value “%(name)s” must be a whole number of days of at least 0.")
+REASON_REQUIRED = _("Say why your organisation deviates from the norm.")
+
+
+def _valid_number(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _validate(code: str, params: dict[str, Any]) -> dict[str, Any]:
+    norm = BY_CODE.get(code)
+    if norm is None:
+        raise InvalidInput(UNKNOWN_NORM, code=code)
+    for name, value in params.items():
+        if name not in norm.params:
+            raise InvalidInput(UNKNOWN_PARAM, code=code, name=name)
+        if isinstance(value, list | tuple):
+            ok = len(value) == 2 and all(_valid_number(v) for v in value) and value[0] <= value[1]
+        else:
+            ok = _valid_number(value)
+        if not ok:
+            raise InvalidInput(BAD_VALUE, name=name)
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in params.items()}
+
+
+@transaction.atomic
+def norm_override_set(
+    *, actor: Actor, code: str, params: dict[str, Any], reason: str
+) -> NormOverride:
+    """Set the actor's organisation's own values for norm ``code`` (``{}``: back to default).
+
+    Only the organisation's administrator; a reason is required; the previous
+    values stay in the history (append-only) and the change is audited.
+    """
+    if actor.role != Role.ORGANISATION_ADMIN:
+        raise NotPermitted(ONLY_ADMIN)
+    if not reason.strip():
+        raise InvalidInput(REASON_REQUIRED)
+    clean = _validate(code, params)
+    override = NormOverride.objects.create(
+        organisation=actor.organisation,
+        norm_code=code,
+        params=clean,
+        reason=reason.strip(),
+        set_by=actor.user,
+    )
+    audit_record(actor=actor, action=AuditAction.CHANGE, target=override, norm=code, params=clean)
+    return override

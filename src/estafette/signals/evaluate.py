@@ -1,0 +1,222 @@
+"""Evaluating the rules: open, update, reopen and auto-resolve signals, set-based and idempotent.
+
+``signals_evaluate`` is what both the sweep (all live trajectories, for the
+time-driven rules) and, later, the after-commit hook of a change (one
+trajectory) call. Running it twice in a row changes nothing the second time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import translation
+
+from estafette.core import clock
+from estafette.signals.lifecycle import LIVE, SignalState
+from estafette.signals.models import EventKind, ResolvedHow, Signal, SignalEvent
+from estafette.signals.rules import REGISTRY, Candidate, Rule
+
+
+@dataclass(frozen=True)
+class EvaluationResult:
+    raised: int = 0
+    updated: int = 0
+    reopened: int = 0
+    resolved: int = 0
+    unchanged: int = 0
+    held_by_manual_resolution: int = 0
+
+    @property
+    def changed(self) -> int:
+        return self.raised + self.updated + self.reopened + self.resolved
+
+
+def _render(rule: Rule, candidate: Candidate) -> str:
+    with translation.override(settings.LANGUAGE_CODE):
+        return rule.reason_text(candidate.facts)
+
+
+@transaction.atomic
+def signals_evaluate(
+    trajectory_ids: Iterable[int] | None = None,
+    today: dt.date | None = None,
+    rules: Iterable[Rule] | None = None,
+) -> EvaluationResult:
+    """Bring the signals of ``trajectory_ids`` (default: all) in line with today's facts.
+
+    1. Every rule finds its candidates (a fixed number of queries per rule).
+    2. One query loads the live signals of those rules (and trajectories).
+    3. Live signals whose facts no longer hold are resolved automatically.
+    4. Live signals whose facts still hold: a snoozed one whose date has come is
+       reopened; changed facts (release moved, norm changed) update reason, due
+       date and severity — every deadline recomputes.
+    5. Candidates without a live signal are raised, unless a person resolved the
+       same facts by hand (a manual resolution holds until the facts change).
+    Each change writes a :class:`SignalEvent`; writes are bulk operations.
+    """
+    today = today or clock.today()
+    now = clock.now()
+    ids = None if trajectory_ids is None else sorted(set(trajectory_ids))
+    active_rules = list(rules) if rules is not None else list(REGISTRY.values())
+    codes = [rule.code for rule in active_rules]
+
+    # 1.
+    wanted: dict[tuple[str, int], tuple[Rule, Candidate]] = {}
+    for rule in active_rules:
+        for candidate in rule.candidates(today=today, trajectory_ids=ids):
+            wanted[(rule.code, candidate.trajectory_id)] = (rule, candidate)
+
+    # 2.
+    live_rows = Signal.objects.filter(state__in=[s.value for s in LIVE], rule_code__in=codes)
+    if ids is not None:
+        live_rows = live_rows.filter(trajectory_id__in=ids)
+    live = {(s.rule_code, s.trajectory_id): s for s in live_rows}
+
+    events: list[SignalEvent] = []
+    to_update: list[Signal] = []
+    counts = {"resolved": 0, "updated": 0, "reopened": 0, "unchanged": 0}
+
+    # 3.
+    for key, signal in live.items():
+        if key in wanted:
+            continue
+        signal.state = SignalState.RESOLVED
+        signal.resolved_at = now
+        signal.resolved_how = ResolvedHow.AUTO
+        to_update.append(signal)
+        events.append(
+            SignalEvent(signal=signal, kind=EventKind.RESOLVED, at=now, data={"how": "auto"})
+        )
+        counts["resolved"] += 1
+
+    # 4.
+    for key, signal in live.items():
+        if key not in wanted:
+            continue
+        rule, candidate = wanted[key]
+        changed = False
+        if signal.state == SignalState.SNOOZED and (
+            signal.snoozed_until is None or signal.snoozed_until <= today
+        ):
+            signal.state = SignalState.OPEN
+            signal.snoozed_until = None
+            events.append(SignalEvent(signal=signal, kind=EventKind.REOPENED, at=now))
+            counts["reopened"] += 1
+            changed = True
+        fresh = {
+            "facts": candidate.facts,
+            "facts_digest": candidate.facts_digest,
+            "reason": _render(rule, candidate),
+            "due": candidate.due,
+            "severity": candidate.severity,
+            "addressee_id": candidate.addressee_id,
+            "addressee_role": candidate.addressee_role,
+            "norm_code": candidate.norm_code,
+        }
+        differs = {k: v for k, v in fresh.items() if getattr(signal, k) != v}
+        if differs:
+            for name, value in differs.items():
+                setattr(signal, name, value)
+            events.append(
+                SignalEvent(
+                    signal=signal,
+                    kind=EventKind.UPDATED,
+                    at=now,
+                    data={"fields": sorted(differs), "due": str(candidate.due or "")},
+                )
+            )
+            counts["updated"] += 1
+            changed = True
+        if changed:
+            to_update.append(signal)
+        else:
+            counts["unchanged"] += 1
+
+    if to_update:
+        Signal.objects.bulk_update(
+            to_update,
+            [
+                "state",
+                "resolved_at",
+                "resolved_how",
+                "snoozed_until",
+                "facts",
+                "facts_digest",
+                "reason",
+                "due",
+                "severity",
+                "addressee_id",
+                "addressee_role",
+                "norm_code",
+            ],
+        )
+
+    # 5.
+    new_keys = [key for key in wanted if key not in live]
+    held = _held_by_manual_resolution(new_keys, wanted)
+    fresh_signals = [
+        Signal(
+            rule_code=candidate.rule_code,
+            trajectory_id=candidate.trajectory_id,
+            addressee_id=candidate.addressee_id,
+            addressee_role=candidate.addressee_role,
+            severity=candidate.severity,
+            state=SignalState.OPEN,
+            reason=_render(rule, candidate),
+            facts=candidate.facts,
+            facts_digest=candidate.facts_digest,
+            norm_code=candidate.norm_code,
+            due=candidate.due,
+            first_raised_at=now,
+        )
+        for key in new_keys
+        if key not in held
+        for rule, candidate in [wanted[key]]
+    ]
+    if fresh_signals:
+        Signal.objects.bulk_create(fresh_signals)
+        events.extend(
+            SignalEvent(signal=signal, kind=EventKind.RAISED, at=now) for signal in fresh_signals
+        )
+    if events:
+        SignalEvent.objects.bulk_create(events)
+
+    return EvaluationResult(
+        raised=len(fresh_signals),
+        updated=counts["updated"],
+        reopened=counts["reopened"],
+        resolved=counts["resolved"],
+        unchanged=counts["unchanged"],
+        held_by_manual_resolution=len(held),
+    )
+
+
+def _held_by_manual_resolution(
+    keys: list[tuple[str, int]], wanted: dict[tuple[str, int], tuple[Rule, Candidate]]
+) -> set[tuple[str, int]]:
+    """The keys whose newest signal was resolved by hand on the very same facts (one query)."""
+    if not keys:
+        return set()
+    trajectory_ids = {tid for _code, tid in keys}
+    rows = (
+        Signal.objects.filter(
+            state=SignalState.RESOLVED,
+            rule_code__in={code for code, _tid in keys},
+            trajectory_id__in=trajectory_ids,
+        )
+        .order_by("rule_code", "trajectory_id", "resolved_at", "id")
+        .values_list("rule_code", "trajectory_id", "resolved_how", "facts_digest")
+    )
+    newest: dict[tuple[str, int], tuple[str, str]] = {}
+    for code, tid, how, digest in rows:
+        newest[(code, tid)] = (how, digest)
+    held = set()
+    for key in keys:
+        last = newest.get(key)
+        if last and last[0] == ResolvedHow.MANUAL and last[1] == wanted[key][1].facts_digest:
+            held.add(key)
+    return held

@@ -1,0 +1,178 @@
+"""What a signal rule is, and the registry that lists them (DESIGN.md §4).
+
+A rule is a small declared object: code, title, reason template, the norm it
+cites, whom it addresses, severity, lead time, suggested action and where that
+action is done; and :meth:`Rule.candidates`, a *set-based* query that finds
+every trajectory where the facts hold in a fixed number of queries, however
+many trajectories there are.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.functional import Promise
+
+from estafette.norms.catalogue import Norm, norm_get
+from estafette.norms.deadlines import Basis
+from estafette.norms.labels import BASIS_LABELS
+from estafette.organisations.models import OrganisationKind, Role
+from estafette.trajectories.models import Phase, Trajectory
+
+ROLE_FOR_KIND: dict[str, str] = {
+    OrganisationKind.BB_REGIONAL_DESK: Role.REGIONAL_COORDINATOR,
+    OrganisationKind.BUREAU_BUITENLAND: Role.REGIONAL_COORDINATOR,
+    OrganisationKind.MUNICIPAL_AFTERCARE: Role.AFTERCARE_COORDINATOR,
+    OrganisationKind.PROBATION: Role.PROBATION_OFFICER,
+    OrganisationKind.PRISON: Role.CASE_MANAGER,
+    OrganisationKind.LANDING_PLACE: Role.LANDING_PLACE_WORKER,
+    OrganisationKind.CONSULAR_POST: Role.CONSULAR_OFFICER,
+    OrganisationKind.VOLUNTEER_ORGANISATION: Role.REGIONAL_COORDINATOR,
+    OrganisationKind.BUDDY_PROGRAMME: Role.BUDDY_PROFESSIONAL,
+    OrganisationKind.PARTNER: Role.PARTNER_WORKER,
+}
+"""The professional role that acts on a signal addressed to an organisation of each kind.
+
+Never a volunteer or a buddy: they must not carry that load (DOMAIN.md §2, §10).
+"""
+
+BEFORE_RELEASE_PHASES = (Phase.DETENTION, Phase.RETURN)
+
+
+def role_for_kind(kind: str) -> str:
+    return ROLE_FOR_KIND.get(kind, Role.PARTNER_WORKER)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One (rule, trajectory) for which the facts hold today."""
+
+    rule_code: str
+    trajectory_id: int
+    addressee_id: int
+    addressee_role: str
+    severity: str
+    facts: dict[str, Any]
+    due: dt.date | None = None
+    norm_code: str = ""
+
+    @property
+    def facts_digest(self) -> str:
+        """Fingerprint of the facts; a manual resolution holds until they change."""
+        raw = json.dumps(self.facts, sort_keys=True, default=str)
+        return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def iso(value: dt.date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def shown_date(value: str | dt.date | None) -> str:
+    if not value:
+        return "?"
+    if isinstance(value, str):
+        value = dt.date.fromisoformat(value)
+    return str(date_format(value, "j F Y"))
+
+
+@dataclass
+class Rule:
+    """Base of every rule; subclasses set the class attributes and implement ``candidates``."""
+
+    code: ClassVar[str]
+    title: ClassVar[str | Promise]
+    reason_template: ClassVar[str | Promise]
+    suggested_action: ClassVar[str | Promise]
+    severity: ClassVar[str] = "warning"
+    norm_code: ClassVar[str] = ""
+    link_name: ClassVar[str] = "trajectory-detail"
+    params: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def norm(self) -> Norm | None:
+        return norm_get(self.norm_code) if self.norm_code else None
+
+    @property
+    def lead_days(self) -> int:
+        """How long before the deadline the rule warns."""
+        return int(self.params.get("lead_days", 0))
+
+    def candidates(
+        self, *, today: dt.date, trajectory_ids: Iterable[int] | None = None
+    ) -> list[Candidate]:
+        raise NotImplementedError
+
+    # -- helpers for subclasses -------------------------------------------------------
+
+    def trajectories(self, trajectory_ids: Iterable[int] | None) -> QuerySet[Trajectory]:
+        """Live trajectories (not closed), limited to ``trajectory_ids`` when given."""
+        rows = Trajectory.objects.exclude(phase=Phase.CLOSED)
+        if trajectory_ids is not None:
+            rows = rows.filter(pk__in=list(trajectory_ids))
+        return rows
+
+    def candidate(
+        self,
+        *,
+        trajectory_id: int,
+        addressee_id: int,
+        addressee_kind: str,
+        facts: dict[str, Any],
+        due: dt.date | None = None,
+        severity: str | None = None,
+    ) -> Candidate:
+        return Candidate(
+            rule_code=self.code,
+            trajectory_id=trajectory_id,
+            addressee_id=addressee_id,
+            addressee_role=role_for_kind(addressee_kind),
+            severity=severity or self.severity,
+            facts=facts,
+            due=due,
+            norm_code=self.norm_code,
+        )
+
+    # -- words -------------------------------------------------------------------------
+
+    def reason_text(self, facts: dict[str, Any]) -> str:
+        """The reason in the active language, naming the facts and the norm with its source."""
+        words = {key: self.word(key, value) for key, value in facts.items()}
+        words.setdefault("norm", self.norm_words(facts))
+        return str(self.reason_template) % words
+
+    def word(self, key: str, value: Any) -> str:
+        if key.endswith(("_on", "_date", "_earliest", "_latest", "_by", "_since")) or key in {
+            "due",
+            "counted_from",
+        }:
+            return shown_date(value)
+        if key == "basis" and value:
+            return str(BASIS_LABELS[Basis(value)])
+        return "" if value is None else str(value)
+
+    def norm_words(self, facts: dict[str, Any]) -> str:
+        norm = self.norm
+        if norm is None:
+            return ""
+        return f"{norm.title} ({norm.source})"
+
+    def link(self, trajectory_id: int) -> str:
+        return reverse(self.link_name, kwargs={"pk": trajectory_id})
+
+
+REGISTRY: dict[str, Rule] = {}
+
+
+def register(rule: Rule) -> Rule:
+    if rule.code in REGISTRY:
+        raise ValueError(f"rule {rule.code} registered twice")
+    REGISTRY[rule.code] = rule
+    return rule
