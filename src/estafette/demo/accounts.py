@@ -15,6 +15,7 @@ from django.contrib.auth.hashers import make_password
 
 from estafette.demo import names
 from estafette.demo.organisations import BB_CODE, Directory
+from estafette.demo.otp import demo_device_create
 from estafette.organisations.models import Membership, Organisation, Role
 
 if TYPE_CHECKING:
@@ -112,7 +113,7 @@ def accounts_create(directory: Directory, rng: random.Random, *, volunteers: int
     """
     accounts = Accounts()
     for account in DEMO_ACCOUNTS:
-        accounts.create(
+        user = accounts.create(
             account.username,
             first_name=account.first_name,
             last_name=account.last_name,
@@ -120,6 +121,7 @@ def accounts_create(directory: Directory, rng: random.Random, *, volunteers: int
             role=account.role,
             superuser=account.superuser,
         )
+        demo_device_create(user)  # the second factor: `manage.py demo_code <username>`
     for index in range(1, volunteers + 1):
         given, family = names.full_name(rng)
         accounts.create(

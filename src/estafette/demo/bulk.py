@@ -6,7 +6,8 @@ person's story with the in-memory steps of :class:`~estafette.demo.relay.Relay`
 and writes the rows in batches. The stories: detained abroad today (guided
 by BB, transfer in progress, on own strength), transferred to a Dutch
 prison, detained in the Netherlands, returned in the last ten months, and
-years of closed history.
+years of closed history. Before each batch is written, :class:`BulkLedger`
+adds every story's consents, disclosures and notices (and its offence).
 """
 
 from __future__ import annotations
@@ -19,8 +20,10 @@ from bisect import bisect_right
 from collections.abc import Callable
 from typing import Any
 
+from estafette.core import clock
 from estafette.demo import names
 from estafette.demo.examples import EXAMPLES
+from estafette.demo.ledger import BulkLedger
 from estafette.demo.organisations import Directory
 from estafette.demo.relay import Relay, Run, days
 from estafette.demo.scales import Scale
@@ -74,13 +77,24 @@ Say = Callable[[str], None]
 class Bulk(Relay):
     """Tells many people's stories through the relay steps and writes them in batches.
 
-    Contract: deterministic for a given ``rng`` state, ``today`` and database
-    (ids start after the current maxima); every step lies before ``today``.
+    Contract: deterministic for a given ``rng`` and ``ledger_rng`` state,
+    ``today`` and database (ids start after the current maxima); every step
+    lies before ``today``. The ledger draws only from ``ledger_rng``, so the
+    stories themselves do not depend on it.
     """
 
-    def __init__(self, directory: Directory, rng: random.Random, today: dt.date, say: Say) -> None:
+    def __init__(
+        self,
+        directory: Directory,
+        rng: random.Random,
+        today: dt.date,
+        say: Say,
+        *,
+        ledger_rng: random.Random,
+    ) -> None:
         super().__init__(directory, rng, today)
         self.say = say
+        self.ledger = BulkLedger(self, ledger_rng, clock.now())
         self.iso_list = list(COUNTRY_WEIGHTS)
         self.iso_cum = _cumulative(COUNTRY_WEIGHTS.values())
         # All 342, from the table: the directory's by-name map holds one of the two Bergens.
@@ -681,6 +695,12 @@ class Bulk(Relay):
         return run
 
     # ---------------------------------------------------------------- driver
+
+    def flush(self) -> None:
+        """Add the consent ledger of every story told since the last flush, then write."""
+        for run in self.runs:
+            self.ledger.record(run)
+        super().flush()
 
     def run(self, scale: Scale) -> dict[str, int]:
         """Generate everything the scale asks for; returns rows written per model."""

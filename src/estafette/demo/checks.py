@@ -1,4 +1,4 @@
-"""Whole-database checks of the relay's invariants, for the demo's tests and ``demo --check``.
+"""Whole-database checks of the relay's invariants and the consent ledger (tests, ``demo --check``).
 
 The services keep these invariants one change at a time; the bulk generator
 writes rows directly, so it is checked here over every trajectory at once,
@@ -11,9 +11,20 @@ import datetime as dt
 import itertools
 from collections import defaultdict
 
+from estafette.consent.models import (
+    Consent,
+    ConsentDisclosure,
+    ConsentNotice,
+    ConsentPurpose,
+    NoticeKind,
+)
+from estafette.consent.policy import FALLBACK_PURPOSE, HANDOVER_PURPOSE_CONSENT
+from estafette.consent.rules import is_effective
 from estafette.core import clock
+from estafette.core.clock import LOCAL_ZONE
 from estafette.handovers.models import Handover, HandoverTransition
 from estafette.handovers.workflow import FINAL, State, transition_for
+from estafette.organisations.models import Organisation
 from estafette.trajectories.models import (
     Phase,
     Stretch,
@@ -32,7 +43,8 @@ def invariant_violations(limit: int = 20) -> list[str]:
     4. each handover's transitions follow the workflow table and end in its state;
     5. ``release_on`` equals ``release_planning_date()`` of the release fields;
     6. closed trajectories have ``closed_at`` and no open handover or unseen outcome;
-    7. nothing is dated after now.
+    7. nothing is dated after now;
+    8. the consent ledger agrees with the handovers (:func:`consent_violations`).
     """
     problems: list[str] = []
 
@@ -130,4 +142,109 @@ def invariant_violations(limit: int = 20) -> list[str]:
             break
     if TrajectoryEvent.objects.filter(at__gt=now).exists():
         problems.append("timeline events dated in the future")
+    if len(problems) < limit:
+        problems += consent_violations(limit - len(problems))
+    return problems
+
+
+def _day(moment: dt.datetime) -> dt.date:
+    return moment.astimezone(LOCAL_ZONE).date()
+
+
+def consent_violations(limit: int = 20) -> list[str]:
+    """Sentences describing where the consent ledger and the handovers disagree.
+
+    1. every handover whose purpose needs consent (``HANDOVER_PURPOSE_CONSENT``)
+       had, on the day it was sent, a consent of the person for that purpose in
+       force (:func:`consent.rules.is_effective`) that covers the receiver, by
+       name or by kind, and every data class sent;
+    2. each such handover has a disclosure to its receiver under a consent of
+       that purpose, in force when disclosed, covering the classes disclosed;
+    3. every organisation that received data under a withdrawn consent has a
+       "withdrawn" notice;
+    4. nothing in the ledger is dated after now.
+
+    Loads the ledger once (a few hundred thousand rows at national scale).
+    """
+    problems: list[str] = []
+
+    def fail(text: str) -> bool:
+        problems.append(text)
+        return len(problems) >= limit
+
+    now = clock.now() + dt.timedelta(minutes=5)
+    kind_of = dict(Organisation.objects.values_list("pk", "kind"))
+    code_of = dict(ConsentPurpose.objects.values_list("pk", "code"))
+    consents: dict[int, tuple] = {}
+    by_person: dict[int, list[tuple]] = defaultdict(list)
+    for row in Consent.objects.values_list(
+        "pk",
+        "person_id",
+        "purpose_id",
+        "recipient_organisation_id",
+        "recipient_kind",
+        "data_classes",
+        "given_on",
+        "ends_on",
+        "revoked_at",
+    ):
+        pk, person, purpose, org, kind, classes, given, ends, revoked = row
+        entry = (pk, code_of[purpose], org, kind, set(classes), given, ends, revoked)
+        consents[pk] = entry
+        by_person[person].append(entry)
+
+    def fits(entry: tuple, code: str, receiver: int, classes: set[str], day: dt.date) -> bool:
+        _, purpose, org, kind, covered, given, ends, revoked = entry
+        return (
+            purpose == code
+            and (org == receiver if org is not None else kind == kind_of[receiver])
+            and classes <= covered
+            and is_effective(
+                given_on=given,
+                ends_on=ends,
+                revoked_on=_day(revoked) if revoked is not None else None,
+                on=day,
+            )
+        )
+
+    disclosures: dict[int, list[tuple]] = defaultdict(list)
+    shared_with: dict[int, set[int]] = defaultdict(set)
+    for consent_id, handover_id, recipient, classes, at in ConsentDisclosure.objects.values_list(
+        "consent_id", "handover_id", "recipient_id", "data_classes", "disclosed_at"
+    ):
+        disclosures[handover_id].append((consent_id, recipient, set(classes), at))
+        shared_with[consent_id].add(recipient)
+        if at > now and fail(f"disclosure under consent {consent_id} dated in the future"):
+            return problems
+
+    for handover, person, what, receiver, sent_at, classes in Handover.objects.values_list(
+        "pk", "trajectory__person_id", "purpose", "receiver_id", "sent_at", "data_classes"
+    ).order_by("pk"):
+        code = HANDOVER_PURPOSE_CONSENT.get(what, FALLBACK_PURPOSE)
+        if code is None:
+            continue
+        day, sent = _day(sent_at), set(classes)
+        if not any(fits(c, code, receiver, sent, day) for c in by_person.get(person, [])):
+            if fail(f"handover {handover} ({what}): no {code} consent in force on {day}"):
+                return problems
+            continue
+        recorded = [
+            d
+            for d in disclosures.get(handover, [])
+            if d[1] == receiver and fits(consents[d[0]], code, receiver, d[2], _day(d[3]))
+        ]
+        if not recorded and fail(f"handover {handover} ({what}): no disclosure under its consent"):
+            return problems
+
+    notices = set(ConsentNotice.objects.values_list("consent_id", "organisation_id", "kind"))
+    today = clock.today()
+    for pk, (*_, given, _ends, revoked) in consents.items():
+        future = given > today or (revoked is not None and revoked > now)
+        if future and fail(f"consent {pk} dated in the future"):
+            return problems
+        if revoked is None:
+            continue
+        missing = [o for o in shared_with.get(pk, ()) if (pk, o, NoticeKind.REVOKED) not in notices]
+        if missing and fail(f"consent {pk}: withdrawn, but organisation {missing[0]} not told"):
+            return problems
     return problems

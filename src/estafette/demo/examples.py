@@ -1,10 +1,12 @@
 """Named example people, built through the real services so their timelines are rich.
 
-One per route and one per weak link of DOMAIN.md §7. Each story moves the
+One per route, one per weak link of DOMAIN.md §7, and the consent stories
+(withdrawn, ended, missing). Each story moves the
 application clock back (``clock.frozen``) to the day a step happened, then
 calls the service an organisation's worker would call that day; the
-timeline, stretches, handover history and audit trail are therefore exactly
-what the product itself writes. ``EXAMPLES.md`` describes them for a demo.
+timeline, stretches, handover history, consents, disclosures and audit trail
+are therefore exactly what the product itself writes. ``EXAMPLES.md``
+describes them for a demo.
 
 Every step lies at least a day before today, so nothing is dated in the
 future whatever the hour the demo is built.
@@ -15,7 +17,10 @@ from __future__ import annotations
 import datetime as dt
 import random
 
+from estafette.consent.models import Consent
+from estafette.consent.services import consent_expire_sweep, consent_revoke
 from estafette.demo.accounts import Accounts
+from estafette.demo.ledger import AFTERCARE, BUDDY, CONSULAR, PARTNER
 from estafette.demo.organisations import Directory
 from estafette.demo.story import STORIES, Example, Story, known_release, story
 from estafette.handovers.models import Purpose
@@ -30,12 +35,14 @@ from estafette.handovers.services import (
 from estafette.organisations.models import Role
 from estafette.people.models import Channel, Literacy, Relation
 from estafette.trajectories.models import (
+    ParticipantRole,
     Phase,
     RegistrationCertainty,
     ReleaseCertainty,
     Route,
 )
 from estafette.trajectories.services import (
+    participant_add,
     trajectory_change_route,
     trajectory_open,
     trajectory_plan_next_step,
@@ -151,6 +158,14 @@ def ruud_hendriks(s: Story) -> None:
             registration_municipality=s.municipality("Rotterdam"),
             registration_certainty=RegistrationCertainty.ARREST_NOTIFICATION,
         )
+    s.consent(
+        person,
+        CONSULAR,
+        days_ago=160,
+        actor=s.consul,
+        receiver=s.es,
+        place="Centro Penitenciario Algeciras",
+    )
     with s.on(30):
         trajectory_plan_next_step(
             actor=s.consul,
@@ -256,6 +271,14 @@ def mark_jansen(s: Story) -> None:
         since=700,
         registration="Rheden",
         release=known_release(55, s),
+    )
+    s.consent(
+        person,
+        AFTERCARE,
+        days_ago=140,
+        actor=s.coordinator,
+        receiver=s.arnhem,
+        place="Estabelecimento Prisional Porto",
     )
     with s.on(120):
         trajectory_plan_next_step(
@@ -394,7 +417,7 @@ def saskia_meijer(s: Story) -> None:
     "Peter",
     "de Graaf",
     "returned and taken up, ID still missing",
-    seen_by=("nazorg", "coordinator"),
+    seen_by=("nazorg",),  # BB handed on 131 days ago: past the earlier-holder window (90)
 )
 def peter_de_graaf(s: Story) -> None:
     person = s.person("Peter", "de Graaf", born=1981)
@@ -509,11 +532,13 @@ def frank_peters(s: Story) -> None:
         handover_acknowledge_outcome(actor=staff, handover=handover)
     with s.on(20):
         trajectory_set_phase(actor=s.nazorg, trajectory=trajectory, phase=Phase.REINTEGRATION)
+    buddy = s.d.others["brug-binnen-buiten"]
+    s.consent(person, BUDDY, days_ago=6, actor=s.nazorg, receiver=buddy, place=s.arnhem.name)
     with s.on(3):
         handover_send(
             actor=s.nazorg,
             trajectory=trajectory,
-            receiver=s.d.others["brug-binnen-buiten"],
+            receiver=buddy,
             purpose=Purpose.BUDDY,
             message="Aanmelding buddy: betrokkene wil graag iemand naast zich bij afspraken.",
             information="Woont bij zijn zus in Duiven; schulden in kaart bij de Kredietbank.",
@@ -617,6 +642,167 @@ def hakan_kaya(s: Story) -> None:
             registration_municipality=s.municipality("Arnhem"),
             registration_certainty=RegistrationCertainty.CONFIRMED,
             **known_release(-70, s),
+        )
+    # At the desk he agrees to after-care, so the desk may see more than who he is.
+    s.consent(
+        person, AFTERCARE, days_ago=12, actor=s.nazorg, receiver=s.arnhem, place=s.arnhem.name
+    )
+
+
+@story(
+    "Anton",
+    "Schouten",
+    "after-care consent withdrawn after the referral was accepted",
+    seen_by=("nazorg",),
+)
+def anton_schouten(s: Story) -> None:
+    person = s.person("Anton", "Schouten", born=1982, contact=("Kees Schouten", Relation.SIBLING))
+    trajectory = s.bb_case(
+        person,
+        place="Centro Penitenciario Madrid",
+        since=640,
+        registration="Zevenaar",
+        release=known_release(-35, s),
+        volunteer=True,
+    )
+    handover = s.refer(trajectory, days_ago=110)
+    with s.on(101):
+        handover_accept(actor=s.nazorg, handover=handover)
+    with s.on(35):
+        trajectory_set_phase(actor=s.nazorg, trajectory=trajectory, phase=Phase.RETURN)
+    with s.on(31):
+        handover_record_taken_up(
+            actor=s.nazorg, handover=handover, note="Op spreekuur geweest; ID aangevraagd."
+        )
+    with s.on(30):
+        handover_acknowledge_outcome(actor=s.coordinator, handover=handover)
+    with s.on(28):
+        trajectory_set_phase(actor=s.nazorg, trajectory=trajectory, phase=Phase.REINTEGRATION)
+    consent = Consent.objects.get(person=person, purpose__code=AFTERCARE)
+    with s.on(6):
+        consent_revoke(
+            actor=s.nazorg,
+            consent=consent,
+            reason="Wil geen hulp meer van de gemeente; gaat bij zijn broer wonen en "
+            "regelt het zelf.",
+        )
+    with s.on(5):
+        trajectory_plan_next_step(
+            actor=s.nazorg,
+            trajectory=trajectory,
+            next_step="Toestemming voor nazorg ingetrokken: met betrokkene afspreken of het "
+            "traject wordt afgesloten",
+            due=s.date(9),
+        )
+
+
+@story(
+    "Gerrit",
+    "Dijkman",
+    "consent for the landing place ended; the landing place was told",
+    seen_by=("nazorg",),
+)
+def gerrit_dijkman(s: Story) -> None:
+    person = s.person(
+        "Gerrit", "Dijkman", born=1971, addiction=True, contact=("Els Dijkman", Relation.SIBLING)
+    )
+    prison = s.d.prisons["pi-arnhem"]
+    staff = s.actor(prison, Role.CASE_MANAGER)
+    with s.on(420):
+        trajectory = trajectory_open(
+            actor=staff,
+            person=person,
+            route=Route.DOMESTIC,
+            detention_place="PI Arnhem (Berg)",
+            detention_start=s.date(-420),
+            registration_municipality=s.municipality("Arnhem"),
+            registration_certainty=RegistrationCertainty.CONFIRMED,
+            **known_release(-100, s),
+        )
+    referral = s.refer(
+        trajectory,
+        days_ago=130,
+        sender=staff,
+        message="Infoblad via het justitieportaal: ontslag over ruim vier weken. "
+        "Geen woning; wil na ontslag verder met zijn behandeling.",
+    )
+    with s.on(124):
+        handover_accept(actor=s.nazorg, handover=referral)
+    with s.on(100):
+        trajectory_set_phase(actor=s.nazorg, trajectory=trajectory, phase=Phase.RETURN)
+    with s.on(98):
+        handover_record_taken_up(actor=s.nazorg, handover=referral)
+    with s.on(97):
+        handover_acknowledge_outcome(actor=staff, handover=referral)
+    with s.on(96):
+        trajectory_set_phase(actor=s.nazorg, trajectory=trajectory, phase=Phase.REINTEGRATION)
+    instap = s.d.others["de-instap"]
+    # Signed for the first period only: De Instap offers at most three periods of three months.
+    s.consent(
+        person,
+        PARTNER,
+        days_ago=93,
+        actor=s.nazorg,
+        receiver=instap,
+        place=s.arnhem.name,
+        ends_on=s.date(-13),
+    )
+    with s.on(92):
+        handover = handover_send(
+            actor=s.nazorg,
+            trajectory=trajectory,
+            receiver=instap,
+            purpose=Purpose.LANDING_PLACE,
+            message="Vraag om een plek: geen onderdak na ontslag; uitkering is aangevraagd.",
+            information="Toestemming voor het delen met De Instap geldt voor de eerste periode.",
+            data_classes=["identity", "conditions"],
+        )
+    worker = s.actor(instap, Role.LANDING_PLACE_WORKER)
+    with s.on(90):
+        handover_accept(actor=worker, handover=handover)
+        # The municipality keeps the lead (regie) while the landing place holds the baton.
+        participant_add(
+            actor=worker, trajectory=trajectory, organisation=s.arnhem, role=ParticipantRole.OTHER
+        )
+    with s.on(89):
+        handover_record_taken_up(actor=worker, handover=handover, note="Eerste periode begonnen.")
+    with s.on(88):
+        handover_acknowledge_outcome(actor=s.nazorg, handover=handover)
+    with s.on(12):
+        consent_expire_sweep()  # the nightly sweep tells De Instap the consent ended
+    with s.on(10):
+        trajectory_plan_next_step(
+            actor=worker,
+            trajectory=trajectory,
+            next_step="Nieuwe toestemming vragen voor de tweede periode van drie maanden",
+            due=s.date(4),
+        )
+
+
+@story(
+    "Stefan",
+    "Kok",
+    "no after-care consent as release approaches: the referral cannot be sent",
+    seen_by=("coordinator", "volunteer"),
+)
+def stefan_kok(s: Story) -> None:
+    person = s.person("Stefan", "Kok", born=1992, contact=("Lotte Kok", Relation.PARTNER))
+    trajectory = s.bb_case(
+        person,
+        place="Centro Penitenciario Valencia",
+        since=560,
+        registration="Renkum",
+        release=known_release(60, s),
+        volunteer=True,
+    )
+    with s.on(10):
+        trajectory_plan_next_step(
+            actor=s.coordinator,
+            trajectory=trajectory,
+            next_step="Toestemming voor nazorg vragen bij het volgende bezoek: zonder die "
+            "toestemming kan de verwijzing niet worden verstuurd",
+            due=s.date(4),
+            next_runner=s.arnhem,
         )
 
 

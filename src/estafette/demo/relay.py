@@ -16,7 +16,10 @@ without their locks, queries and audit rows, and buffers the rows for
 7. nothing happens after today.
 
 Primary keys are assigned here (from the current maximum up), so a batch can
-refer to rows of the same batch without reading ids back. No audit rows are
+refer to rows of the same batch without reading ids back. Each finished
+:class:`Run` waits in ``runs`` until the next :meth:`~Relay.flush`, so a
+subclass can add rows that depend on the whole story (the consent ledger,
+see :mod:`estafette.demo.ledger`) before anything is written. No audit rows are
 written: the audit log records what users did and saw, and this generated
 past had no users (timeline events and transitions name the organisation).
 """
@@ -25,13 +28,14 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.management.color import no_style
 from django.db import connection, models, reset_queries
 from django.db.models import Max
 
+from estafette.consent.models import Consent, ConsentDisclosure, ConsentNotice
 from estafette.core.clock import LOCAL_ZONE
 from estafette.demo.organisations import Directory
 from estafette.demo.vocabulary import (
@@ -63,12 +67,19 @@ BATCH_SIZE = 2000
 
 @dataclass(slots=True)
 class Run:
-    """One trajectory being replayed: its row, open stretch and the last moment used."""
+    """One trajectory being replayed: its row, open stretch and the last moment used.
+
+    ``opened_by`` (the first holder), ``participants`` and ``close_reason`` are
+    kept for what is written after the story ends (the consent ledger).
+    """
 
     trajectory: Trajectory
     stretch: Stretch
     last: dt.datetime
     handovers: list[Handover]
+    opened_by: int = 0
+    participants: list[Participant] = field(default_factory=list)
+    close_reason: str = ""
 
 
 def days(n: float) -> dt.timedelta:
@@ -98,6 +109,9 @@ class Relay:
             HandoverTransition,
             TrajectoryEvent,
             Participant,
+            Consent,
+            ConsentDisclosure,
+            ConsentNotice,
         ]
         self.buffers: dict[type[models.Model], list[models.Model]] = {m: [] for m in self.models}
         self.next_id = {
@@ -118,6 +132,8 @@ class Relay:
         self.phase_label = {p.value: str(p.label) for p in Phase}
         self.state_label = {s.value: str(s.label) for s in HandoverState}
         self.pending_runs = 0
+        self.runs: list[Run] = []
+        """The runs told since the last flush, in order."""
 
     # ---------------------------------------------------------------- writing
 
@@ -139,6 +155,7 @@ class Relay:
         # Under DEBUG every INSERT stays in the query log; hundreds of MB at national scale.
         reset_queries()
         self.pending_runs = 0
+        self.runs.clear()
 
     def reset_sequences(self) -> None:
         """Move PostgreSQL's id sequences past the ids assigned here (SQLite needs nothing)."""
@@ -207,9 +224,10 @@ class Relay:
         stretch = self._new(
             Stretch, trajectory_id=trajectory.pk, organisation_id=holder, started_at=at
         )
-        run = Run(trajectory, stretch, at, [])
+        run = Run(trajectory, stretch, at, [], opened_by=holder)
         self._event(run, EventKind.OPENED, at, holder, self.org_name[holder], route=route)
         self.pending_runs += 1
+        self.runs.append(run)
         return run
 
     def _event(
@@ -376,7 +394,7 @@ class Relay:
     ) -> None:
         """``org`` runs alongside from ``day`` (until ``until``), without the baton."""
         at = self._when(run, day)
-        self._new(
+        participant = self._new(
             Participant,
             trajectory_id=run.trajectory.pk,
             organisation_id=org,
@@ -384,6 +402,7 @@ class Relay:
             since=day,
             until=until,
         )
+        run.participants.append(participant)
         self._event(
             run,
             EventKind.PARTICIPANT_ADDED,
@@ -525,4 +544,5 @@ class Relay:
         for handover in run.handovers:
             if handover.outcome_seen_at is None:
                 self.seen(run, handover, day)
+        run.close_reason = reason
         self.phase(run, Phase.CLOSED, day, reason)

@@ -3,6 +3,9 @@
 A story (in ``examples.py``) is a function of :class:`Story` registered with
 :func:`story`; it moves the application clock back to the day of each step
 (:meth:`Story.on`) and calls the real services as an organisation's worker.
+Before any step that shares data, the story records the person's consent
+(:meth:`Story.consent`, verbal evidence: who heard it, when and where), as
+``handover_send`` and the access policy require.
 """
 
 from __future__ import annotations
@@ -14,9 +17,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from estafette.consent.models import Consent, EvidenceKind
+from estafette.consent.policy import consent_covering
+from estafette.consent.services import consent_record
 from estafette.core import clock
 from estafette.core.actor import Actor
 from estafette.demo.accounts import Accounts
+from estafette.demo.ledger import AFTERCARE, CONSULAR, GUIDANCE, VISITS, consent_terms
 from estafette.demo.organisations import Directory
 from estafette.handovers.models import Handover, Purpose
 from estafette.handovers.services import (
@@ -73,6 +80,9 @@ class Story:
         self.coordinator = self.actor(self.zuid, Role.REGIONAL_COORDINATOR)
         self.nazorg = self.actor(self.arnhem, Role.AFTERCARE_COORDINATOR)
         self.casemanager = self.actor(self.vught, Role.CASE_MANAGER)
+        volunteer = self.actor(directory.volunteers, Role.VISITING_VOLUNTEER)
+        self.volunteer_name = volunteer.user.get_full_name()
+        """The visiting volunteer who hears consents during visits (the `volunteer` account)."""
 
     def actor(self, organisation: Organisation, role: str) -> Actor:
         return Actor(self.accounts.staff(organisation, role), organisation, role)
@@ -89,6 +99,43 @@ class Story:
 
     def municipality(self, name: str) -> Any:
         return self.d.municipalities[name]
+
+    def consent(
+        self,
+        person: Person,
+        code: str,
+        *,
+        days_ago: int,
+        actor: Actor,
+        receiver: Organisation,
+        place: str,
+        heard_by: str = "",
+        ends_on: dt.date | None = None,
+    ) -> Consent:
+        """``actor`` records the person's consent for ``code``, given ``days_ago`` days ago.
+
+        The recipient and data classes follow :func:`ledger.consent_terms`: a
+        kind of organisation (``receiver``'s kind), or ``receiver`` itself for
+        sharing with a partner. The evidence is verbal: ``heard_by`` (default:
+        the recording worker), that day, at ``place``.
+        """
+        kind, classes = consent_terms(code, receiver.kind)
+        with self.on(days_ago):
+            today = clock.today()
+            return consent_record(
+                actor=actor,
+                person=person,
+                purpose_code=code,
+                recipient_organisation=None if kind else receiver,
+                recipient_kind=kind,
+                data_classes=classes,
+                given_on=today,
+                ends_on=ends_on,
+                evidence_kind=EvidenceKind.VERBAL,
+                verbal_by=heard_by or actor.user.get_full_name(),
+                verbal_on=today,
+                verbal_place=place,
+            )
 
     def person(
         self,
@@ -158,6 +205,12 @@ class Story:
                 registration_certainty=certainty if registration else RegistrationCertainty.UNKNOWN,
                 **(release or {}),
             )
+        # At the first consular contact the person asks for consular assistance (on the
+        # form, DOMAIN.md §4), and two weeks later signs the BB form asking for guidance.
+        self.consent(person, CONSULAR, days_ago=since - 4, actor=consul, receiver=post, place=place)
+        self.consent(
+            person, GUIDANCE, days_ago=since - 18, actor=consul, receiver=desk, place=place
+        )
         with self.on(since - 18):
             handover = handover_send(
                 actor=consul,
@@ -191,6 +244,15 @@ class Story:
         with self.on(since - 27):
             handover_acknowledge_outcome(actor=consul, handover=handover)
         if volunteer:
+            self.consent(
+                person,
+                VISITS,
+                days_ago=since - 50,
+                actor=coordinator,
+                receiver=self.d.volunteers,
+                place=place,
+                heard_by=self.volunteer_name,
+            )
             with self.on(since - 50):
                 participant_add(
                     actor=coordinator,
@@ -211,12 +273,37 @@ class Story:
         message: str = "",
         respond_days: int = 14,
     ) -> Handover:
-        """The holder sends the after-care referral (to Arnhem unless said otherwise)."""
+        """The holder sends the after-care referral (to Arnhem unless said otherwise).
+
+        Unless an after-care consent is already in force, the person gives it
+        a week before: to the volunteer if one visits, else to the sender.
+        """
+        sender = sender or self.coordinator
+        receiver = receiver or self.arnhem
+        person = trajectory.person
+        if (
+            consent_covering(
+                person=person, purpose_code=AFTERCARE, recipient=receiver, on=self.date(-days_ago)
+            )
+            is None
+        ):
+            visited = trajectory.participants.filter(
+                role=ParticipantRole.VISITING_VOLUNTEER
+            ).exists()
+            self.consent(
+                person,
+                AFTERCARE,
+                days_ago=days_ago + 7,
+                actor=sender,
+                receiver=receiver,
+                place=trajectory.detention_place,
+                heard_by=self.volunteer_name if visited else "",
+            )
         with self.on(days_ago):
             return handover_send(
-                actor=sender or self.coordinator,
+                actor=sender,
                 trajectory=trajectory,
-                receiver=receiver or self.arnhem,
+                receiver=receiver,
                 purpose=Purpose.AFTERCARE_REFERRAL,
                 message=message
                 or "Verwijzing gemeentelijke nazorg. Toestemming voor nazorg is getekend. "

@@ -123,3 +123,29 @@ NEXT_STEPS_AFTERCARE = (
     "Schuldhulp: eerste gesprek Kredietbank",
     "Onderdak zoeken",
 )
+
+# What the person is detained for (data class "offence"; synthetic, generic wording).
+# Abroad, drug smuggling and trafficking dominate (couriers above all); at home the
+# mix is wider. Weights are rough shares, not statistics.
+OFFENCES_ABROAD: dict[str, float] = {
+    "Drugssmokkel (koerier)": 36, "Invoer van verdovende middelen": 14, "Drugshandel": 10,
+    "Bezit van verdovende middelen": 6, "Fraude": 6, "Witwassen": 4, "Geweldsdelict": 6,
+    "Diefstal": 5, "Overval": 2, "Verboden wapenbezit": 3, "Mensensmokkel": 2,
+    "Zedendelict": 2, "Verkeersdelict met letsel": 2, "Oplichting": 2,
+}  # fmt: skip
+OFFENCES_DOMESTIC: dict[str, float] = {
+    "Diefstal": 14, "Inbraak": 10, "Geweldsdelict": 16, "Mishandeling": 8, "Drugshandel": 12,
+    "Fraude": 8, "Oplichting": 5, "Overval": 5, "Verboden wapenbezit": 4, "Zedendelict": 3,
+    "Bedreiging": 5, "Verkeersdelict met letsel": 3, "Heling": 3, "Witwassen": 2,
+}  # fmt: skip
+
+REVOKE_AFTERCARE = (
+    "Wil geen contact meer met de gemeente; regelt het zelf met familie.",
+    "Trekt de toestemming voor nazorg in; wil niet dat er nog gegevens worden gedeeld.",
+    "Vertrekt weer naar het buitenland; wil geen nazorg meer.",
+)
+REVOKE_ON_CLOSING = "Wil geen verdere ondersteuning; trekt de toestemming voor nazorg in."
+REVOKE_VISITS = (
+    "Wil geen bezoek meer van de vrijwilliger.",
+    "Krijgt bezoek van familie; heeft geen vrijwilliger meer nodig.",
+)

@@ -15,11 +15,20 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db import transaction
 
+from estafette.consent.models import Consent, ConsentDisclosure, ConsentNotice
+from estafette.consent.policy import (
+    HANDOVER_PURPOSE_CONSENT,
+    consent_check_handover,
+    covered_data_classes,
+)
+from estafette.consent.services import consent_expire_sweep
 from estafette.core import clock
 from estafette.core.actor import Actor
+from estafette.core.clock import LOCAL_ZONE
+from estafette.core.errors import Conflict
 from estafette.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_URL
 from estafette.demo.build import BuildReport, build, demo_counts, demo_present, demo_wipe
-from estafette.demo.checks import invariant_violations
+from estafette.demo.checks import consent_violations, invariant_violations
 from estafette.demo.examples import EXAMPLES
 from estafette.demo.organisations import ARNHEM_DESK, ARNHEM_SERVES
 from estafette.handovers.models import Handover
@@ -57,18 +66,31 @@ def frozen_today() -> Iterator[None]:
 
 
 def _fingerprint() -> list[tuple]:
-    """The build's content without its ids: people with their trajectories and holders."""
-    return sorted(
-        Trajectory.objects.values_list(
-            "person__given_names",
-            "person__family_name",
-            "person__date_of_birth",
-            "route",
-            "phase",
-            "release_on",
-            "baton_holder__code",
-        )
+    """The build's content without its ids: people with their trajectories, holders, consents."""
+    trajectories = Trajectory.objects.values_list(
+        "person__given_names",
+        "person__family_name",
+        "person__date_of_birth",
+        "route",
+        "phase",
+        "release_on",
+        "baton_holder__code",
+        "offence",
     )
+    consents = Consent.objects.values_list(
+        "person__given_names",
+        "person__family_name",
+        "purpose__code",
+        "recipient_kind",
+        "recipient_organisation__code",
+        "given_on",
+        "ends_on",
+        "revoked_at",
+        "verbal_by",
+    )
+    # The services stamp the frozen clock plus real time elapsed: compare withdrawals by day.
+    ledger = [(*row[:7], row[7] and row[7].date(), row[8]) for row in consents]
+    return sorted(trajectories) + sorted(ledger, key=str)
 
 
 def _actor(username: str) -> Actor:
@@ -119,6 +141,9 @@ def test_fresh_wipes_people_trajectories_and_demo_organisations(demo: BuildRepor
     assert not Person.objects.exists()
     assert not Trajectory.objects.exists()
     assert not Organisation.objects.filter(code="bureau-buitenland").exists()
+    assert not Consent.objects.exists()
+    assert not ConsentDisclosure.objects.exists()
+    assert not ConsentNotice.objects.exists()
     assert not get_user_model().objects.filter(username="coordinator").exists()
     # The migrated municipal desks stay.
     assert Organisation.objects.filter(code=ARNHEM_DESK).exists()
@@ -216,3 +241,96 @@ def test_demo_accounts_prints_a_table_with_the_url(
         assert account.username in out
     assert DEMO_PASSWORD in out
     assert "demo-vrijwilliger" not in out  # the volunteers are users, not listed
+
+
+@pytest.mark.django_db
+def test_every_handover_that_needs_consent_had_one_and_a_disclosure(
+    demo: BuildReport, frozen_today: None
+) -> None:
+    assert consent_violations() == []
+    needing = [p for p, code in HANDOVER_PURPOSE_CONSENT.items() if code is not None]
+    for handover in Handover.objects.filter(purpose__in=needing).only("pk"):
+        assert ConsentDisclosure.objects.filter(handover=handover).exists(), handover.pk
+    # The services and the nightly sweep have nothing left to say.
+    assert consent_expire_sweep() == 0
+    purposes = set(Consent.objects.values_list("purpose__code", flat=True))
+    assert {
+        "consular",
+        "bb_guidance",
+        "volunteer_visits",
+        "aftercare_referral",
+        "buddy_programme",
+        "partner_sharing",
+    } <= purposes
+    revoked = Consent.objects.filter(revoked_at__isnull=False, disclosures__isnull=False)
+    assert revoked.exists()
+    for consent in revoked.distinct():
+        for recipient in consent.disclosures.values_list("recipient_id", flat=True):
+            assert consent.notices.filter(organisation_id=recipient, kind="revoked").exists()
+    assert Consent.objects.filter(ends_on__lt=TODAY).exists()
+    # Every BB-guided person has the BB consent; most trajectories name an offence.
+    bb_people = Trajectory.objects.filter(route="abroad_bb").values("person_id")
+    guided = Consent.objects.filter(purpose__code="bb_guidance").values("person_id")
+    assert not bb_people.exclude(person_id__in=guided).exists()
+    assert Trajectory.objects.exclude(offence="").count() > Trajectory.objects.count() * 0.7
+
+
+@pytest.mark.django_db
+def test_every_named_example_handover_passes_the_consent_check_of_its_day(
+    demo: BuildReport,
+) -> None:
+    checked = 0
+    for example in EXAMPLES:
+        person = Person.objects.get(
+            given_names=example.given_names, family_name=example.family_name
+        )
+        for handover in Handover.objects.filter(trajectory__person=person).select_related(
+            "receiver"
+        ):
+            consent = consent_check_handover(
+                person=person,
+                handover_purpose=handover.purpose,
+                recipient=handover.receiver,
+                data_classes=handover.data_classes,
+                on=handover.sent_at.astimezone(LOCAL_ZONE).date(),
+            )
+            needed = HANDOVER_PURPOSE_CONSENT[handover.purpose] is not None
+            assert (consent is not None) == needed, (example.full_name, handover.purpose)
+            checked += 1
+    assert checked >= 20
+
+
+def _person(given: str, family: str) -> Person:
+    return Person.objects.get(given_names=given, family_name=family)
+
+
+@pytest.mark.django_db
+def test_the_consent_stories(demo: BuildReport, frozen_today: None) -> None:
+    arnhem = Organisation.objects.get(code=ARNHEM_DESK)
+    # Withdrawn after the referral was accepted: Arnhem holds the baton, sees no classes
+    # under consent any more, and was told.
+    anton = _person("Anton", "Schouten")
+    assert anton.trajectories.get().baton_holder == arnhem
+    assert covered_data_classes(person=anton, recipient=arnhem) == set()
+    withdrawn = Consent.objects.get(person=anton, purpose__code="aftercare_referral")
+    assert withdrawn.revoked_at is not None
+    assert ConsentNotice.objects.filter(consent=withdrawn, organisation=arnhem, kind="revoked")
+    # Ended: the landing place holds the baton, its consent ran out, and it was told.
+    gerrit = _person("Gerrit", "Dijkman")
+    instap = Organisation.objects.get(code="de-instap")
+    assert gerrit.trajectories.get().baton_holder == instap
+    ended = Consent.objects.get(person=gerrit, purpose__code="partner_sharing")
+    assert ended.state == "ended"
+    assert covered_data_classes(person=gerrit, recipient=instap) == set()
+    assert ConsentNotice.objects.filter(consent=ended, organisation=instap, kind="expired")
+    # Missing: release in two months and the referral cannot be sent.
+    stefan = _person("Stefan", "Kok")
+    trajectory = stefan.trajectories.get()
+    assert trajectory.release_on is not None and 50 < (trajectory.release_on - TODAY).days < 70
+    with pytest.raises(Conflict):
+        consent_check_handover(
+            person=stefan,
+            handover_purpose="aftercare_referral",
+            recipient=arnhem,
+            data_classes=["identity"],
+        )

@@ -48,3 +48,29 @@ def test_demo_code_refuses_a_real_account_that_shares_a_demo_username() -> None:
     assert demo_device("admin") is None
     with pytest.raises(CommandError, match="no demo authenticator"):
         code_for("admin")
+
+
+def test_every_demo_account_signs_in_with_its_password_and_demo_code(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import datetime as dt
+
+    from django.test import Client
+
+    from estafette.core import clock
+    from estafette.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
+    from estafette.demo.build import build
+
+    with clock.frozen(dt.date(2026, 3, 2)):
+        build(scale="tiny", seed=11, say=lambda _: None)
+    call_command("demo_accounts")
+    listing = capsys.readouterr().out
+    for account in DEMO_ACCOUNTS:
+        assert demo_device(account.username) is not None, account.username
+        assert f"manage.py demo_code {account.username}" in listing
+        assert demo_secret(account.username) in listing
+        client = Client()
+        response = client.post("/login/", {"username": account.username, "password": DEMO_PASSWORD})
+        assert response["Location"].startswith("/login/verify/"), account.username
+        response = client.post("/login/verify/", {"code": code_for(account.username)})
+        assert response.status_code == 302, account.username

@@ -43,7 +43,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--check",
             action="store_true",
-            help="Afterwards, check the relay's invariants over every trajectory.",
+            help="Afterwards, check the relay's invariants and the consent ledger over every "
+            "trajectory.",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
