@@ -20,10 +20,13 @@ from django.db.models import (
     DateField,
     Exists,
     F,
+    IntegerField,
+    OrderBy,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
+    Value,
     When,
 )
 from django.http import Http404
@@ -33,9 +36,11 @@ from estafette.access import policy
 from estafette.core import clock
 from estafette.core.actor import Actor
 from estafette.core.audit import audit_record
+from estafette.core.data_classes import DataClass
 from estafette.core.models import AuditAction
 from estafette.handovers.models import Handover
 from estafette.handovers.workflow import AWAITING_OUTCOME, PENDING, State
+from estafette.people.models import NetworkMember
 from estafette.trajectories.models import (
     Participant,
     Phase,
@@ -96,11 +101,18 @@ class RelayView:
     events: list[TrajectoryEvent]
     participants: list[Participant]
     access: policy.Access
+    network: list[NetworkMember] = field(default_factory=list)
+    """The person's network, read only when the actor sees the NETWORK class."""
 
 
 def relay_get(*, actor: Actor, pk: int) -> RelayView:
-    """The trajectory with its stretches, handovers (with history), timeline and participants."""
+    """The trajectory with its stretches, handovers (with history), timeline and participants.
+
+    ``access`` says which data classes of the person the actor sees; data of a
+    class the actor may not see is not even read (the network).
+    """
     trajectory = trajectory_get(actor=actor, pk=pk)
+    access = policy.access_for(actor, trajectory)
     stretches = list(
         Stretch.objects.filter(trajectory=trajectory)
         .select_related("organisation")
@@ -121,8 +133,14 @@ def relay_get(*, actor: Actor, pk: int) -> RelayView:
     participants = list(
         Participant.objects.filter(trajectory=trajectory).select_related("organisation")
     )
-    access = policy.access_for(actor, trajectory)
-    return RelayView(trajectory, stretches, handovers, pending, events, participants, access)
+    network = (
+        list(NetworkMember.objects.filter(person_id=trajectory.person_id))
+        if access.sees(DataClass.NETWORK)
+        else []
+    )
+    return RelayView(
+        trajectory, stretches, handovers, pending, events, participants, access, network
+    )
 
 
 class CaseRelation(StrEnum):
@@ -133,6 +151,7 @@ class CaseRelation(StrEnum):
     INCOMING = "incoming"
     AWAITING_OUTCOME = "awaiting_outcome"
     OUTCOME_TO_REVIEW = "outcome_to_review"
+    ALONGSIDE = "alongside"
 
 
 RELATION_LABELS = {
@@ -141,6 +160,7 @@ RELATION_LABELS = {
     CaseRelation.INCOMING: _("about to receive"),
     CaseRelation.AWAITING_OUTCOME: _("handed on, awaiting the outcome"),
     CaseRelation.OUTCOME_TO_REVIEW: _("outcome to review"),
+    CaseRelation.ALONGSIDE: _("runs alongside"),
 }
 
 
@@ -167,6 +187,16 @@ class CaseloadRow:
     deadline: Deadline | None = None
     next_runner: Any = None
     related: list[Handover] = field(default_factory=list)
+    classes: frozenset[str] = frozenset()
+    """The data classes the actor sees of this row (:func:`access.policy.classes_for_page`)."""
+
+    @property
+    def sees_identity(self) -> bool:
+        return DataClass.IDENTITY in self.classes
+
+    @property
+    def sees_detention(self) -> bool:
+        return DataClass.DETENTION in self.classes
 
     @property
     def in_the_air(self) -> bool:
@@ -214,11 +244,46 @@ def _relation_handovers(org_id: int) -> QuerySet[Handover]:
     )
 
 
+def _alongside(org_id: int) -> QuerySet[Participant]:
+    """Active participations of the organisation: it runs alongside without the baton."""
+    return Participant.objects.filter(
+        Q(until__isnull=True) | Q(until__gte=clock.today()), organisation_id=org_id
+    )
+
+
+SORT_CLASSES = {
+    "release": DataClass.DETENTION,
+    "-release": DataClass.DETENTION,
+    "phase": DataClass.DETENTION,
+    "route": DataClass.DETENTION,
+    "country": DataClass.DETENTION,
+    "person": DataClass.IDENTITY,
+}
+"""Sorts on a class's data: rows whose class the actor may not see sort last, by number only."""
+
+
 def caseload_queryset(*, actor: Actor, filters: CaseloadFilters) -> QuerySet[Trajectory]:
-    """Trajectories in the organisation's caseload, filtered and sorted, not yet paginated."""
+    """Trajectories in the organisation's caseload, filtered and sorted, not yet paginated.
+
+    A row is in the caseload only while the actor may open it
+    (:func:`access.policy.trajectory_scope`): a part *and* a ground. Filters and
+    sorts on detention data (phase, route, country, municipality, release) only
+    see the rows whose detention the actor may see, so a filter cannot reveal
+    what the row itself masks.
+    """
     org_id = actor.organisation_id
+    # Membership is written as "id IN (indexed sub-select)" terms, never as correlated
+    # EXISTS over every trajectory: the database then starts from the organisation's own
+    # few rows (partial indexes on open trajectories and unseen outcomes), so the
+    # caseload costs the same with one year or ten years of history (bench/).
     related = _relation_handovers(org_id)
-    holding = Q(baton_holder_id=org_id) & ~Q(phase=Phase.CLOSED)
+    open_held = Trajectory.objects.filter(baton_holder_id=org_id).exclude(phase=Phase.CLOSED)
+    holding = Q(pk__in=open_held.values("pk"))
+    alongside = Q(pk__in=_alongside(org_id).values("trajectory_id")) & ~Q(phase=Phase.CLOSED)
+
+    def via(handovers: QuerySet[Handover]) -> Q:
+        return Q(pk__in=handovers.values("trajectory_id"))
+
     membership: Any  # a Q or an Exists expression
     if filters.relation == CaseRelation.HOLDING:
         membership = holding
@@ -227,24 +292,29 @@ def caseload_queryset(*, actor: Actor, filters: CaseloadFilters) -> QuerySet[Tra
             Handover.objects.filter(trajectory=OuterRef("pk"), state__in=list(PENDING))
         )
     elif filters.relation == CaseRelation.INCOMING:
-        membership = Exists(
-            related.filter(trajectory=OuterRef("pk"), receiver_id=org_id, state__in=list(PENDING))
-        )
+        membership = via(related.filter(receiver_id=org_id, state__in=list(PENDING)))
     elif filters.relation == CaseRelation.AWAITING_OUTCOME:
-        membership = Exists(
-            related.filter(
-                trajectory=OuterRef("pk"), sender_id=org_id, state__in=list(AWAITING_OUTCOME)
-            )
-        )
+        membership = via(related.filter(sender_id=org_id, state__in=list(AWAITING_OUTCOME)))
     elif filters.relation == CaseRelation.OUTCOME_TO_REVIEW:
-        membership = Exists(
-            related.filter(
-                trajectory=OuterRef("pk"), sender_id=org_id, state__in=list(OUTCOME_STATES)
-            )
-        )
+        membership = via(related.filter(sender_id=org_id, state__in=list(OUTCOME_STATES)))
+    elif filters.relation == CaseRelation.ALONGSIDE:
+        membership = alongside & ~Q(baton_holder_id=org_id)
     else:
-        membership = holding | Exists(related.filter(trajectory=OuterRef("pk")))
-    qs = Trajectory.objects.filter(membership)
+        membership = holding | via(related) | alongside
+    qs = policy.trajectory_scope(actor).filter(membership)
+    detention_filtered = any(
+        (
+            filters.phase,
+            filters.route,
+            filters.country,
+            filters.municipality,
+            filters.release_from,
+            filters.release_to,
+        )
+    )
+    sees_detention: Any = policy.class_granted_q(actor, DataClass.DETENTION)
+    if detention_filtered:
+        qs = qs.filter(sees_detention)
     if filters.phase:
         qs = qs.filter(phase=filters.phase)
     if filters.route:
@@ -263,7 +333,10 @@ def caseload_queryset(*, actor: Actor, filters: CaseloadFilters) -> QuerySet[Tra
     pending_by = Handover.objects.filter(trajectory=OuterRef("pk"), state__in=list(PENDING)).values(
         "respond_by"
     )[:1]
-    qs = qs.annotate(pending_respond_by=Subquery(pending_by, output_field=DateField())).annotate(
+    qs = qs.annotate(
+        pending_respond_by=Subquery(pending_by, output_field=DateField()),
+        is_alongside=alongside,
+    ).annotate(
         nearest_deadline=Case(
             When(next_step_due__isnull=True, then=F("pending_respond_by")),
             When(pending_respond_by__isnull=True, then=F("next_step_due")),
@@ -272,7 +345,19 @@ def caseload_queryset(*, actor: Actor, filters: CaseloadFilters) -> QuerySet[Tra
             output_field=DateField(),
         )
     )
-    order = SORTS.get(filters.sort, SORTS["release"])
+    sort = filters.sort if filters.sort in SORTS else "release"
+    order = SORTS[sort]
+    sort_class = SORT_CLASSES.get(sort)
+    if sort_class is not None and not (sort_class == DataClass.DETENTION and detention_filtered):
+        # Rows whose class is not shared sort last, by their number: an order that says nothing.
+        qs = qs.annotate(
+            sort_hidden=Case(
+                When(policy.class_granted_q(actor, sort_class), then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
+        order = ("sort_hidden", *(_masked(term) for term in order))
     return qs.select_related(
         "person",
         "baton_holder",
@@ -283,12 +368,28 @@ def caseload_queryset(*, actor: Actor, filters: CaseloadFilters) -> QuerySet[Tra
     ).order_by(*order)
 
 
+def _masked(term: Any) -> Any:
+    """A sort term that sorts only the rows whose data is shown (``sort_hidden=0``)."""
+    if term == "id":
+        return term
+    if isinstance(term, str):
+        term = F(term).asc()
+    return OrderBy(
+        Case(When(sort_hidden=0, then=term.expression), default=None),
+        descending=term.descending,
+        nulls_first=term.nulls_first,
+        nulls_last=term.nulls_last,
+    )
+
+
 def caseload_page(
     *, actor: Actor, filters: CaseloadFilters, page: int = 1, per_page: int = 50
 ) -> tuple[Page, list[CaseloadRow]]:
     """One page of the caseload with the relation, next runner and nearest deadline per row.
 
-    Query count is constant: count, page, and one query for the page's handovers.
+    Query count is constant: count, page, one query for the page's handovers, and
+    at most two for the data classes the actor sees per row
+    (:func:`access.policy.classes_for_page`).
     """
     paginator = Paginator(caseload_queryset(actor=actor, filters=filters), per_page)
     page_obj = paginator.get_page(page)
@@ -307,11 +408,14 @@ def caseload_page(
             .order_by("-sent_at", "-id")
         ):
             by_trajectory[handover.trajectory_id].append(handover)
-    rows = [_row(t, by_trajectory[t.pk], org_id) for t in trajectories]
+    classes = policy.classes_for_page(actor, trajectories)
+    rows = [_row(t, by_trajectory[t.pk], org_id, classes[t.pk]) for t in trajectories]
     return page_obj, rows
 
 
-def _row(trajectory: Trajectory, handovers: list[Handover], org_id: int) -> CaseloadRow:
+def _row(
+    trajectory: Trajectory, handovers: list[Handover], org_id: int, classes: frozenset[str]
+) -> CaseloadRow:
     pending = next((h for h in handovers if h.state in PENDING), None)
     mine_awaiting = next(
         (h for h in handovers if h.sender_id == org_id and h.state in AWAITING_OUTCOME), None
@@ -327,6 +431,8 @@ def _row(trajectory: Trajectory, handovers: list[Handover], org_id: int) -> Case
         relation, handover = CaseRelation.HANDING_OVER, pending
     elif mine_awaiting is not None and trajectory.baton_holder_id != org_id:
         relation, handover = CaseRelation.AWAITING_OUTCOME, mine_awaiting
+    elif trajectory.baton_holder_id != org_id and getattr(trajectory, "is_alongside", False):
+        relation, handover = CaseRelation.ALONGSIDE, None
     else:
         relation, handover = CaseRelation.HOLDING, None
     candidates = []
@@ -346,4 +452,5 @@ def _row(trajectory: Trajectory, handovers: list[Handover], org_id: int) -> Case
         deadline=deadline,
         next_runner=next_runner,
         related=handovers,
+        classes=classes,
     )
