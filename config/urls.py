@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("estafette.trajectories.urls")),
     path("", include("estafette.handovers.urls")),
     path("", include("estafette.consent.urls")),
+    path("", include("estafette.access.urls")),
 ]

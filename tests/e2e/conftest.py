@@ -65,6 +65,17 @@ def browser() -> Iterator[Browser]:
         os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(browser: Browser, django_db_setup: None) -> None:
+    """Create the test database only once the browser runs.
+
+    Starting Playwright's sync API switches this thread into another context (it runs
+    on greenlets), and Django keeps its database connections per context. A database
+    set up before the switch leaves its serialized reference data (below) on a
+    connection the tests never see again; set up after it, tests and setup share one.
+    """
+
+
 @pytest.fixture(autouse=True)
 def _reference_data(transactional_db: None, django_db_serialized_rollback: None) -> None:
     """Every journey starts from the migrated database, reference data included.
@@ -135,8 +146,9 @@ def relay(_reference_data: None) -> Relay:
     """Seed a small relay through the real services (the invariants hold as in production).
 
     The reference data the migrations load (municipalities with their after-care desks,
-    countries, consent purposes) is there (see ``_reference_data``). The person's consents are recorded as an intake would have: to be guided by the
-    regional desk, and to be referred to the after-care desk of their municipality.
+    countries, consent purposes) is there (see ``_reference_data``). The person's
+    consents are recorded as an intake would have: to be guided by the regional desk,
+    and to be referred to the after-care desk of their municipality.
     """
     import datetime as dt
 

@@ -9,3 +9,20 @@ EMERGENCY_NOT_NEEDED = _("You already have access to this file; no emergency acc
 ALREADY_REVIEWED = _("This emergency access was already reviewed.")
 ONLY_HOLDER_REVIEWS = _("Only the organisation that holds the baton reviews emergency access.")
 NOT_ENTITLED_TO_LOG = _("Your role does not give access to the access log of this file.")
+EMERGENCY_PROFESSIONALS_ONLY = _(
+    "Only professionals may open a file through emergency access; volunteers and buddies "
+    "ask their coordinator."
+)
+NO_TRAJECTORY_WITH_NUMBER = _("There is no trajectory with this number.")
+NO_EMERGENCY_ACCESS_FOUND = _("No emergency access found to a file your organisation holds.")
+NO_ACCESS_TO_FILE = _("No trajectory found that you have a part in.")
+EMERGENCY_OPENED = _(
+    "Emergency access is open until %(time)s. The organisation that holds the baton sees it "
+    "and reviews your reason."
+)
+EMERGENCY_REVIEWED = _("The emergency access has been marked as reviewed.")
+DETENTION_NOT_SHARED = _(
+    "Release date, phase and route are detention data, which is not shared with your "
+    "organisation. Record the person's consent first."
+)
+NOT_A_REVIEWER = _("Your role does not review emergency access.")

@@ -14,21 +14,30 @@ access on its own. The rule (issue 4, DOMAIN.md §6 and §10):
 3. **Within the role's data classes.** A visiting volunteer never sees the
    offence; a buddy's notes never reach justice roles; a mayor notification
    (BIJ) is seen only by those who must handle it.
-4. **Emergency access** overrides 1–2 for one user, for a stated reason and a
-   limited time; it is shown to the holder and listed for review.
+4. **Emergency access** overrides 1–2 for one user of a professional role
+   (never a volunteer or a buddy), for a stated reason and a limited time; it
+   is shown to the holder and listed for review.
 
 Consent is evaluated at the moment of the read, so a revoked or expired
 consent stops showing its classes at once.
+
+The policy also says which field of a file belongs to which data class
+(:data:`MARKER_CLASSES`, :data:`EVENT_KIND_CLASSES`, :data:`TEXT_CLASS`), so a
+template only asks ``access.sees_<class>`` and never decides on its own. What
+is not personal data of a class — the relay itself: who held the baton when,
+handover states, purposes and answer dates, the planned next step and runner,
+who runs alongside — is shown to everyone who may open the file.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Case, Exists, OuterRef, Q, QuerySet, Value, When
 
 from estafette.access.models import EmergencyAccess
 from estafette.consent.models import Consent
@@ -39,7 +48,7 @@ from estafette.core.data_classes import DataClass
 from estafette.handovers.models import Handover
 from estafette.handovers.workflow import PENDING
 from estafette.organisations.models import OrganisationKind, Role
-from estafette.trajectories.models import Participant, Stretch, Trajectory
+from estafette.trajectories.models import EventKind, Participant, Stretch, Trajectory
 
 
 class Relationship(StrEnum):
@@ -96,6 +105,62 @@ BIJ_HANDLERS: frozenset[tuple[str, str]] = frozenset(
 )
 """Who handles a confidential mayor notification (BIJ): the coordinator and the municipality."""
 
+EMERGENCY_ACCESS_ROLES: frozenset[str] = frozenset(
+    {
+        Role.REGIONAL_COORDINATOR,
+        Role.CONSULAR_OFFICER,
+        Role.AFTERCARE_COORDINATOR,
+        Role.CASE_MANAGER,
+        Role.PROBATION_OFFICER,
+        Role.BUDDY_PROFESSIONAL,
+        Role.LANDING_PLACE_WORKER,
+        Role.PARTNER_WORKER,
+    }
+)
+"""Professionals who may open a file outside the rules in an emergency.
+
+Not volunteers or buddies (they must not carry that responsibility), and not
+the organisation's administrator (who manages accounts, not care).
+"""
+
+ACCESS_LOG_ROLES: frozenset[str] = frozenset(
+    {
+        Role.REGIONAL_COORDINATOR,
+        Role.AFTERCARE_COORDINATOR,
+        Role.CASE_MANAGER,
+        Role.PROBATION_OFFICER,
+        Role.BUDDY_PROFESSIONAL,
+        Role.CONSULAR_OFFICER,
+        Role.ORGANISATION_ADMIN,
+    }
+)
+"""Roles that may answer a person's question "who looked at my file?" (and review emergency
+access to the files their organisation holds)."""
+
+# --- which field belongs to which class -------------------------------------------------
+
+MARKER_CLASSES: dict[str, str] = {
+    # How to write to someone is part of the communication profile (identity) ...
+    "cannot_read_write": D.IDENTITY,
+    # ... a diagnosis, an addiction or psychiatric problems are health data.
+    "intellectual_disability": D.HEALTH,
+    "addiction": D.HEALTH,
+    "psychiatric_problems": D.HEALTH,
+}
+"""The class of each vulnerability marker of :class:`people.models.Person`."""
+
+EVENT_KIND_CLASSES: dict[str, str] = {
+    EventKind.ROUTE_CHANGED: D.DETENTION,
+    EventKind.PHASE_CHANGED: D.DETENTION,
+    EventKind.RELEASE_CHANGED: D.DETENTION,
+}
+"""Timeline lines whose summary says something of a class; other summaries are the relay."""
+
+TEXT_CLASS: str = D.NOTES
+"""Free text people write about a person — a handover's message and information, the
+reason of a transition or a timeline line — is a note: only roles with NOTES read it, and
+a buddy's note never reaches a justice role (:func:`may_see_notes_of`)."""
+
 
 def earlier_holder_days() -> int:
     """How long an organisation that handed the baton on keeps seeing the file."""
@@ -112,6 +177,21 @@ def role_classes(actor: Actor) -> frozenset[str]:
 
 def has_legal_basis(actor: Actor) -> bool:
     return actor.organisation.kind in LEGAL_BASIS_KINDS
+
+
+def may_request_emergency_access(actor: Actor) -> bool:
+    """Only professionals may open a file outside the rules (never volunteers or buddies)."""
+    return actor.role in EMERGENCY_ACCESS_ROLES
+
+
+def may_see_access_log(actor: Actor) -> bool:
+    """Whether the actor's role may read a file's access log (for a file it may open)."""
+    return actor.role in ACCESS_LOG_ROLES
+
+
+def may_review_emergency_access(actor: Actor) -> bool:
+    """Whether the actor's role reviews emergency access to the files its organisation holds."""
+    return actor.role in ACCESS_LOG_ROLES
 
 
 # ---------------------------------------------------------------------------
@@ -146,6 +226,8 @@ def _part_q(actor: Actor) -> Q:
 
 
 def _emergency_q(actor: Actor) -> Q:
+    if not may_request_emergency_access(actor):
+        return Q(pk__in=[])  # a grant left from an earlier role opens nothing
     now = clock.now()
     grants = EmergencyAccess.objects.filter(
         trajectory=OuterRef("pk"),
@@ -166,6 +248,29 @@ def trajectory_scope(actor: Actor) -> QuerySet[Trajectory]:
         consented = consents_for_recipient(actor).filter(person_id=OuterRef("person_id"))
         grounded = _part_q(actor) & Q(Exists(consented))
     return Trajectory.objects.filter(holder | grounded | _emergency_q(actor))
+
+
+def class_granted_q(actor: Actor, data_class: str) -> Q:
+    """Trajectories of which the actor sees ``data_class``, as a filter (for list filters/sorts).
+
+    The same rule as :func:`visible_classes`, in SQL: within the role's classes,
+    the holder always sees identity, a part with a legal basis sees every class,
+    a part with a consent in force sees the classes that consent names, and an
+    emergency grant sees every class.
+    """
+    if data_class not in role_classes(actor):
+        return Q(pk__in=[])
+    if has_legal_basis(actor):
+        granted = _part_q(actor)
+    else:
+        # The classes are stored as a JSON list of codes; '"code"' matches one whole code.
+        covering = consents_for_recipient(actor).filter(
+            person_id=OuterRef("person_id"), data_classes__icontains=f'"{data_class}"'
+        )
+        granted = _part_q(actor) & Q(Exists(covering))
+    if data_class == DataClass.IDENTITY:
+        granted |= Q(baton_holder_id=actor.organisation_id)
+    return granted | _emergency_q(actor)
 
 
 # ---------------------------------------------------------------------------
@@ -216,6 +321,9 @@ def relationship_of(actor: Actor, trajectory: Trajectory) -> Relationship:
 
 
 def active_emergency_access(actor: Actor, trajectory: Trajectory) -> EmergencyAccess | None:
+    """The actor's grant in force on ``trajectory`` (only honoured for professional roles)."""
+    if not may_request_emergency_access(actor):
+        return None
     now = clock.now()
     return (
         EmergencyAccess.objects.filter(
@@ -242,28 +350,101 @@ def covered_classes(actor: Actor, person_id: int, *, on: dt.date | None = None) 
     return frozenset(classes)
 
 
+def visible_classes(
+    role: frozenset[str],
+    *,
+    holder: bool,
+    part: bool,
+    legal_basis: bool,
+    consented: Iterable[str],
+    emergency: bool,
+) -> frozenset[str]:
+    """The rule itself, without the database: what one actor sees of one trajectory.
+
+    ``part`` is any part (holder included); ``consented`` the classes of the
+    person's consents in force that cover the actor's organisation.
+    """
+    grounds: set[str] = set()
+    if part or holder:
+        grounds |= ALL_CLASSES if legal_basis else set(consented)
+    if holder:
+        grounds.add(DataClass.IDENTITY)  # the holder may always ask for and record consent
+    if emergency:
+        grounds |= ALL_CLASSES
+    return frozenset(role & grounds)
+
+
 def access_for(actor: Actor, trajectory: Trajectory) -> Access:
     """What the actor may see of this trajectory's person, right now.
 
-    Contract: the returned classes are always a subset of the role's classes;
-    an empty set means the actor may not open the file at all.
+    Contract: the returned classes are always a subset of the role's classes.
+    An actor outside :func:`trajectory_scope` gets none. An actor inside it may
+    still get none (its ground covers none of its role's classes): it then
+    sees the relay only, every class as "not shared".
     """
     relationship = relationship_of(actor, trajectory)
-    allowed_by_role = role_classes(actor)
-    grounds: set[str] = set()
-    if relationship != Relationship.NONE:
-        if has_legal_basis(actor):
-            grounds |= ALL_CLASSES
-        else:
-            grounds |= covered_classes(actor, trajectory.person_id)
-        if relationship == Relationship.HOLDER:
-            grounds.add(DataClass.IDENTITY)
     emergency = active_emergency_access(actor, trajectory)
-    if emergency is not None:
-        grounds |= ALL_CLASSES
-        if relationship == Relationship.NONE:
-            relationship = Relationship.EMERGENCY
-    return Access(relationship, frozenset(allowed_by_role & grounds), emergency)
+    legal = has_legal_basis(actor)
+    part = relationship != Relationship.NONE
+    classes = visible_classes(
+        role_classes(actor),
+        holder=relationship == Relationship.HOLDER,
+        part=part,
+        legal_basis=legal,
+        consented=() if legal or not part else covered_classes(actor, trajectory.person_id),
+        emergency=emergency is not None,
+    )
+    if emergency is not None and relationship == Relationship.NONE:
+        relationship = Relationship.EMERGENCY
+    return Access(relationship, classes, emergency)
+
+
+def classes_for_page(actor: Actor, trajectories: Iterable[Trajectory]) -> dict[int, frozenset[str]]:
+    """:func:`access_for`'s classes for many trajectories at once (a list page's rows).
+
+    At most two queries, whatever the number of rows: one for the parts and
+    emergency grants, one for the consents in force (none with a legal basis).
+    """
+    rows = list(trajectories)
+    if not rows:
+        return {}
+    ids = [t.pk for t in rows]
+    flags = {
+        pk: (bool(part), bool(emergency))
+        for pk, part, emergency in Trajectory.objects.filter(pk__in=ids)
+        .annotate(
+            part=Case(When(_part_q(actor), then=Value(True)), default=Value(False)),
+            emergency=Case(
+                When(_emergency_q(actor), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
+        )
+        .values_list("pk", "part", "emergency")
+    }
+    legal = has_legal_basis(actor)
+    consented: dict[int, set[str]] = {}
+    if not legal:
+        person_ids = {t.person_id for t in rows}
+        for person_id, data_classes in (
+            consents_for_recipient(actor)
+            .filter(person_id__in=person_ids)
+            .values_list("person_id", "data_classes")
+        ):
+            consented.setdefault(person_id, set()).update(data_classes or [])
+    role = role_classes(actor)
+    result: dict[int, frozenset[str]] = {}
+    for trajectory in rows:
+        part, emergency = flags.get(trajectory.pk, (False, False))
+        result[trajectory.pk] = visible_classes(
+            role,
+            holder=trajectory.baton_holder_id == actor.organisation_id,
+            part=part,
+            legal_basis=legal,
+            consented=consented.get(trajectory.person_id, ()),
+            emergency=emergency,
+        )
+    return result
 
 
 def may_see_purpose(actor: Actor, purpose_code: str) -> bool:

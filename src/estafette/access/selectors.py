@@ -4,30 +4,35 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from estafette.access import messages
 from estafette.access.models import EmergencyAccess
-from estafette.access.policy import trajectory_scope
+from estafette.access.policy import (
+    ACCESS_LOG_ROLES,
+    classes_for_page,
+    may_review_emergency_access,
+    may_see_access_log,
+    trajectory_scope,
+)
 from estafette.core import clock
 from estafette.core.actor import Actor
 from estafette.core.audit import audit_record
+from estafette.core.data_classes import DataClass
 from estafette.core.errors import NotPermitted
 from estafette.core.models import AuditAction, AuditEvent
-from estafette.organisations.models import Role
 from estafette.people.models import Person
 
-ACCESS_LOG_ROLES = frozenset(
-    {
-        Role.REGIONAL_COORDINATOR,
-        Role.AFTERCARE_COORDINATOR,
-        Role.CASE_MANAGER,
-        Role.PROBATION_OFFICER,
-        Role.BUDDY_PROFESSIONAL,
-        Role.CONSULAR_OFFICER,
-        Role.ORGANISATION_ADMIN,
-    }
-)
-"""Professional roles that may answer a person's question "who looked at my file?"."""
+__all__ = [
+    "ACCESS_LOG_ROLES",
+    "access_log_for_person",
+    "emergency_access_active_on",
+    "emergency_access_get_for_review",
+    "emergency_access_to_review",
+    "person_classes",
+    "person_display_name",
+    "person_get",
+]
 
 
 def person_get(*, actor: Actor, pk: int) -> Person:
@@ -43,18 +48,44 @@ def person_get(*, actor: Actor, pk: int) -> Person:
     return person
 
 
-def access_log_for_person(*, actor: Actor, person_pk: int) -> tuple[Person, QuerySet[AuditEvent]]:
+def person_classes(*, actor: Actor, person: Person) -> frozenset[str]:
+    """The data classes the actor sees of the person, over every trajectory it may open."""
+    trajectories = list(trajectory_scope(actor).filter(person_id=person.pk))
+    classes: set[str] = set()
+    for visible in classes_for_page(actor, trajectories).values():
+        classes |= visible
+    return frozenset(classes)
+
+
+def person_display_name(*, actor: Actor, person: Person) -> str:
+    """The person's name, or a number when the actor may not see the person's identity."""
+    if DataClass.IDENTITY in person_classes(actor=actor, person=person):
+        return person.full_name
+    return _("Person %(number)s") % {"number": person.pk}
+
+
+def access_log_for_person(
+    *, actor: Actor, person_pk: int, export: bool = False
+) -> tuple[Person, QuerySet[AuditEvent]]:
     """Every audit entry about the person (who, organisation, what, when, why), newest first.
 
-    Entitled: professional roles (``ACCESS_LOG_ROLES``) that may open the file.
-    Reading the log is itself audited.
+    Entitled: professional roles (``ACCESS_LOG_ROLES``) that may open the file
+    (404, audited, otherwise; 403, audited, for another role). Reading the log
+    is itself audited — as an export (GDPR art. 15) when ``export`` is set.
     """
     person = person_get(actor=actor, pk=person_pk)
-    if actor.role not in ACCESS_LOG_ROLES:
+    if not may_see_access_log(actor):
+        audit_record(
+            actor=actor,
+            action=AuditAction.DENIED,
+            object_type="access.log",
+            object_id=person.pk,
+            person_id=person.pk,
+        )
         raise NotPermitted(messages.NOT_ENTITLED_TO_LOG)
     audit_record(
         actor=actor,
-        action=AuditAction.VIEW,
+        action=AuditAction.EXPORT if export else AuditAction.VIEW,
         object_type="access.log",
         object_id=person.pk,
         person_id=person.pk,
@@ -68,12 +99,31 @@ def access_log_for_person(*, actor: Actor, person_pk: int) -> tuple[Person, Quer
 
 
 def emergency_access_to_review(*, actor: Actor) -> QuerySet[EmergencyAccess]:
-    """Emergency accesses to trajectories the actor's organisation holds: unreviewed first."""
+    """Emergency accesses to trajectories the actor's organisation holds: unreviewed first.
+
+    Empty for roles that do not review (volunteers, buddies).
+    """
+    if not may_review_emergency_access(actor):
+        return EmergencyAccess.objects.none()
     return (
         EmergencyAccess.objects.filter(trajectory__baton_holder_id=actor.organisation_id)
         .select_related("user", "organisation", "trajectory__person", "reviewed_by")
         .order_by("reviewed_at", "-started_at")
     )
+
+
+def emergency_access_get_for_review(*, actor: Actor, pk: int) -> EmergencyAccess:
+    """One emergency access to a file the actor's organisation holds; else 404, audited."""
+    grant = emergency_access_to_review(actor=actor).filter(pk=pk).first()
+    if grant is None:
+        audit_record(
+            actor=actor,
+            action=AuditAction.DENIED,
+            object_type="access.emergencyaccess",
+            object_id=pk,
+        )
+        raise Http404(messages.NO_EMERGENCY_ACCESS_FOUND)
+    return grant
 
 
 def emergency_access_active_on(*, trajectory_pk: int) -> QuerySet[EmergencyAccess]:

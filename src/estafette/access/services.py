@@ -9,7 +9,12 @@ from django.http import Http404
 
 from estafette.access import messages
 from estafette.access.models import EmergencyAccess
-from estafette.access.policy import emergency_access_hours, trajectory_scope
+from estafette.access.policy import (
+    emergency_access_hours,
+    may_request_emergency_access,
+    may_review_emergency_access,
+    trajectory_scope,
+)
 from estafette.core import clock
 from estafette.core.actor import Actor
 from estafette.core.audit import audit_record
@@ -20,17 +25,33 @@ from estafette.trajectories.models import Trajectory
 MIN_REASON_LENGTH = 15
 
 
-@transaction.atomic
 def emergency_access_open(*, actor: Actor, trajectory_pk: int, reason: str) -> EmergencyAccess:
     """Grant the actor's user time-boxed access to a trajectory it may not normally open.
 
-    Contract: a reason of at least a sentence is required; the grant lasts
-    ``ESTAFETTE_EMERGENCY_ACCESS_HOURS``; it is audited with the reason, shown
-    to the holder and listed for review. Unknown trajectories answer 404.
+    Contract: only professional roles (:func:`policy.may_request_emergency_access`,
+    else :class:`NotPermitted`); a reason of at least a sentence is required;
+    the grant lasts ``ESTAFETTE_EMERGENCY_ACCESS_HOURS``; it is audited with
+    the reason, shown to the holder and listed for review. An unknown
+    trajectory answers 404, and the attempt is audited.
     """
+    if not may_request_emergency_access(actor):
+        raise NotPermitted(messages.EMERGENCY_PROFESSIONALS_ONLY)
     trajectory = Trajectory.objects.filter(pk=trajectory_pk).first()
     if trajectory is None:
-        raise Http404
+        # Outside any transaction of this service: the refusal is kept although it raises.
+        audit_record(
+            actor=actor,
+            action=AuditAction.DENIED,
+            object_type="trajectories.trajectory",
+            object_id=trajectory_pk,
+            what="emergency access",
+        )
+        raise Http404(messages.NO_TRAJECTORY_WITH_NUMBER)
+    return _grant(actor, trajectory, reason)
+
+
+@transaction.atomic
+def _grant(actor: Actor, trajectory: Trajectory, reason: str) -> EmergencyAccess:
     reason = reason.strip()
     if len(reason) < MIN_REASON_LENGTH:
         raise InvalidInput(messages.EMERGENCY_REASON_REQUIRED)
@@ -61,7 +82,13 @@ def emergency_access_open(*, actor: Actor, trajectory_pk: int, reason: str) -> E
 def emergency_access_review(
     *, actor: Actor, grant: EmergencyAccess, note: str = ""
 ) -> EmergencyAccess:
-    """The holder's organisation marks an emergency access as reviewed (with an optional note)."""
+    """The holder's organisation marks an emergency access as reviewed (with an optional note).
+
+    Contract: only a reviewing role (:func:`policy.may_review_emergency_access`)
+    of the organisation that holds the baton now; once only.
+    """
+    if not may_review_emergency_access(actor):
+        raise NotPermitted(messages.ONLY_HOLDER_REVIEWS)
     grant = (
         EmergencyAccess.objects.select_for_update().select_related("trajectory").get(pk=grant.pk)
     )

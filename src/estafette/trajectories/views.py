@@ -15,16 +15,20 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from estafette.access import messages as access_messages
+from estafette.access import policy
+from estafette.access.selectors import emergency_access_active_on
+from estafette.consent.selectors import consent_notices_for
 from estafette.core import clock
 from estafette.core.actor import Actor
 from estafette.core.data_classes import DataClass
-from estafette.core.errors import InvalidInput
+from estafette.core.errors import InvalidInput, NotPermitted
 from estafette.core.views import actor_required
 from estafette.handovers.forms import TransitionForm
 from estafette.handovers.models import Handover
@@ -36,6 +40,7 @@ from estafette.organisations.selectors import (
     municipality_list,
     organisation_list,
 )
+from estafette.people.models import VULNERABILITY_MARKERS, Person
 from estafette.trajectories import services
 from estafette.trajectories.forms import (
     CaseloadFilterForm,
@@ -44,7 +49,7 @@ from estafette.trajectories.forms import (
     ReleaseForm,
     RouteForm,
 )
-from estafette.trajectories.models import Stretch, Trajectory
+from estafette.trajectories.models import Stretch, Trajectory, TrajectoryEvent
 from estafette.trajectories.relay import AirSpan, RelayGeometry, Span, relay_geometry
 from estafette.trajectories.selectors import (
     RELATION_LABELS,
@@ -57,6 +62,8 @@ from estafette.trajectories.selectors import (
 )
 
 DETAIL_TEMPLATE = "trajectories/trajectory_detail.html"
+DETENTION_FORMS = frozenset({"route", "release", "phase"})
+"""Holder forms that show and change detention data (only with the DETENTION class)."""
 
 
 def is_htmx_swap(request: HttpRequest, target: str) -> bool:
@@ -131,6 +138,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "page_obj": page_obj,
         "rows": rows,
+        "consent_notices": consent_notices_for(actor=actor),
         "counts": _relation_counts(actor, filters),
         "is_filtered": any(
             getattr(filters, f.name) not in ("", None)
@@ -151,6 +159,53 @@ def caseload(request: HttpRequest) -> HttpResponse:
 
 
 @dataclass
+class EventItem:
+    """One line of the timeline with what of it the actor may read."""
+
+    event: TrajectoryEvent
+    show_summary: bool
+    show_reason: bool
+
+
+def notes_visible(actor: Actor, access: policy.Access, author: Any) -> bool:
+    """May the actor read a note written by organisation ``author`` (``None``: the system)?"""
+    if not access.sees(policy.TEXT_CLASS):
+        return False
+    return author is None or policy.may_see_notes_of(actor, author.kind)
+
+
+def _event_items(actor: Actor, relay: RelayView) -> list[EventItem]:
+    """The timeline, newest first; summaries of a class and reasons (notes) only when visible."""
+    items = []
+    for event in reversed(relay.events):
+        data_class = policy.EVENT_KIND_CLASSES.get(event.kind)
+        items.append(
+            EventItem(
+                event=event,
+                show_summary=data_class is None or relay.access.sees(data_class),
+                show_reason=notes_visible(actor, relay.access, event.organisation),
+            )
+        )
+    return items
+
+
+def _markers(person: Person, access: policy.Access) -> list[str]:
+    """Labels of the vulnerability markers that are set and that the actor may see."""
+    return [
+        str(label)
+        for name, label in VULNERABILITY_MARKERS.items()
+        if getattr(person, name) and access.sees(policy.MARKER_CLASSES[name])
+    ]
+
+
+def display_name(trajectory: Trajectory, access: policy.Access) -> str:
+    """The person's name, or the trajectory's number when identity is not shared."""
+    if access.sees(DataClass.IDENTITY):
+        return trajectory.person.full_name
+    return _("Trajectory %(number)s") % {"number": trajectory.pk}
+
+
+@dataclass
 class StretchRow:
     """One line of the accessible table beside the relay drawing."""
 
@@ -168,13 +223,30 @@ class ActionItem:
 
 
 @dataclass
+class StepItem:
+    """One transition of a handover; its reason is a note (shown only with NOTES)."""
+
+    step: Any  # HandoverTransition
+    show_reason: bool
+
+
+@dataclass
 class HandoverItem:
-    """A handover with what the actor may do with it now, ready for the template."""
+    """A handover with what the actor may do with it now, ready for the template.
+
+    ``show_notes``: the message and the information are notes of the sender
+    (:data:`access.policy.TEXT_CLASS`), shown only to roles that may read them —
+    and a buddy programme's notes never to justice roles. ``show_outcome_reason``:
+    the same for the reason of the outcome, which the receiver wrote.
+    """
 
     handover: Handover
     actions: list[ActionItem] = field(default_factory=list)
     can_acknowledge: bool = False
     data_class_labels: list[str] = field(default_factory=list)
+    show_notes: bool = False
+    show_outcome_reason: bool = False
+    steps: list[StepItem] = field(default_factory=list)
 
     @property
     def needs_attention(self) -> bool:
@@ -182,6 +254,7 @@ class HandoverItem:
 
 
 def _geometry(relay: RelayView, today: dt.date) -> RelayGeometry:
+    """The drawing; the planned release is detention data, drawn only for who may see it."""
     spans = [
         Span(
             runner_id=s.organisation_id,
@@ -200,7 +273,8 @@ def _geometry(relay: RelayView, today: dt.date) -> RelayGeometry:
             sent=_local_date(relay.pending.sent_at),
             respond_by=relay.pending.respond_by,
         )
-    return relay_geometry(spans, air, today, relay.trajectory.release_on)
+    release_on = relay.trajectory.release_on if relay.access.sees(DataClass.DETENTION) else None
+    return relay_geometry(spans, air, today, release_on)
 
 
 def _stretch_rows(relay: RelayView) -> list[StretchRow]:
@@ -231,6 +305,12 @@ def _handover_items(
             can_acknowledge=handover.sender_id == actor.organisation_id
             and handover.outcome_to_review,
             data_class_labels=[str(labels.get(c, c)) for c in handover.data_classes],
+            show_notes=notes_visible(actor, relay.access, handover.sender),
+            show_outcome_reason=notes_visible(actor, relay.access, handover.receiver),
+            steps=[
+                StepItem(step, notes_visible(actor, relay.access, step.organisation))
+                for step in handover.transitions.all()
+            ],
         )
         for action in handover_actions(actor=actor, handover=handover):
             transition = transition_for(action, handover.state)
@@ -245,14 +325,19 @@ def _handover_items(
 
 
 def _holder_forms(
-    actor: Actor, trajectory: Trajectory, bound: dict[str, forms.Form]
+    actor: Actor, trajectory: Trajectory, access: policy.Access, bound: dict[str, forms.Form]
 ) -> dict[str, forms.Form]:
-    """The forms only the baton holder sees; a form that failed validation comes back bound."""
-    result: dict[str, forms.Form] = {
-        "route": bound.get("route") or RouteForm(trajectory=trajectory, prefix="route"),
-        "release": bound.get("release") or ReleaseForm(trajectory=trajectory, prefix="release"),
-        "phase": bound.get("phase") or PhaseForm(trajectory=trajectory, prefix="phase"),
-    }
+    """The forms only the baton holder sees; a form that failed validation comes back bound.
+
+    Route, release and phase show detention data: only with the DETENTION class.
+    """
+    result: dict[str, forms.Form] = {}
+    if access.sees(DataClass.DETENTION):
+        result["route"] = bound.get("route") or RouteForm(trajectory=trajectory, prefix="route")
+        result["release"] = bound.get("release") or ReleaseForm(
+            trajectory=trajectory, prefix="release"
+        )
+        result["phase"] = bound.get("phase") or PhaseForm(trajectory=trajectory, prefix="phase")
     if "next" in bound:
         result["next"] = bound["next"]
     else:
@@ -288,15 +373,23 @@ def detail_context(
     """
     actor: Actor = request.actor  # type: ignore[attr-defined]
     trajectory = relay.trajectory
+    access = relay.access
     today = clock.today()
     is_holder = trajectory.baton_holder_id == actor.organisation_id
     open_stretch = next((s for s in reversed(relay.stretches) if s.ended_at is None), None)
     handover_items = _handover_items(actor, relay, transition_forms or {})
+    markers = _markers(trajectory.person, access)
     return {
         "relay": relay,
+        "access": access,
         "trajectory": trajectory,
         "person": trajectory.person,
-        "nationalities": list(trajectory.person.nationalities.all()),
+        "display_name": display_name(trajectory, access),
+        "nationalities": (
+            list(trajectory.person.nationalities.all()) if access.sees(DataClass.IDENTITY) else []
+        ),
+        "markers": markers,
+        "network": relay.network,
         "geometry": _geometry(relay, today),
         "stretch_rows": _stretch_rows(relay),
         "holder_since": _local_date(open_stretch.started_at) if open_stretch else None,
@@ -306,22 +399,54 @@ def detail_context(
         "attention_items": [item for item in handover_items if item.needs_attention],
         "can_start_handover": is_holder and not trajectory.is_closed and relay.pending is None,
         "holder_forms": (
-            _holder_forms(actor, trajectory, holder_forms or {})
+            _holder_forms(actor, trajectory, access, holder_forms or {})
             if is_holder and not trajectory.is_closed
             else {}
         ),
         "open_form": next(iter(holder_forms or {}), ""),
-        "events": list(reversed(relay.events)),  # newest first, as the heading says
+        "events": _event_items(actor, relay),  # newest first, as the heading says
         "participants": relay.participants,
+        # Emergency access: the actor's own grant (a banner), and for the holder every
+        # grant in force by others (the holder must see who opens its file outside the rules).
+        "emergency": access.emergency,
+        "emergency_accesses": (
+            [
+                grant
+                for grant in emergency_access_active_on(trajectory_pk=trajectory.pk)
+                if grant.user_id != actor.user_id
+            ]
+            if is_holder
+            else []
+        ),
+        "may_see_access_log": policy.may_see_access_log(actor),
     }
 
 
 @require_GET
 @actor_required
 def trajectory_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """The relay of one person: who held the baton, who holds it now, what comes next."""
-    relay = relay_get(actor=request.actor, pk=pk)  # type: ignore[attr-defined]
+    """The relay of one person: who held the baton, who holds it now, what comes next.
+
+    A file the actor may not open answers 404 whether it exists or not; the page
+    points professionals to emergency access, a separate and audited step.
+    """
+    actor: Actor = request.actor  # type: ignore[attr-defined]
+    try:
+        relay = relay_get(actor=actor, pk=pk)
+    except Http404:
+        return no_access_response(request)
     return render(request, DETAIL_TEMPLATE, detail_context(request, relay))
+
+
+def no_access_response(request: HttpRequest) -> HttpResponse:
+    """The 404 for a file the actor may not open: the same for a file that does not exist."""
+    actor: Actor = request.actor  # type: ignore[attr-defined]
+    return render(
+        request,
+        "access/no_access.html",
+        {"may_request_emergency_access": policy.may_request_emergency_access(actor)},
+        status=404,
+    )
 
 
 def _holder_form_view(
@@ -339,6 +464,10 @@ def _holder_form_view(
     """
     actor: Actor = request.actor  # type: ignore[attr-defined]
     trajectory = trajectory_get(actor=actor, pk=pk, audit=False)  # the service audits the change
+    if key in DETENTION_FORMS and not policy.access_for(actor, trajectory).sees(
+        DataClass.DETENTION
+    ):
+        raise NotPermitted(access_messages.DETENTION_NOT_SHARED)
     form = build(actor, trajectory)
     if form.is_valid():
         try:

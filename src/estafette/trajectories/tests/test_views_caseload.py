@@ -268,6 +268,7 @@ def test_counts_per_relation(world: dict[str, Any]) -> None:
         "incoming": 0,
         "awaiting_outcome": 1,
         "outcome_to_review": 1,
+        "alongside": 0,
     }
 
 
@@ -319,7 +320,9 @@ def test_query_count_does_not_grow_with_the_caseload(
     with django_assert_max_num_queries(small):
         response = client.get("/caseload/")
     assert response.context["page_obj"].paginator.count == 65
-    assert small <= 16, small
+    # 16 before need-to-know; +2 for the data classes of the page's rows, +1 for the
+    # count of the "runs alongside" relation, +1 for the consent notices panel.
+    assert small <= 20, small
 
 
 def test_pagination_links(world: dict[str, Any]) -> None:

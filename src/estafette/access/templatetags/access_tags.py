@@ -1,0 +1,23 @@
+"""Template questions to the access policy (so a template never decides by role itself)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from estafette.access import policy
+
+register = template.Library()
+
+
+@register.filter
+def may_request_emergency_access(actor: Any) -> bool:
+    """``{% if actor|may_request_emergency_access %}``: a professional role."""
+    return actor is not None and policy.may_request_emergency_access(actor)
+
+
+@register.filter
+def may_review_emergency_access(actor: Any) -> bool:
+    """``{% if actor|may_review_emergency_access %}``: a role that reviews emergency access."""
+    return actor is not None and policy.may_review_emergency_access(actor)

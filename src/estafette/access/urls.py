@@ -1,0 +1,25 @@
+"""Emergency access, its review, and a person's access log; included at the site root."""
+
+from django.urls import path
+
+from estafette.access import views
+
+urlpatterns = [
+    path("emergency-access/", views.emergency_access_view, name="emergency-access"),
+    path(
+        "emergency-access/review/",
+        views.emergency_access_review_list,
+        name="emergency-access-review",
+    ),
+    path(
+        "emergency-access/<int:pk>/review/",
+        views.emergency_access_review_save,
+        name="emergency-access-review-save",
+    ),
+    path("people/<int:person_pk>/access-log/", views.access_log_view, name="access-log"),
+    path(
+        "people/<int:person_pk>/access-log.csv",
+        views.access_log_export,
+        name="access-log-export",
+    ),
+]
