@@ -61,7 +61,7 @@ def intake_consent(*, trajectory: Any, organisation: Any) -> Consent | None:
 
 
 def consent_for_handover(*, trajectory: Any, receiver: Any, purpose: str) -> Consent | None:
-    """The consent a handover of ``purpose`` to ``receiver`` needs, recorded (None if none needed)."""
+    """Record the consent a handover of ``purpose`` to ``receiver`` needs (None: none needed)."""
     code = HANDOVER_PURPOSE_CONSENT.get(purpose, FALLBACK_PURPOSE)
     if code is None:
         return None
