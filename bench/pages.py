@@ -65,6 +65,7 @@ def time_page(client: Any, url: str, n: int, budget: float, label: str) -> dict[
     first_ms = (time.perf_counter() - started) * 1000
     # Read the count now: every request start clears the connection's query log.
     queries = len(captured.captured_queries)
+    sql_ms = sum(float(q["time"]) for q in captured.captured_queries) * 1000
     slowest = sorted(captured.captured_queries, key=lambda q: -float(q["time"]))[:1]
     if response.status_code != 200:
         return {"url": url, "error": f"HTTP {response.status_code}"}
@@ -72,11 +73,12 @@ def time_page(client: Any, url: str, n: int, budget: float, label: str) -> dict[
         "url": url,
         "queries": queries,
         "bytes": len(response.content),
+        "sql_ms": sql_ms,
         "slowest_query": {"seconds": float(slowest[0]["time"]), "sql": slowest[0]["sql"][:2000]}
         if slowest
         else None,
     }
-    progress(f"{label}: first request {first_ms:,.0f} ms, {queries} queries")
+    progress(f"{label}: first request {first_ms:,.0f} ms, {queries} queries ({sql_ms:,.0f} ms)")
     if first_ms / 1000 > budget:
         # Far too slow to sample: the one (cold) request is the measurement.
         return {**result, "samples": [first_ms], "capped": True}

@@ -253,6 +253,8 @@ def print_pages(results: dict[str, dict[str, Any]], n: int) -> list[dict[str, An
         user, page = key.split("|")
         for scale, cell in (("small", s), ("national", nat)):
             facts = [f"{k.replace('_', ' ')} {v:,}" for k, v in cell.get("detail", {}).items()]
+            if "sql_ms" in cell:
+                facts.append(f"SQL {fmt_ms(cell['sql_ms'])} ms of the first request")
             slowest = cell.get("slowest_query")
             if slowest:
                 facts.append(f"slowest query {fmt_ms(slowest['seconds'] * 1000)} ms")
