@@ -8,26 +8,23 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.test import Client
 from django.utils import translation
 from django.utils.html import escape
 
 from estafette.core import clock
-from estafette.core.actor import Actor
 from estafette.handovers import messages
 from estafette.handovers.models import Handover, HandoverTransition
 from estafette.handovers.services import handover_withdraw
 from estafette.organisations.models import (
-    Membership,
     Municipality,
     Organisation,
     OrganisationKind,
     Role,
 )
 from estafette.people.models import Person
-from estafette.testing.auth import login_verified
 from estafette.testing.consent import give_consent, intake_consent, send_with_consent
+from estafette.testing.views import client_for, make_actor, make_org, nl
 from estafette.trajectories.models import ReleaseCertainty, Route, Trajectory
 from estafette.trajectories.services import trajectory_open
 
@@ -38,32 +35,6 @@ TODAY = dt.date(2025, 3, 3)
 def _frozen_today() -> Iterator[None]:
     with clock.frozen(TODAY):
         yield
-
-
-def make_org(code: str, kind: str = OrganisationKind.PARTNER, **extra: Any) -> Organisation:
-    return Organisation.objects.create(
-        name=extra.pop("name", f"Organisatie {code}"), code=code, kind=kind, **extra
-    )
-
-
-def make_actor(org: Organisation, username: str, role: str = Role.PARTNER_WORKER) -> Actor:
-    user = get_user_model().objects.create_user(username=username, password="s3cret-test-pass")
-    Membership.objects.create(user=user, organisation=org, role=role)
-    return Actor(user=user, organisation=org, role=role)
-
-
-def client_for(actor: Actor) -> Client:
-    client = Client()
-    login_verified(client, actor.user)
-    return client
-
-
-def nl(message: Any, **params: Any) -> str:
-    """The sentence as a Dutch reader sees it in the HTML."""
-    with translation.override("nl"):
-        text = str(message)
-        text = text % {k: str(v) for k, v in params.items()} if params else text
-    return escape(text)
 
 
 @pytest.fixture

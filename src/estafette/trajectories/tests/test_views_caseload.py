@@ -19,15 +19,14 @@ from estafette.core.errors import NO_ORGANISATION
 from estafette.handovers.services import handover_accept, handover_decline
 from estafette.organisations.models import (
     Country,
-    Membership,
     Municipality,
-    Organisation,
     OrganisationKind,
     Role,
 )
 from estafette.people.models import Person
 from estafette.testing.auth import login_verified
 from estafette.testing.consent import intake_consent, send_with_consent
+from estafette.testing.views import client_for, make_actor, make_org
 from estafette.trajectories.models import Phase, ReleaseCertainty, Route, Trajectory
 from estafette.trajectories.selectors import CaseRelation
 from estafette.trajectories.services import trajectory_open, trajectory_set_phase
@@ -44,18 +43,6 @@ def _frozen_today() -> Iterator[None]:
         yield
 
 
-def make_org(code: str, kind: str = OrganisationKind.PARTNER, **extra: Any) -> Organisation:
-    return Organisation.objects.create(
-        name=extra.pop("name", f"Organisatie {code}"), code=code, kind=kind, **extra
-    )
-
-
-def make_actor(org: Organisation, username: str, role: str = Role.PARTNER_WORKER) -> Actor:
-    user = get_user_model().objects.create_user(username=username, password="s3cret-test-pass")
-    Membership.objects.create(user=user, organisation=org, role=role)
-    return Actor(user=user, organisation=org, role=role)
-
-
 def open_trajectory(actor: Actor, family: str, **kwargs: Any) -> Trajectory:
     person = Person.objects.create(given_names="Test", family_name=family)
     values: dict[str, Any] = {
@@ -70,12 +57,6 @@ def open_trajectory(actor: Actor, family: str, **kwargs: Any) -> Trajectory:
     trajectory = trajectory_open(actor=actor, person=person, **values)
     intake_consent(trajectory=trajectory, organisation=actor.organisation)
     return trajectory
-
-
-def client_for(actor: Actor) -> Client:
-    client = Client()
-    login_verified(client, actor.user)
-    return client
 
 
 @pytest.fixture

@@ -3,32 +3,29 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.utils import translation
-from django.utils.html import escape
 
 from estafette.core import clock
-from estafette.core.actor import Actor
 from estafette.core.models import AuditEvent
 from estafette.handovers.services import handover_accept
 from estafette.organisations.models import (
-    Membership,
     Municipality,
     Organisation,
     OrganisationKind,
     Role,
 )
 from estafette.people.models import Person
-from estafette.testing.auth import login_verified
 from estafette.testing.consent import give_consent, intake_consent, send_with_consent
+from estafette.testing.views import client_for, make_org, nl
+from estafette.testing.views import make_actor as _make_actor
 from estafette.trajectories import messages
 from estafette.trajectories.models import EventKind, ReleaseCertainty, Route, Trajectory
 from estafette.trajectories.services import trajectory_open
@@ -36,37 +33,14 @@ from estafette.trajectories.services import trajectory_open
 TODAY = dt.date(2025, 3, 3)
 
 
+# The header shows the user's name, so these actors have one.
+make_actor = functools.partial(_make_actor, first_name="Fatima", last_name="Test")
+
+
 @pytest.fixture(autouse=True)
 def _frozen_today() -> Iterator[None]:
     with clock.frozen(TODAY):
         yield
-
-
-def make_org(code: str, kind: str = OrganisationKind.PARTNER, **extra: Any) -> Organisation:
-    return Organisation.objects.create(
-        name=extra.pop("name", f"Organisatie {code}"), code=code, kind=kind, **extra
-    )
-
-
-def make_actor(org: Organisation, username: str, role: str = Role.PARTNER_WORKER) -> Actor:
-    user = get_user_model().objects.create_user(
-        username=username, password="s3cret-test-pass", first_name="Fatima", last_name="Test"
-    )
-    Membership.objects.create(user=user, organisation=org, role=role)
-    return Actor(user=user, organisation=org, role=role)
-
-
-def client_for(actor: Actor) -> Client:
-    client = Client()
-    login_verified(client, actor.user)
-    return client
-
-
-def nl(message: Any, **params: Any) -> str:
-    """The sentence as a Dutch reader sees it in the HTML."""
-    with translation.override("nl"):
-        text = str(message)
-    return escape(text % params if params else text)
 
 
 @pytest.fixture
