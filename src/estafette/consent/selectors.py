@@ -16,6 +16,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 
+from estafette.access.policy import may_see_purpose
 from estafette.consent import messages
 from estafette.consent.models import Consent, ConsentNotice, EvidenceKind
 from estafette.consent.policy import (
@@ -100,11 +101,14 @@ def consent_person_get(*, actor: Actor, pk: int) -> Person:
 
 
 def consent_list(*, actor: Actor, person: Person, reason: str = "overview") -> list[Consent]:
-    """Every consent of ``person``, newest first, with what was shared under each.
+    """Every consent of ``person`` the actor may know of, newest first, with what was shared.
 
     Contract: only for an actor with a part in one of the person's
     trajectories; otherwise 404 and an audited refusal. A successful read is
     audited as a view of the person's consents (``reason`` says which page).
+    A mayor notification (BIJ) consent is left out for everyone but its
+    handlers (``access.policy.may_see_purpose``): even its existence is
+    confidential.
     """
     if not person_in_scope(actor=actor, person=person):
         audit_record(
@@ -127,6 +131,7 @@ def consent_list(*, actor: Actor, person: Person, reason: str = "overview") -> l
         .prefetch_related("disclosures__recipient")
         .order_by("-given_on", "-id")
     )
+    consents = [c for c in consents if may_see_purpose(actor, c.purpose.code)]
     audit_record(
         actor=actor,
         action=AuditAction.VIEW,
@@ -151,7 +156,7 @@ def consent_get(*, actor: Actor, pk: int) -> Consent:
         .filter(pk=pk)
         .first()
     )
-    if consent is None:
+    if consent is None or not may_see_purpose(actor, consent.purpose.code):
         audit_record(
             actor=actor, action=AuditAction.DENIED, object_type="consent.consent", object_id=pk
         )

@@ -142,3 +142,19 @@ def test_notices_only_for_the_addressed_organisation(
         consent_notice_get(actor=outsider, pk=notice.pk)
     colleague = make_actor(aftercare, Role.AFTERCARE_COORDINATOR)
     assert len(consent_notices_for(actor=colleague)) == 1
+
+
+def test_a_mayor_notification_consent_is_shown_only_to_its_handlers(
+    record: Record, coordinator: Actor, volunteer: Actor, person: Any
+) -> None:
+    """BIJ is confidential: a volunteer of the same desk does not even learn that it exists."""
+    ordinary = record()
+    bij = record(purpose_code="mayor_notification")
+    assert {c.pk for c in consent_list(actor=coordinator, person=person)} == {ordinary.pk, bij.pk}
+    assert [c.pk for c in consent_list(actor=volunteer, person=person)] == [ordinary.pk]
+    assert consent_get(actor=coordinator, pk=bij.pk) == bij
+    with pytest.raises(Http404):
+        consent_get(actor=volunteer, pk=bij.pk)
+    assert AuditEvent.objects.filter(
+        action=AuditAction.DENIED, object_type="consent.consent", object_id=str(bij.pk)
+    ).exists()
