@@ -21,6 +21,10 @@ BATON_MOVED_ON = _(
     "%(receiver)s no longer holds the baton, so a no-show cannot hand it back to the sender. "
     "Hand the baton over instead."
 )
+CONSENT_GONE_BEFORE_ACCEPT = _(
+    "The consent this handover relied on is no longer in force, so it cannot be accepted: "
+    "%(why)s Ask %(sender)s to record a new consent, or decline the handover."
+)
 
 ACTION_PAST = {
     "accept": _("accepted"),

@@ -18,7 +18,7 @@ from estafette.consent.services import consent_disclose
 from estafette.core import clock
 from estafette.core.actor import Actor
 from estafette.core.audit import audit_record
-from estafette.core.errors import Conflict, InvalidInput, NotPermitted
+from estafette.core.errors import Conflict, DomainError, InvalidInput, NotPermitted
 from estafette.core.models import AuditAction
 from estafette.handovers import messages
 from estafette.handovers.models import Handover, HandoverTransition
@@ -191,6 +191,8 @@ def handover_transition(
         raise InvalidInput(messages.REASON_REQUIRED)
     if transition.baton != BatonMove.STAYS and trajectory.phase == Phase.CLOSED:
         raise Conflict(messages.TRAJECTORY_CLOSED)  # a pending loop may close, the baton stays
+    if action == "accept":
+        _consent_still_in_force(trajectory=trajectory, handover=handover)
     if transition.baton == BatonMove.TO_SENDER:
         # The baton can only come back while the receiver still holds it and nothing is in
         # the air; otherwise it would be pulled away from whoever runs with it now.
@@ -243,6 +245,26 @@ def handover_transition(
         target_state=transition.target,
     )
     return handover
+
+
+def _consent_still_in_force(*, trajectory: Trajectory, handover: Handover) -> None:
+    """Refuse an accept when the consent the handover was sent under has since ended.
+
+    Revocation takes effect at once (issue 4): a receiver must not take the
+    baton, and with it the person's data, on a consent the person withdrew
+    (or that expired) while the handover waited for an answer.
+    """
+    try:
+        consent_check_handover(
+            person=trajectory.person,
+            handover_purpose=handover.purpose,
+            recipient=handover.receiver,
+            data_classes=handover.data_classes,
+        )
+    except DomainError as refusal:
+        raise Conflict(
+            messages.CONSENT_GONE_BEFORE_ACCEPT, why=str(refusal), sender=str(handover.sender)
+        ) from refusal
 
 
 def handover_accept(*, actor: Actor, handover: Handover, note: str = "") -> Handover:

@@ -630,3 +630,33 @@ def test_the_baton_move_table_matches_what_the_services_do(relay: Relay) -> None
             BatonMove.TO_SENDER: relay.sender.organisation,
         }[row.baton]
         assert relay.holder() == expected, row.action
+
+
+# --- consent ending while the baton is in the air ----------------------------------------
+
+
+def test_a_receiver_cannot_accept_once_the_consent_was_withdrawn(relay: Relay) -> None:
+    """Revocation takes effect at once: the pending receiver may decline, not take the baton."""
+    from estafette.consent.services import consent_revoke
+
+    handover = relay.send()
+    disclosure = handover.consent_disclosures.select_related("consent").get()
+    consent_revoke(actor=relay.sender, consent=disclosure.consent, reason="Wil het niet meer")
+    with refused(relay.trajectory, Conflict, messages.CONSENT_GONE_BEFORE_ACCEPT) as info:
+        handover_accept(actor=relay.receiver, handover=handover)
+    assert str(relay.sender.organisation) in str(info.value)
+    assert relay.holder() == relay.sender.organisation
+    handover_decline(actor=relay.receiver, handover=handover, reason=REASON)
+    assert Handover.objects.get(pk=handover.pk).state == State.DECLINED
+
+
+def test_a_receiver_cannot_accept_once_the_consent_expired(
+    relay: Relay, frozen_clock: ClockControl
+) -> None:
+    handover = relay.send()
+    consent = handover.consent_disclosures.select_related("consent").get().consent
+    consent.ends_on = dt.date(2025, 3, 4)
+    consent.save(update_fields=["ends_on"])
+    frozen_clock.advance(days=2)  # the day after the end date: no longer in force
+    with refused(relay.trajectory, Conflict, messages.CONSENT_GONE_BEFORE_ACCEPT):
+        handover_accept(actor=relay.receiver, handover=handover)
