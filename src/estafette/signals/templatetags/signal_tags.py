@@ -1,0 +1,27 @@
+"""Template tags of the signals app: the trajectory page's panel of live signals."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from estafette.signals.selectors import TrajectorySignals, trajectory_signals
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def signals_for_trajectory(context: Any) -> TrajectorySignals | None:
+    """The page's trajectory's live signals as the signed-in organisation sees them.
+
+    Reads ``actor``, ``trajectory`` and ``access`` from the trajectory page's
+    context (the page has already opened the file through the access policy
+    and audited it), so ``trajectories.views`` needs no change.
+    """
+    actor = context.get("actor")
+    trajectory = context.get("trajectory")
+    access = context.get("access")
+    if actor is None or trajectory is None or access is None:
+        return None
+    return trajectory_signals(actor=actor, trajectory=trajectory, classes=access.classes)
