@@ -81,3 +81,7 @@ RECORDED = _("The consent is recorded.")
 REVOKED = _("The consent is withdrawn. Organisations that received data under it are notified.")
 ALREADY_REVOKED = _("This consent was already withdrawn.")
 NOTICE_SEEN = _("Marked as read.")
+NAME_NOT_SHARED = _("this person (name not shared with you)")
+RECEIPT_NEEDS_IDENTITY = _(
+    "Only an organisation that may see who the person is can print the receipt."
+)

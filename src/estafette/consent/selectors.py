@@ -16,7 +16,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 
-from estafette.access.policy import may_see_purpose
+from estafette.access.policy import access_for, may_see_purpose
 from estafette.consent import messages
 from estafette.consent.models import Consent, ConsentNotice, EvidenceKind
 from estafette.consent.policy import (
@@ -32,6 +32,7 @@ from estafette.consent.policy import (
 )
 from estafette.core.actor import Actor
 from estafette.core.audit import audit_record
+from estafette.core.data_classes import DataClass
 from estafette.core.errors import NotPermitted
 from estafette.core.models import AuditAction
 from estafette.organisations.models import Role
@@ -55,6 +56,7 @@ __all__ = [
     "consent_person_get",
     "covered_data_classes",
     "effective_q",
+    "person_identity_visible",
     "person_in_scope",
     "recipient_q",
 ]
@@ -72,6 +74,18 @@ def can_manage_consent(actor: Actor) -> bool:
 def person_in_scope(*, actor: Actor, person: Any) -> bool:
     """True while the actor's organisation has a part in one of the person's trajectories."""
     return trajectory_scope(actor).filter(person_id=person.pk).exists()
+
+
+def person_identity_visible(*, actor: Actor, person: Any) -> bool:
+    """True if the actor may see who the person is (the identity class) in any shared trajectory.
+
+    A part in the trajectory is not enough to see the name: the ground (consent
+    or legal basis) must cover identity too (``access.policy.access_for``).
+    """
+    return any(
+        access_for(actor, trajectory).sees(DataClass.IDENTITY)
+        for trajectory in trajectory_scope(actor).filter(person_id=person.pk)
+    )
 
 
 def _scoped_consents(actor: Actor) -> QuerySet[Consent]:

@@ -8,6 +8,7 @@ otherwise). Responses carrying a person's documents are never cached.
 from __future__ import annotations
 
 from pathlib import PurePosixPath
+from typing import Any
 
 from django.contrib import messages as flash
 from django.http import FileResponse, HttpRequest, HttpResponse
@@ -29,11 +30,19 @@ from estafette.consent.selectors import (
     consent_notice_get,
     consent_notices_for,
     consent_person_get,
+    person_identity_visible,
 )
 from estafette.consent.services import consent_notice_mark_seen, consent_record, consent_revoke
 from estafette.core import clock
 from estafette.core.errors import Conflict, InvalidInput, NotPermitted
 from estafette.core.views import actor_required
+
+
+def _person_name(actor: Any, person: Any) -> str:
+    """The name where the actor may see identity; otherwise a neutral label (need-to-know)."""
+    if person_identity_visible(actor=actor, person=person):
+        return str(person.full_name)
+    return str(messages.NAME_NOT_SHARED)
 
 
 @actor_required
@@ -50,6 +59,8 @@ def consent_overview(request: HttpRequest, person_pk: int) -> HttpResponse:
         "consent/overview.html",
         {
             "person": person,
+            "person_name": _person_name(actor, person),
+            "can_print": person_identity_visible(actor=actor, person=person),
             "rows": consent_rows(
                 consents, today=today, revoke_form_class=ConsentRevokeForm if can_manage else None
             ),
@@ -83,7 +94,8 @@ def consent_record_view(request: HttpRequest, person_pk: int) -> HttpResponse:
         status = 400
     else:
         form = ConsentRecordForm()
-    return render(request, "consent/record.html", {"person": person, "form": form}, status=status)
+    context = {"person": person, "person_name": _person_name(actor, person), "form": form}
+    return render(request, "consent/record.html", context, status=status)
 
 
 @actor_required
@@ -128,6 +140,8 @@ def consent_receipt_view(request: HttpRequest, person_pk: int) -> HttpResponse:
     """The printable receipt (PDF) in ``?lang=nl`` or ``?lang=en`` (default: the page language)."""
     actor = request.actor  # type: ignore[attr-defined]
     person = consent_person_get(actor=actor, pk=person_pk)
+    if not person_identity_visible(actor=actor, person=person):
+        raise NotPermitted(messages.RECEIPT_NEEDS_IDENTITY)
     language = receipt_language(request.GET.get("lang"), get_language())
     consents = consent_list(actor=actor, person=person, reason=f"receipt-{language}")
     pdf = receipt_pdf(

@@ -104,15 +104,24 @@ class HandoverStartForm(EstafetteForm):
         organisations: Any,
         listed: Iterable[Organisation],
         suggested: Iterable[Organisation] = (),
+        shareable: Iterable[str] | None = None,
         **kwargs: Any,
     ) -> None:
-        """``organisations``: every valid receiver; ``listed``: those shown (narrowed by kind)."""
+        """``organisations``: every valid receiver; ``listed``: those shown (narrowed by kind).
+
+        ``shareable``: the data classes the sender may pass on (what it may see
+        itself); only those are offered. ``None`` offers every class.
+        """
         initial = kwargs.setdefault("initial", {})
         initial.setdefault("respond_by", clock.today() + dt.timedelta(days=DEFAULT_ANSWER_DAYS))
         super().__init__(*args, **kwargs)
         field = cast(forms.ModelChoiceField, self.fields["receiver"])
         field.queryset = organisations
         field.widget.choices = organisation_choices(listed, suggested)
+        if shareable is not None:
+            allowed = set(shareable)
+            classes = cast(forms.MultipleChoiceField, self.fields["data_classes"])
+            classes.choices = [(v, label) for v, label in DataClass.choices if v in allowed]
 
     def clean_respond_by(self) -> dt.date:
         respond_by: dt.date = self.cleaned_data["respond_by"]

@@ -25,6 +25,9 @@ CONSENT_GONE_BEFORE_ACCEPT = _(
     "The consent this handover relied on is no longer in force, so it cannot be accepted: "
     "%(why)s Ask %(sender)s to record a new consent, or decline the handover."
 )
+NOT_YOURS_TO_SHARE = _(
+    "You can only pass on data your organisation may see itself. Not available to you: %(classes)s."
+)
 
 ACTION_PAST = {
     "accept": _("accepted"),

@@ -13,6 +13,8 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
+from estafette.access.policy import shareable_classes
+from estafette.consent.models import data_class_labels
 from estafette.consent.policy import consent_check_handover
 from estafette.consent.services import consent_disclose
 from estafette.core import clock
@@ -23,6 +25,7 @@ from estafette.core.models import AuditAction
 from estafette.handovers import messages
 from estafette.handovers.models import Handover, HandoverTransition
 from estafette.handovers.workflow import BY_ACTION, BatonMove, Party, State, transition_for
+from estafette.signals.schedule import evaluate_after_commit
 from estafette.trajectories.models import EventKind, Phase, Trajectory
 from estafette.trajectories.services import baton_move, event_record
 
@@ -56,7 +59,8 @@ def handover_send(
     Contract: only the current holder may send; at most one handover is
     pending per trajectory; a consent in force must cover the receiver for the
     purpose and every data class sent (sentence transfers rest on law), and the
-    disclosure is recorded; the sender stays holder until acceptance.
+    disclosure is recorded; the sender may send only classes it may see itself
+    (``access.policy.shareable_classes``); the sender stays holder until acceptance.
     """
     trajectory = (
         Trajectory.objects.select_for_update().select_related("baton_holder").get(pk=trajectory.pk)
@@ -82,6 +86,12 @@ def handover_send(
     )
     if pending is not None:
         raise Conflict(messages.ALREADY_IN_THE_AIR, receiver=str(pending.receiver))
+    # Never more than the sender may see itself (need-to-know, issue 4).
+    beyond = set(data_classes or []) - shareable_classes(actor, trajectory)
+    if beyond:
+        raise NotPermitted(
+            messages.NOT_YOURS_TO_SHARE, classes=", ".join(data_class_labels(beyond))
+        )
     # Consent first (issue 4): the receiver must be covered for this purpose, and only
     # the data classes the consent covers may travel. The refusal names what to record.
     consent = consent_check_handover(
@@ -141,6 +151,7 @@ def handover_send(
         receiver=receiver.pk,
         purpose=purpose,
     )
+    evaluate_after_commit(trajectory.pk)
     return handover
 
 
@@ -244,6 +255,7 @@ def handover_transition(
         source=transition.source,
         target_state=transition.target,
     )
+    evaluate_after_commit(trajectory.pk)
     return handover
 
 

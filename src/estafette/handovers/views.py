@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from estafette.access.policy import shareable_classes
 from estafette.core.actor import Actor
 from estafette.core.errors import Conflict, InvalidInput, NotPermitted
 from estafette.core.templatetags.estafette_tags import short_date
@@ -99,7 +100,12 @@ def handover_start(request: HttpRequest, pk: int) -> HttpResponse:
     initial: dict[str, Any] = {"receiver": desk_first.pk if desk_first else None}
     if desk_first is not None and desk_first == desk:
         initial["purpose"] = Purpose.AFTERCARE_REFERRAL
-    form_args = {"organisations": organisations, "listed": listed, "suggested": suggested}
+    form_args = {
+        "organisations": organisations,
+        "listed": listed,
+        "suggested": suggested,
+        "shareable": shareable_classes(actor, trajectory),
+    }
 
     if request.method == "POST" and "narrow" not in request.POST:
         form = HandoverStartForm(request.POST, **form_args)

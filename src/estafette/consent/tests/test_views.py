@@ -342,3 +342,42 @@ def test_mark_seen_404_for_another_organisation(
     notice = ConsentNotice.objects.get()
     response = client_for(outsider).post(reverse("consent-notice-seen", args=[notice.pk]))
     assert response.status_code == 404
+
+
+def test_a_partner_whose_consent_does_not_cover_identity_sees_no_name(
+    record: Record,
+    coordinator: Actor,
+    trajectory: Any,
+    person: Any,
+    stranger: Organisation,
+    outsider: Actor,
+) -> None:
+    """A part plus a consent for basic conditions only: the ledger, but not who it is about."""
+    from estafette.testing.consent import give_consent
+    from estafette.trajectories.models import ParticipantRole
+    from estafette.trajectories.services import participant_add
+
+    record()
+    participant_add(
+        actor=coordinator, trajectory=trajectory, organisation=stranger, role=ParticipantRole.OTHER
+    )
+    give_consent(
+        person=person,
+        purpose_code="partner_sharing",
+        recipient=stranger,
+        data_classes=["conditions"],
+    )
+    response = client_for(outsider, "en").get(reverse("consent-overview", args=[person.pk]))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert person.family_name not in html
+    assert "name not shared with you" in html
+    assert reverse("consent-receipt", args=[person.pk]) not in html
+    receipt = client_for(outsider, "en").get(reverse("consent-receipt", args=[person.pk]))
+    assert receipt.status_code == 403
+    assert (
+        person.family_name
+        in client_for(coordinator)
+        .get(reverse("consent-overview", args=[person.pk]))
+        .content.decode()
+    )

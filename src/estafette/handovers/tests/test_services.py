@@ -660,3 +660,20 @@ def test_a_receiver_cannot_accept_once_the_consent_expired(
     frozen_clock.advance(days=2)  # the day after the end date: no longer in force
     with refused(relay.trajectory, Conflict, messages.CONSENT_GONE_BEFORE_ACCEPT):
         handover_accept(actor=relay.receiver, handover=handover)
+
+
+def test_a_sender_cannot_pass_on_a_data_class_it_may_not_see(relay: Relay) -> None:
+    from estafette.organisations.models import Role
+    from estafette.testing.factories import make_actor
+
+    volunteer = make_actor(relay.sender.organisation, Role.VISITING_VOLUNTEER)
+    with refused(relay.trajectory, NotPermitted, messages.NOT_YOURS_TO_SHARE) as info:
+        send_with_consent(
+            actor=volunteer,
+            trajectory=relay.trajectory,
+            receiver=relay.receiver.organisation,
+            purpose=Purpose.AFTERCARE_REFERRAL,
+            message="Graag nazorg.",
+            data_classes=["identity", "offence"],
+        )
+    assert "offence" in str(info.value).lower() or "delict" in str(info.value).lower()

@@ -332,3 +332,21 @@ def test_the_start_form_needs_nothing_inline(world: dict[str, Any]) -> None:
     assert not re.search(r"\sstyle=", html)
     assert not re.search(r"<script(?![^>]*\ssrc=)[^>]*>", html)
     assert not re.search(r"\son[a-z]+=", html)
+
+
+def test_the_start_form_offers_only_the_data_classes_the_sender_may_see(
+    world: dict[str, Any],
+) -> None:
+    """A visiting volunteer of the holding desk never sees the offence, so cannot send it."""
+    volunteer = make_actor(world["a"].organisation, "volunteer", Role.VISITING_VOLUNTEER)
+    offered = {
+        value
+        for value, _label in client_for(volunteer)
+        .get(start_url(world["trajectory"]))
+        .context["form"]
+        .fields["data_classes"]
+        .choices
+    }
+    assert "offence" not in offered and "identity" in offered
+    full = client_for(world["a"]).get(start_url(world["trajectory"])).context["form"]
+    assert "offence" in {value for value, _label in full.fields["data_classes"].choices}
