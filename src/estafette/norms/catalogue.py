@@ -189,6 +189,53 @@ NORMS: tuple[Norm, ...] = (
         params={"about_days": 182},
         source=Source(BUDDY_BOOK, ""),
     ),
+    Norm(
+        code="basic_conditions_after_return",
+        title=_("Basic conditions arranged after return"),
+        description=_(
+            "After-care arranges ID and a first benefit first; the other basic conditions "
+            "take longer. A basic condition still open this many days after return is a "
+            "signal (four weeks is the product's default, not the guide's: set your own)."
+        ),
+        kind=NormKind.AFTER_RELEASE,
+        params={"within_days_after_release": 28},
+        source=Source(GUIDE, "§3.3"),
+    ),
+    Norm(
+        code="id_first",
+        title=_("A valid ID first"),
+        description=_(
+            "Without a valid ID no benefit and no health insurance or care can be applied "
+            "for: the ID is arranged first, as soon as the person is back."
+        ),
+        kind=NormKind.EXPECTED,
+        source=Source(GUIDE, "§3.3"),
+        has_deadline=False,
+    ),
+    Norm(
+        code="way_home_ready",
+        title=_("Travel documents and money for the journey home"),
+        description=_(
+            "People detained abroad do not always have money for the ticket home, and "
+            "their travel papers may have expired: both are ready before release (30 days "
+            "is the product's default)."
+        ),
+        kind=NormKind.BEFORE_RELEASE,
+        params={"days_before_release": 30},
+        source=Source(GUIDE, "§3.2"),
+    ),
+    Norm(
+        code="taken_up_after_arrival",
+        title=_("Taken up after arrival"),
+        description=_(
+            "The person contacts the receiver as soon as possible after arrival; an accepted "
+            "handover not yet taken up this many days after release is a signal (14 days is "
+            "the product's default)."
+        ),
+        kind=NormKind.AFTER_RELEASE,
+        params={"within_days_after_release": 14},
+        source=Source(GUIDE, "§3.3"),
+    ),
 )
 
 BY_CODE: dict[str, Norm] = {norm.code: norm for norm in NORMS}

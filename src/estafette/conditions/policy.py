@@ -1,0 +1,36 @@
+"""Who may record basic conditions (who may *see* them is the access policy's CONDITIONS class)."""
+
+from __future__ import annotations
+
+from estafette.access import policy
+from estafette.conditions import messages
+from estafette.core.actor import Actor
+from estafette.core.data_classes import DataClass
+from estafette.core.errors import NotPermitted
+from estafette.organisations.models import Role
+
+NOT_RECORDING_ROLES: frozenset[str] = frozenset({Role.VISITING_VOLUNTEER, Role.BUDDY})
+"""They may see the conditions (to help), but the professional holds the overview and
+records them, never the volunteer or the buddy (DOMAIN.md §10)."""
+
+RECORDING_RELATIONSHIPS: frozenset[str] = frozenset(
+    {policy.Relationship.HOLDER, policy.Relationship.PARTICIPANT}
+)
+"""Who runs with the person now: the holder and whoever runs alongside. An earlier holder,
+a receiver that has not accepted yet, or emergency access reads, but does not record."""
+
+
+def recording_refusal(actor: Actor, access: policy.Access) -> NotPermitted | None:
+    """Why the actor may not record conditions of the trajectory ``access`` is about, or None."""
+    if not access.sees(DataClass.CONDITIONS):
+        return NotPermitted(messages.NOT_SHARED)
+    if actor.role in NOT_RECORDING_ROLES:
+        return NotPermitted(messages.ROLE_MAY_NOT_RECORD)
+    if access.relationship not in RECORDING_RELATIONSHIPS:
+        return NotPermitted(messages.NO_PART)
+    return None
+
+
+def may_record(actor: Actor, access: policy.Access) -> bool:
+    """Whether the actor may record conditions of the trajectory ``access`` is about."""
+    return recording_refusal(actor, access) is None
