@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("estafette.conditions.urls")),
     path("", include("estafette.signals.urls")),
     path("", include("estafette.norms.urls")),
+    path("", include("estafette.visits.urls")),
 ]

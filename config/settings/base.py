@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "estafette.demo",
     "estafette.norms",
     "estafette.signals",
+    "estafette.visits",
     "estafette.conditions",
 ]
 

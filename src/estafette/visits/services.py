@@ -1,0 +1,195 @@
+"""Every change in the visits app: one audited function each, inside a transaction.
+
+Each service also asks for the trajectory's signals to be re-evaluated after
+commit (:func:`estafette.signals.schedule.evaluate_after_commit`): the rules
+in ``signals/rules/visits.py`` read exactly these facts, so recording a visit
+closes "volunteer visit overdue" at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+
+from estafette.access import policy
+from estafette.core import clock
+from estafette.core.actor import Actor
+from estafette.core.audit import audit_record
+from estafette.core.data_classes import DataClass
+from estafette.core.errors import Conflict, InvalidInput, NotPermitted
+from estafette.core.models import AuditAction
+from estafette.organisations.models import Role
+from estafette.signals.schedule import evaluate_after_commit
+from estafette.trajectories.models import Phase, Route, Trajectory
+from estafette.visits import messages
+from estafette.visits.models import (
+    Channel,
+    ContactKind,
+    ContactMoment,
+    RequestState,
+    VolunteerRequest,
+)
+
+NOTE_MAX = 1000
+"""A short note, not a report: volunteers must not carry professional paperwork (DOMAIN.md §10)."""
+
+K = ContactKind
+KINDS_BY_ROLE: dict[str, tuple[str, ...]] = {
+    Role.VISITING_VOLUNTEER: (K.VOLUNTEER_VISIT,),
+    # The coordinator records a visit reported by phone, and sends the booklet.
+    Role.REGIONAL_COORDINATOR: (K.VOLUNTEER_VISIT, K.RETURN_BOOKLET, K.PROFESSIONAL_CONTACT),
+    Role.CONSULAR_OFFICER: (K.CONSULAR_VISIT, K.PROFESSIONAL_CONTACT),
+    Role.CASE_MANAGER: (
+        K.DOMESTIC_SCREENING,
+        K.MENTOR_CONVERSATION,
+        K.DR_PLAN,
+        K.PROFESSIONAL_CONTACT,
+    ),
+    # The D&R plan is made by municipality and probation with the case manager (DOMAIN.md §10).
+    Role.PROBATION_OFFICER: (K.DR_PLAN, K.PROFESSIONAL_CONTACT),
+    Role.AFTERCARE_COORDINATOR: (K.DR_PLAN, K.PROFESSIONAL_CONTACT),
+    Role.BUDDY: (K.BUDDY_CONTACT,),
+    Role.BUDDY_PROFESSIONAL: (K.BUDDY_CONTACT, K.PROFESSIONAL_CONTACT),
+    Role.LANDING_PLACE_WORKER: (K.PROFESSIONAL_CONTACT,),
+    Role.PARTNER_WORKER: (K.PROFESSIONAL_CONTACT,),
+}
+"""Which kinds of contact each role may record (the form offers only these)."""
+
+REQUEST_ROLES: frozenset[str] = frozenset({Role.REGIONAL_COORDINATOR})
+"""Who asks for a visiting volunteer and records the answer (BB's or a volunteer
+organisation's coordinator; matching itself is roadmap item 1)."""
+
+
+def kinds_for(actor: Actor) -> tuple[str, ...]:
+    return KINDS_BY_ROLE.get(actor.role, ())
+
+
+def _lock_in_scope(actor: Actor, trajectory: Trajectory) -> Trajectory:
+    """Re-read the trajectory under a lock, only if the actor may open it (else NotPermitted)."""
+    locked = policy.trajectory_scope(actor).select_for_update().filter(pk=trajectory.pk).first()
+    if locked is None:
+        raise NotPermitted(messages.NO_PART)
+    if locked.phase == Phase.CLOSED:
+        raise Conflict(messages.CLOSED)
+    return locked
+
+
+@transaction.atomic
+def contact_record(
+    *,
+    actor: Actor,
+    trajectory: Trajectory,
+    kind: str,
+    happened_on: dt.date,
+    channel: str = Channel.FACE_TO_FACE,
+    note: str = "",
+) -> ContactMoment:
+    """Record that a contact (or milestone) of ``kind`` happened on ``happened_on``.
+
+    Contract: the actor's organisation may open the trajectory and its role may
+    record ``kind`` (:data:`KINDS_BY_ROLE`); the date is not in the future and
+    not before the detention started (when known); a note
+    only from an actor who may read notes of this person. Writes the moment
+    and an audit entry (without the note's text) and schedules the signal
+    evaluation, all or nothing.
+    """
+    if kind not in kinds_for(actor):
+        raise NotPermitted(messages.KIND_NOT_FOR_ROLE)
+    locked = _lock_in_scope(actor, trajectory)
+    if happened_on > clock.today():
+        raise InvalidInput(messages.IN_FUTURE)
+    if locked.detention_start is not None and happened_on < locked.detention_start:
+        raise InvalidInput(messages.BEFORE_START)
+    note = note.strip()
+    if note:
+        if len(note) > NOTE_MAX:
+            raise InvalidInput(messages.NOTE_TOO_LONG, max=NOTE_MAX)
+        if not policy.access_for(actor, locked).sees(DataClass.NOTES):
+            raise NotPermitted(messages.NOTE_NOT_SHARED)
+    moment = ContactMoment.objects.create(
+        trajectory=locked,
+        kind=kind,
+        happened_on=happened_on,
+        channel=channel,
+        note=note,
+        organisation=actor.organisation,
+        recorded_by=actor.user,
+        recorded_at=clock.now(),
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        target=moment,
+        person_id=locked.person_id,
+        kind=kind,
+        happened_on=happened_on.isoformat(),
+        with_note=bool(note),
+    )
+    evaluate_after_commit(locked.pk)
+    return moment
+
+
+@transaction.atomic
+def volunteer_request_open(
+    *, actor: Actor, trajectory: Trajectory, note: str = ""
+) -> VolunteerRequest:
+    """Ask for a visiting volunteer for a person detained abroad.
+
+    Contract: only a coordinator (:data:`REQUEST_ROLES`) of an organisation
+    that may open the trajectory; abroad only; at most one open request.
+    Records the country of detention of today.
+    """
+    if actor.role not in REQUEST_ROLES:
+        raise NotPermitted(messages.REQUEST_NOT_FOR_ROLE)
+    locked = _lock_in_scope(actor, trajectory)
+    if locked.route == Route.DOMESTIC:
+        raise Conflict(messages.REQUEST_ABROAD_ONLY)
+    if VolunteerRequest.objects.filter(trajectory=locked, state=RequestState.OPEN).exists():
+        raise Conflict(messages.REQUEST_OPEN)
+    request = VolunteerRequest.objects.create(
+        trajectory=locked,
+        country_id=locked.country_id,
+        requested_on=clock.today(),
+        requested_by=actor.user,
+        requested_for=actor.organisation,
+        note=note.strip()[:NOTE_MAX],
+    )
+    audit_record(actor=actor, action=AuditAction.CREATE, target=request, person_id=locked.person_id)
+    evaluate_after_commit(locked.pk)
+    return request
+
+
+@transaction.atomic
+def volunteer_request_answer(
+    *, actor: Actor, request: VolunteerRequest, state: str, note: str = ""
+) -> VolunteerRequest:
+    """Record the answer to an open request: a volunteer found, or none available there.
+
+    Contract: only a coordinator of an organisation that may open the
+    trajectory; only an open request; ``state`` is ``matched`` or
+    ``none_available``.
+    """
+    if actor.role not in REQUEST_ROLES:
+        raise NotPermitted(messages.REQUEST_NOT_FOR_ROLE)
+    if state not in (RequestState.MATCHED, RequestState.NONE_AVAILABLE):
+        raise InvalidInput(messages.REQUEST_NOT_OPEN)
+    locked = _lock_in_scope(actor, request.trajectory)
+    request = VolunteerRequest.objects.select_for_update().get(pk=request.pk)
+    if request.state != RequestState.OPEN:
+        raise Conflict(messages.REQUEST_NOT_OPEN)
+    request.state = state
+    request.answered_on = clock.today()
+    request.answered_by = actor.user
+    if note.strip():
+        request.note = note.strip()[:NOTE_MAX]
+    request.save(update_fields=["state", "answered_on", "answered_by", "note"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.TRANSITION,
+        target=request,
+        person_id=locked.person_id,
+        state=state,
+    )
+    evaluate_after_commit(locked.pk)
+    return request

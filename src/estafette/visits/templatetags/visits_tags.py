@@ -1,0 +1,53 @@
+"""``{% contact_panel %}``: the contacts panel on the trajectory page, from the page's context.
+
+The trajectory page passes nothing new: the tag reads ``trajectory``,
+``access`` (the policy's answer the page already has) and ``participants``
+from the context, so the trajectory view does not change.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from estafette.core.data_classes import DataClass
+from estafette.trajectories.models import ParticipantRole
+from estafette.visits.forms import ContactForm
+from estafette.visits.models import RequestState
+from estafette.visits.selectors import contact_panel_get
+from estafette.visits.services import REQUEST_ROLES, kinds_for
+
+register = template.Library()
+
+
+@register.inclusion_tag("visits/includes/panel.html", takes_context=True)
+def contact_panel(context: template.Context) -> dict[str, Any]:
+    request = context["request"]
+    actor = request.actor
+    trajectory = context["trajectory"]
+    access = context["access"]
+    # The page read was audited by trajectory_get; the panel is part of that view.
+    panel = contact_panel_get(actor=actor, trajectory=trajectory, access=access, audit=False)
+    kinds = kinds_for(actor) if not trajectory.is_closed else ()
+    has_volunteer = any(
+        p.role == ParticipantRole.VISITING_VOLUNTEER and p.until is None
+        for p in context.get("participants") or ()
+    )
+    may_request = actor.role in REQUEST_ROLES and trajectory.is_abroad and not trajectory.is_closed
+    request_open = panel.request is not None and panel.request.state == RequestState.OPEN
+    return {
+        "request": request,
+        "csrf_token": context.get("csrf_token"),
+        "trajectory": trajectory,
+        "panel": panel,
+        "form": (
+            ContactForm(kinds=kinds, sees_notes=access.sees(DataClass.NOTES), prefix="contact")
+            if kinds
+            else None
+        ),
+        "may_request": may_request,
+        "request_open": request_open,
+        "can_ask": may_request and not request_open and not has_volunteer,
+        "has_volunteer": has_volunteer,
+    }
