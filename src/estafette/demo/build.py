@@ -26,6 +26,7 @@ from estafette.core import clock
 from estafette.core.models import AuditEvent
 from estafette.demo.accounts import DEMO_USERNAMES, USER_PREFIX, accounts_create
 from estafette.demo.bulk import Bulk
+from estafette.demo.conditions import conditions_create
 from estafette.demo.examples import examples_create
 from estafette.demo.organisations import (
     ARNHEM_DESK,
@@ -232,6 +233,7 @@ def build(
             directory, random.Random(seed + 3), today, say, ledger_rng=random.Random(seed + 4)
         )
         written = bulk.run(spec)
+        written.update(conditions_create(today=today, rng=random.Random(seed + 5)))
         phase("Bulk rows: " + ", ".join(f"{k} {v:,}" for k, v in written.items()))
     counts = demo_counts()
     seconds = time.monotonic() - started
