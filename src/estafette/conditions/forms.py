@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from estafette.conditions import messages
-from estafette.conditions.models import Status
+from estafette.conditions.models import Condition, Status
 from estafette.core import clock
 from estafette.trajectories.forms import DateInput, EstafetteForm
 
@@ -24,10 +24,15 @@ class ConditionForm(EstafetteForm):
         help_text=_("Leave empty for today."),
     )
 
-    def __init__(self, *args: Any, current: str, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, current: str, condition: str = "", **kwargs: Any) -> None:
         kwargs.setdefault("initial", {"status": current})
         super().__init__(*args, **kwargs)
         self.current = current
+        if condition:
+            # Eight forms on one page: each status field says which condition it is about.
+            self.fields["status"].label = _("Status of: %(condition)s") % {
+                "condition": Condition(condition).label
+            }
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

@@ -46,7 +46,7 @@ def condition_record_view(request: HttpRequest, pk: int, condition: str) -> Http
     prefix = form_prefix(condition)
     status = 200
     if request.method == "POST":
-        form = ConditionForm(request.POST, current=row.status, prefix=prefix)
+        form = ConditionForm(request.POST, current=row.status, condition=condition, prefix=prefix)
         if form.is_valid():
             try:
                 services.condition_record(
@@ -66,7 +66,7 @@ def condition_record_view(request: HttpRequest, pk: int, condition: str) -> Http
                 return redirect(reverse("trajectory-detail", args=[pk]) + "#conditions-heading")
         status = 400
     else:
-        form = ConditionForm(current=row.status, prefix=prefix)
+        form = ConditionForm(current=row.status, condition=condition, prefix=prefix)
     return render(
         request,
         "conditions/condition_form.html",

@@ -35,7 +35,9 @@ def conditions_panel(context: template.Context) -> dict[str, Any]:
 
     def item(row: ConditionRow) -> dict[str, Any]:
         form = (
-            ConditionForm(current=row.status, prefix=form_prefix(row.condition))
+            ConditionForm(
+                current=row.status, condition=row.condition, prefix=form_prefix(row.condition)
+            )
             if board.can_record
             else None
         )
