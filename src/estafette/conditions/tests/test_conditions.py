@@ -287,3 +287,45 @@ def test_the_panel_costs_one_query(
         client.get(path)
     reads = [q["sql"] for q in before.captured_queries if "conditions_conditionstatus" in q["sql"]]
     assert len(reads) == 1
+
+
+def test_a_volunteer_sees_the_panel_without_forms(actor_a: Actor, trajectory: Trajectory) -> None:
+    condition_record(actor=actor_a, trajectory=trajectory, condition="id", status="open")
+    volunteers = Organisation.objects.create(
+        name="Vrijwilligers", code="vw2", kind=OrganisationKind.VOLUNTEER_ORGANISATION
+    )
+    participant_add(
+        actor=actor_a,
+        trajectory=trajectory,
+        organisation=volunteers,
+        role=ParticipantRole.VISITING_VOLUNTEER,
+    )
+    give_consent(person=trajectory.person, purpose_code="volunteer_visits", recipient=volunteers)
+    client = client_for(make_actor(volunteers, Role.VISITING_VOLUNTEER))
+    html = client.get(f"/trajectories/{trajectory.pk}/").content.decode()
+    assert 'id="condition-id"' in html
+    assert "/conditions/id/" not in html  # no form to post
+    assert client.post(url(trajectory), {"condition-id-status": "arranged"}).status_code == 403
+
+
+def test_a_role_without_the_class_sees_the_neutral_line(
+    actor_a: Actor, trajectory: Trajectory
+) -> None:
+    consulate = Organisation.objects.create(
+        name="Consulaat", code="cons2", kind=OrganisationKind.CONSULAR_POST
+    )
+    participant_add(
+        actor=actor_a,
+        trajectory=trajectory,
+        organisation=consulate,
+        role=ParticipantRole.CONSULAR_POST,
+    )
+    give_consent(person=trajectory.person, purpose_code="consular", recipient=consulate)
+    html = (
+        client_for(make_actor(consulate, Role.CONSULAR_OFFICER))
+        .get(f"/trajectories/{trajectory.pk}/")
+        .content.decode()
+    )
+    section = html[html.index('id="conditions-heading"') :]
+    section = section[: section.index("</section>")]
+    assert "not-shared" in section and 'id="condition-id"' not in section
