@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("estafette.handovers.urls")),
     path("", include("estafette.consent.urls")),
     path("", include("estafette.access.urls")),
+    path("", include("estafette.signals.notifications.urls")),
     path("", include("estafette.conditions.urls")),
     path("", include("estafette.signals.urls")),
     path("", include("estafette.norms.urls")),

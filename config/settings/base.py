@@ -232,6 +232,58 @@ PERMISSIONS_POLICY = (
     "microphone=(), payment=(), usb=()"
 )
 
+# --- E-mail about new signals (docs/notifications.md) ---
+# The outbox (signals.OutgoingEmail) sends through Django's mail backend; SMTP by default.
+# `make run` (config.settings.dev) writes mail to files under var/mail/ instead.
+EMAIL_BACKEND = config(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend",
+    help="Django mail backend. SMTP by default; the development settings write mail to "
+    "files in var/mail/ unless this is set.",
+)
+EMAIL_HOST = config("EMAIL_HOST", "localhost", help="SMTP server that sends Estafette's e-mail.")
+EMAIL_PORT = config("EMAIL_PORT", 25, help="Port of the SMTP server (587 with STARTTLS).")
+EMAIL_HOST_USER = config("EMAIL_HOST_USER", "", help="User name at the SMTP server, if any.")
+EMAIL_HOST_PASSWORD = config(
+    "EMAIL_HOST_PASSWORD", "", help="Password at the SMTP server, if any."
+)
+EMAIL_USE_TLS = config(
+    "EMAIL_USE_TLS", False, help="Upgrade the SMTP connection with STARTTLS (port 587)."
+)
+EMAIL_USE_SSL = config(
+    "EMAIL_USE_SSL", False, help="Connect to the SMTP server over TLS from the start (port 465)."
+)
+EMAIL_TIMEOUT = config(
+    "EMAIL_TIMEOUT", 30, help="Seconds to wait for the SMTP server before trying again later."
+)
+DEFAULT_FROM_EMAIL = config(
+    "DEFAULT_FROM_EMAIL",
+    "Estafette <noreply@localhost>",
+    help="Sender address of Estafette's e-mail.",
+)
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+ESTAFETTE_SITE_URL = config(
+    "ESTAFETTE_SITE_URL",
+    "http://127.0.0.1:8000",
+    help="Address of this instance as users reach it (https://… in production); the only "
+    "link an e-mail carries.",
+)
+ESTAFETTE_EMAIL_MAX_ATTEMPTS = config(
+    "ESTAFETTE_EMAIL_MAX_ATTEMPTS",
+    8,
+    help="Attempts to send one e-mail before it is marked failed (shown in the admin).",
+)
+ESTAFETTE_EMAIL_RETRY_SECONDS = config(
+    "ESTAFETTE_EMAIL_RETRY_SECONDS",
+    60,
+    help="Wait after the first failed attempt; doubles after each further one (at most 6 hours).",
+)
+ESTAFETTE_DIGEST_HOUR = config(
+    "ESTAFETTE_DIGEST_HOUR",
+    7,
+    help="Hour of the day (0-23, Dutch time) from which the daily e-mail summary goes out.",
+)
+
 # The clock can be frozen for demos and bench runs; see estafette.core.clock.
 # Need-to-know access (estafette.access.policy) and consent evidence.
 ESTAFETTE_EARLIER_HOLDER_DAYS = config(

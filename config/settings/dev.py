@@ -1,5 +1,14 @@
 """Local development: what `make run` uses."""
 
+import os
+
 from .base import *  # noqa: F403
+from .base import BASE_DIR
 
 DEBUG = True
+
+# No mail server needed: e-mail is written to files in var/mail/ (one file per sending run),
+# unless EMAIL_BACKEND is set in the environment (docs/notifications.md).
+if "EMAIL_BACKEND" not in os.environ:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = BASE_DIR / "var" / "mail"

@@ -122,3 +122,14 @@ class SignalEvent(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.signal_id} {self.kind} {self.at:%Y-%m-%d}"
+
+
+# Notifications of signals live in their own package but belong to this app (its migrations).
+from estafette.signals.notifications.models import (  # noqa: E402, F401
+    EmailFrequency,
+    EmailKind,
+    EmailState,
+    Notification,
+    NotificationPreference,
+    OutgoingEmail,
+)
