@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "axes",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "estafette.core",
     "estafette.organisations",
     "estafette.people",
@@ -307,6 +309,24 @@ ESTAFETTE_TODAY = config(
     "",
     help="Freeze the application's 'today' (YYYY-MM-DD), e.g. to replay the demo; "
     "empty: the real date.",
+)
+
+# --- Background work (docs/background-work.md) ---
+# The Django tasks API (django-tasks, the backport of Django 6's django.tasks) with the
+# database backend of django-tasks-db: tasks are rows in our own database, run by
+# `manage.py db_worker` (`make run` starts one). No broker; on PostgreSQL several workers
+# share the queue (rows are claimed with SELECT … FOR UPDATE SKIP LOCKED).
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
+ESTAFETTE_SWEEP_HOUR = config(
+    "ESTAFETTE_SWEEP_HOUR",
+    6,
+    help="Hour of the day (0-23, Dutch time) at which the worker runs the daily sweep of "
+    "every live trajectory's signals (the time-driven rules).",
 )
 
 LOGGING = {

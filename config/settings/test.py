@@ -9,3 +9,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # The suite runs the real sign-in: password, then the second factor (whatever the
 # environment says). View tests sign in with estafette.testing.auth.login_verified.
 ESTAFETTE_REQUIRE_2FA = True
+
+# Tasks run at once, in the process that enqueues them: a change's evaluation happens
+# right after its commit, so a test sees the signals without a worker. The immediate
+# backend cannot defer (run_after), so the sweep's next run is not scheduled here; the
+# tests of that scheduling switch to the database backend (signals/tests/test_tasks.py).
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -32,6 +32,7 @@ from estafette.core.audit import audit_record
 from estafette.core.errors import Conflict, InvalidInput, NotPermitted
 from estafette.core.models import AuditAction
 from estafette.organisations.models import OrganisationKind
+from estafette.signals.schedule import evaluate_person_after_commit
 
 
 def _require_professional_with_part(actor: Actor, person: Any) -> None:
@@ -170,6 +171,7 @@ def consent_record(
                 data_classes=sorted(classes),
                 evidence_kind=evidence_kind,
             )
+            evaluate_person_after_commit(person.pk)
     except Exception:
         if consent.evidence.name:
             consent.evidence.storage.delete(consent.evidence.name)
@@ -214,6 +216,7 @@ def consent_revoke(*, actor: Actor, consent: Consent, reason: str = "") -> Conse
         field="revoked",
         notified=notified,
     )
+    evaluate_person_after_commit(consent.person_id)
     return consent
 
 
@@ -270,6 +273,7 @@ def consent_expire_sweep(*, today: dt.date | None = None) -> int:
             if consent.revoked_at is not None:
                 continue  # withdrawn meanwhile: the withdrawal sent its own notices
             notified = _notify_holders(consent, NoticeKind.EXPIRED)
+            evaluate_person_after_commit(consent.person_id)
             if notified:
                 audit_record(
                     actor=None,

@@ -154,7 +154,7 @@ class HandoverFactory(factory.django.DjangoModelFactory):
     purpose = Purpose.AFTERCARE_REFERRAL
     message = "Graag nazorg bij terugkeer: ID-kaart en uitkering regelen."
     information = "Wil in Arnhem wonen; contactpersoon is zijn zus."
-    data_classes = factory.LazyFunction(lambda: ["identity", "detention"])
+    data_classes = None  # default: identity and detention, as far as the sender may see them
     respond_by = None
 
     @classmethod
@@ -162,4 +162,9 @@ class HandoverFactory(factory.django.DjangoModelFactory):
         actor = kwargs.pop("actor")
         if actor is None or kwargs.get("trajectory") is None or kwargs.get("receiver") is None:
             raise TypeError("HandoverFactory needs actor=, trajectory= and receiver=")
+        if kwargs.get("data_classes") is None:
+            from estafette.access.policy import shareable_classes
+
+            shareable = shareable_classes(actor, kwargs["trajectory"])
+            kwargs["data_classes"] = [c for c in ("identity", "detention") if c in shareable]
         return send_with_consent(actor=actor, **kwargs)

@@ -14,9 +14,15 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from estafette.organisations.models import Organisation, OrganisationKind
+from estafette.organisations.models import Municipality, Organisation, OrganisationKind
 from estafette.trajectories import messages
-from estafette.trajectories.models import Phase, ReleaseCertainty, Route, Trajectory
+from estafette.trajectories.models import (
+    Phase,
+    RegistrationCertainty,
+    ReleaseCertainty,
+    Route,
+    Trajectory,
+)
 from estafette.trajectories.selectors import RELATION_LABELS, SORTS, CaseloadFilters
 
 ALL = ""
@@ -173,6 +179,52 @@ class RouteForm(EstafetteForm):
             self.trajectory.transfer_law
         ):
             self.add_error("route", messages.ROUTE_UNCHANGED)
+        return cleaned
+
+
+class RegistrationForm(EstafetteForm):
+    """The municipality of last registration: where the after-care referral goes."""
+
+    municipality = forms.ModelChoiceField(
+        label=_("Municipality of last registration"),
+        queryset=Municipality.objects.order_by("name"),
+        required=False,
+        empty_label=_("— unknown —"),
+    )
+    certainty = forms.ChoiceField(
+        label=_("How sure is this?"),
+        choices=RegistrationCertainty.choices,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "Bureau Buitenland cannot look in the population register; the address on the "
+            "arrest notification can be wrong. Confirm it with the person or the municipality."
+        ),
+    )
+    reason = forms.CharField(
+        label=_("Source or reason (optional)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args: Any, trajectory: Trajectory, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "initial",
+            {
+                "municipality": trajectory.registration_municipality_id,
+                "certainty": trajectory.registration_certainty,
+            },
+        )
+        super().__init__(*args, **kwargs)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        certainty = cleaned.get("certainty")
+        if (
+            certainty
+            and certainty != RegistrationCertainty.UNKNOWN
+            and not cleaned.get("municipality")
+        ):
+            self.add_error("municipality", messages.REGISTRATION_MUNICIPALITY_REQUIRED)
         return cleaned
 
 

@@ -11,3 +11,7 @@ RELEASE_DATE_REQUIRED = _("A known or estimated release needs a date.")
 RELEASE_WINDOW_REQUIRED = _("A release window needs both its earliest and its latest date.")
 RELEASE_WINDOW_ORDER = _("The earliest release date must come before the latest.")
 TRANSFER_LAW_REQUIRED = _("A sentence transfer needs its law: WETS (EU) or WOTS (elsewhere).")
+REGISTRATION_CERTAINTY_UNKNOWN = _("Choose how sure the municipality of registration is.")
+REGISTRATION_MUNICIPALITY_REQUIRED = _(
+    "Choose the municipality; only “unknown” can be saved without one."
+)

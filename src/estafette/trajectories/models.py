@@ -255,6 +255,7 @@ class EventKind(models.TextChoices):
     ROUTE_CHANGED = "route_changed", _("route changed")
     PHASE_CHANGED = "phase_changed", _("phase changed")
     RELEASE_CHANGED = "release_changed", _("release date changed")
+    REGISTRATION_CHANGED = "registration_changed", _("municipality of registration changed")
     NEXT_STEP = "next_step", _("next step planned")
     PARTICIPANT_ADDED = "participant_added", _("participant added")
     HANDOVER_SENT = "handover_sent", _("handover sent")

@@ -16,11 +16,13 @@ from estafette.core.actor import Actor
 from estafette.core.audit import audit_record
 from estafette.core.errors import Conflict, InvalidInput, NotPermitted
 from estafette.core.models import AuditAction
+from estafette.signals.schedule import evaluate_after_commit
 from estafette.trajectories import messages
 from estafette.trajectories.models import (
     EventKind,
     Participant,
     Phase,
+    RegistrationCertainty,
     ReleaseCertainty,
     Route,
     Stretch,
@@ -141,6 +143,7 @@ def trajectory_open(
     audit_record(
         actor=actor, action=AuditAction.CREATE, target=trajectory, person_id=person.pk, route=route
     )
+    evaluate_after_commit(trajectory.pk)
     return trajectory
 
 
@@ -184,6 +187,7 @@ def trajectory_change_route(
         old=old,
         new=route,
     )
+    evaluate_after_commit(trajectory.pk)
     return trajectory
 
 
@@ -224,6 +228,7 @@ def trajectory_set_phase(
         old=old,
         new=phase,
     )
+    evaluate_after_commit(trajectory.pk)
     return trajectory
 
 
@@ -277,6 +282,52 @@ def trajectory_set_release(
         field="release",
         certainty=certainty,
     )
+    evaluate_after_commit(trajectory.pk)
+    return trajectory
+
+
+@transaction.atomic
+def trajectory_set_registration(
+    *,
+    actor: Actor,
+    trajectory: Trajectory,
+    municipality: Any,
+    certainty: str,
+    reason: str = "",
+) -> Trajectory:
+    """Record the municipality of last registration and how sure that is.
+
+    Contract: only the holder; ``certainty`` is one of
+    :class:`RegistrationCertainty`; "confirmed" needs a municipality (else
+    :class:`InvalidInput`). The after-care referral goes to this municipality
+    (DOMAIN.md §7: the arrest notification address can be wrong).
+    """
+    trajectory = _lock(trajectory)
+    _require_holder(actor, trajectory)
+    if certainty not in RegistrationCertainty.values:
+        raise InvalidInput(messages.REGISTRATION_CERTAINTY_UNKNOWN)
+    if municipality is None and certainty != RegistrationCertainty.UNKNOWN:
+        raise InvalidInput(messages.REGISTRATION_MUNICIPALITY_REQUIRED)
+    trajectory.registration_municipality = municipality
+    trajectory.registration_certainty = certainty
+    trajectory.save(update_fields=["registration_municipality", "registration_certainty"])
+    event_record(
+        trajectory=trajectory,
+        kind=EventKind.REGISTRATION_CHANGED,
+        actor=actor,
+        reason=reason,
+        summary=f"{municipality or '?'} ({RegistrationCertainty(certainty).label})",
+        certainty=certainty,
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CHANGE,
+        target=trajectory,
+        person_id=trajectory.person_id,
+        field="registration",
+        certainty=certainty,
+    )
+    evaluate_after_commit(trajectory.pk)
     return trajectory
 
 
@@ -309,6 +360,7 @@ def trajectory_plan_next_step(
         person_id=trajectory.person_id,
         field="next_step",
     )
+    evaluate_after_commit(trajectory.pk)
     return trajectory
 
 
@@ -332,6 +384,7 @@ def participant_add(
     audit_record(
         actor=actor, action=AuditAction.CREATE, target=participant, person_id=trajectory.person_id
     )
+    evaluate_after_commit(trajectory.pk)
     return participant
 
 
@@ -347,3 +400,4 @@ def baton_move(*, trajectory: Trajectory, to: Any, at: dt.datetime, handover: An
     if trajectory.next_runner_id == getattr(to, "pk", None):
         trajectory.next_runner = None
     trajectory.save(update_fields=["baton_holder", "next_runner"])
+    evaluate_after_commit(trajectory.pk)

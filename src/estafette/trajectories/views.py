@@ -46,6 +46,7 @@ from estafette.trajectories.forms import (
     CaseloadFilterForm,
     NextStepForm,
     PhaseForm,
+    RegistrationForm,
     ReleaseForm,
     RouteForm,
 )
@@ -338,6 +339,9 @@ def _holder_forms(
             trajectory=trajectory, prefix="release"
         )
         result["phase"] = bound.get("phase") or PhaseForm(trajectory=trajectory, prefix="phase")
+    result["registration"] = bound.get("registration") or RegistrationForm(
+        trajectory=trajectory, prefix="registration"
+    )
     if "next" in bound:
         result["next"] = bound["next"]
     else:
@@ -521,6 +525,26 @@ def trajectory_release(request: HttpRequest, pk: int) -> HttpResponse:
             reason=data.get("reason") or "",
         ),
         _("The release date has been saved."),
+    )
+
+
+@require_POST
+@actor_required
+def trajectory_registration(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record the municipality of last registration and how sure it is."""
+    return _holder_form_view(
+        request,
+        pk,
+        "registration",
+        lambda actor, t: RegistrationForm(request.POST, trajectory=t, prefix="registration"),
+        lambda actor, t, data: services.trajectory_set_registration(
+            actor=actor,
+            trajectory=t,
+            municipality=data.get("municipality"),
+            certainty=data["certainty"],
+            reason=data.get("reason") or "",
+        ),
+        _("The municipality of registration has been saved."),
     )
 
 

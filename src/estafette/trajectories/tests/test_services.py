@@ -34,6 +34,7 @@ from estafette.trajectories.services import (
     trajectory_open,
     trajectory_plan_next_step,
     trajectory_set_phase,
+    trajectory_set_registration,
     trajectory_set_release,
 )
 
@@ -576,3 +577,51 @@ def test_a_timeline_summary_is_cut_to_its_column_size(
     )
     event.refresh_from_db()
     assert len(event.summary) == 300
+
+
+# --- trajectory_set_registration -------------------------------------------------------------
+
+
+def test_the_holder_confirms_the_municipality_of_registration(
+    trajectory: Trajectory, actor_a: Actor
+) -> None:
+    from estafette.testing.factories import municipality
+
+    zwolle = municipality("GM0193")
+    trajectory_set_registration(
+        actor=actor_a,
+        trajectory=trajectory,
+        municipality=zwolle,
+        certainty="confirmed",
+        reason="Gebeld met de gemeente.",
+    )
+    trajectory.refresh_from_db()
+    assert (trajectory.registration_municipality, trajectory.registration_certainty) == (
+        zwolle,
+        "confirmed",
+    )
+    event = _last_event(trajectory)
+    assert (event.kind, event.reason) == (EventKind.REGISTRATION_CHANGED, "Gebeld met de gemeente.")
+    assert _last_audit().detail == {"field": "registration", "certainty": "confirmed"}
+
+
+def test_registration_needs_a_municipality_unless_unknown(
+    trajectory: Trajectory, actor_a: Actor, actor_c: Actor
+) -> None:
+    with refused(trajectory, InvalidInput, messages.REGISTRATION_MUNICIPALITY_REQUIRED):
+        trajectory_set_registration(
+            actor=actor_a, trajectory=trajectory, municipality=None, certainty="doubtful"
+        )
+    with refused(trajectory, InvalidInput, messages.REGISTRATION_CERTAINTY_UNKNOWN):
+        trajectory_set_registration(
+            actor=actor_a, trajectory=trajectory, municipality=None, certainty="sure"
+        )
+    with refused(trajectory, NotPermitted, messages.NOT_HOLDER):
+        trajectory_set_registration(
+            actor=actor_c, trajectory=trajectory, municipality=None, certainty="unknown"
+        )
+    trajectory_set_registration(
+        actor=actor_a, trajectory=trajectory, municipality=None, certainty="unknown"
+    )
+    trajectory.refresh_from_db()
+    assert trajectory.registration_municipality is None

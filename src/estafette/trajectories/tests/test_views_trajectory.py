@@ -365,3 +365,28 @@ def test_the_page_needs_nothing_inline(world: dict[str, Any]) -> None:
         assert not re.search(r"\sstyle=", html)
         assert not re.search(r"<script(?![^>]*\ssrc=)[^>]*>", html)
         assert not re.search(r"\son[a-z]+=", html)
+
+
+def test_registration_form_confirms_the_municipality(world: dict[str, Any]) -> None:
+    from estafette.organisations.models import Municipality
+
+    trajectory = world["trajectory"]
+    client = client_for(world["a"])
+    page = client.get(url(trajectory, "")).content.decode()
+    assert 'action="' + url(trajectory, "registration/") + '"' in page
+    missing = client.post(url(trajectory, "registration/"), {"registration-certainty": "confirmed"})
+    assert missing.status_code == 400
+    assert nl(messages.REGISTRATION_MUNICIPALITY_REQUIRED) in missing.content.decode()
+    zwolle = Municipality.objects.get(cbs_code="GM0193")
+    ok = client.post(
+        url(trajectory, "registration/"),
+        {"registration-municipality": zwolle.pk, "registration-certainty": "confirmed"},
+    )
+    assert ok.status_code == 302
+    trajectory.refresh_from_db()
+    assert trajectory.registration_municipality == zwolle
+    other = client_for(world["b"]).post(
+        url(trajectory, "registration/"),
+        {"registration-municipality": zwolle.pk, "registration-certainty": "doubtful"},
+    )
+    assert other.status_code in (403, 404)
