@@ -40,6 +40,7 @@ from estafette.handovers.workflow import State
 from estafette.norms import deadlines
 from estafette.norms.catalogue import DISSERTATION
 from estafette.norms.selectors import norms_effective_by_organisation
+from estafette.organisations.models import OrganisationKind
 from estafette.people.models import NetworkMember
 from estafette.signals.rules.base import (
     BEFORE_RELEASE_PHASES,
@@ -376,7 +377,12 @@ class UnnoticedRisk(Rule):
         several = int(self.params["several_problems"])
         minimum = int(self.params["min_factors"])
         rows = with_conditions(
-            self.trajectories(trajectory_ids).filter(route=Route.DOMESTIC, phase=Phase.DETENTION),
+            self.trajectories(trajectory_ids).filter(
+                # In a Dutch prison: the domestic route, or a sentence transfer that arrived.
+                Q(route=Route.DOMESTIC)
+                | Q(route=Route.ABROAD_TRANSFER, baton_holder__kind=OrganisationKind.PRISON),
+                phase=Phase.DETENTION,
+            ),
             LIFE_DOMAINS,
         ).values(
             "pk",

@@ -369,6 +369,23 @@ def test_unnoticed_only_for_domestic_detention(frozen_clock: ClockControl, actor
     assert live(t, "unnoticed_risk") is None
 
 
+def test_unnoticed_after_a_sentence_transfer_into_a_dutch_prison(
+    frozen_clock: ClockControl, actor_for: Callable[..., Actor]
+) -> None:
+    case_manager = prison_actor(actor_for)
+    today = frozen_clock.today
+    t = make(
+        case_manager,
+        route=Route.ABROAD_TRANSFER,
+        transfer_law="WETS",
+        detention_start=today - days(20),
+        release_date=today + days(60),
+    )
+    signals_evaluate()
+    signal = live(t, "unnoticed_risk")
+    assert signal is not None and signal.facts["factors"] == ["short_stay", "first_weeks"]
+
+
 # -- minor children with nobody in view --------------------------------------------------
 
 
