@@ -15,6 +15,7 @@ from estafette.organisations.models import Organisation
 from estafette.people.models import NetworkMember
 from estafette.signals.evaluate import signals_evaluate
 from estafette.signals.models import EventKind, ResolvedHow, Signal
+from estafette.signals.rules import REGISTRY
 from estafette.signals.tests.conftest import live
 from estafette.testing.clock import ClockControl
 from estafette.testing.consent import send_with_consent
@@ -75,7 +76,7 @@ def test_referral_far_ahead_raises_nothing_until_the_release_moves_closer(
     assert signal.severity == "urgent"  # overdue
     # The date moves again: the same signal is updated, not duplicated.
     trajectory_set_release(actor=actor_a, trajectory=t, certainty="known", date=today + days(100))
-    result = signals_evaluate([t.pk])
+    result = signals_evaluate([t.pk], rules=[REGISTRY["aftercare_referral_missing"]])
     assert result.updated == 1 and result.raised == 0
     signal.refresh_from_db()
     assert signal.due == today + days(10)
