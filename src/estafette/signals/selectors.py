@@ -37,12 +37,13 @@ from estafette.core.audit import audit_record
 from estafette.core.data_classes import DataClass
 from estafette.core.models import AuditAction
 from estafette.norms import deadlines
-from estafette.norms.catalogue import Norm
+from estafette.norms.catalogue import NORMS, Norm, NormKind
 from estafette.norms.labels import BASIS_LABELS
+from estafette.norms.models import NormOverride
 from estafette.signals.lifecycle import LIVE, SignalState
 from estafette.signals.models import Signal, SignalEvent
 from estafette.signals.rules import REGISTRY
-from estafette.signals.rules.base import Rule
+from estafette.signals.rules.base import BEFORE_RELEASE_PHASES, Rule
 from estafette.trajectories.models import Trajectory
 
 NOT_FOUND = _("No signal found that is addressed to your organisation.")
@@ -86,6 +87,7 @@ class DeadlineWords:
     basis_label: str = ""
     is_estimate: bool = False
     set_by_sender: bool = False  # a handover's answer date, chosen by its sender
+    days_before_release: int | None = None  # the (organisation's) value of the norm
 
     @property
     def overdue(self) -> bool:
@@ -356,6 +358,61 @@ def signal_for_action(*, actor: Actor, pk: int) -> Signal:
 
 
 # ----------------------------------------------------------- on the trajectory page
+
+
+@dataclass
+class NormDeadlines:
+    """The deadlines the norms give a trajectory before release, or why there are none."""
+
+    deadlines: list[DeadlineWords] = field(default_factory=list)
+    release_unknown: bool = False
+
+
+def norm_deadlines(*, trajectory: Trajectory, classes: Iterable[str]) -> NormDeadlines:
+    """Deadlines of the "N days before release" norms, counted with the holder's own values.
+
+    Only for a viewer who sees the detention class (the dates are counted from
+    the release) and only before release. One query (the holder's overrides),
+    resolved as :mod:`norms.selectors` does: the latest override wins, ``{}``
+    means the default.
+    """
+    if DataClass.DETENTION not in set(classes) or trajectory.phase not in BEFORE_RELEASE_PHASES:
+        return NormDeadlines()
+    release = deadlines.Release(
+        certainty=trajectory.release_certainty,
+        date=trajectory.release_date,
+        earliest=trajectory.release_earliest,
+        latest=trajectory.release_latest,
+    )
+    if deadlines.release_is_unknown(release):
+        return NormDeadlines(release_unknown=True)
+    norms = [n for n in NORMS if n.kind == NormKind.BEFORE_RELEASE and n.has_deadline]
+    own: dict[str, dict[str, Any]] = {}
+    for code, params in (
+        NormOverride.objects.filter(
+            organisation_id=trajectory.baton_holder_id, norm_code__in=[n.code for n in norms]
+        )
+        .order_by("set_at", "id")
+        .values_list("norm_code", "params")
+    ):
+        own[code] = params or {}  # ascending: the latest wins; {} is "back to the default"
+    result = []
+    for norm in norms:
+        days = int({**norm.params, **own.get(norm.code, {})}["days_before_release"])
+        deadline = deadlines.deadline_before_release(release, norm_code=norm.code, days=days)
+        if deadline is None:
+            continue
+        result.append(
+            DeadlineWords(
+                due=deadline.date,
+                norm=norm,
+                counted_from=deadline.counted_from,
+                basis_label=str(BASIS_LABELS[deadline.basis]),
+                is_estimate=deadline.is_estimate,
+                days_before_release=days,
+            )
+        )
+    return NormDeadlines(deadlines=sorted(result, key=lambda d: d.due))
 
 
 @dataclass

@@ -30,6 +30,7 @@ from django.db.models import (
     When,
 )
 from django.http import Http404
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from estafette.access import policy
@@ -166,8 +167,17 @@ RELATION_LABELS = {
 
 @dataclass
 class Deadline:
+    """A date in the caseload, with what it is and where it comes from (``source``).
+
+    The caseload's two dates are chosen by people, not counted by a norm: the
+    answer date the sender of a handover set, and the date the holder gave the
+    next step. ``source`` says so in words; deadlines counted from a norm are
+    shown by the signals, which name the norm and the date they count from.
+    """
+
     date: dt.date
     label: str
+    source: str = field(default="", compare=False)
 
     @property
     def days_left(self) -> int:
@@ -437,10 +447,28 @@ def _row(
         relation, handover = CaseRelation.HOLDING, None
     candidates = []
     if pending is not None:
-        candidates.append(Deadline(pending.respond_by, str(_("answer to the handover"))))
+        candidates.append(
+            Deadline(
+                pending.respond_by,
+                str(_("answer to the handover")),
+                source=str(
+                    _("no norm: the answer date %(sender)s chose when handing over on %(date)s")
+                )
+                % {
+                    "sender": pending.sender,
+                    "date": date_format(
+                        pending.sent_at.astimezone(clock.LOCAL_ZONE).date(), "j M Y"
+                    ),
+                },
+            )
+        )
     if trajectory.next_step_due:
         candidates.append(
-            Deadline(trajectory.next_step_due, trajectory.next_step or str(_("next step")))
+            Deadline(
+                trajectory.next_step_due,
+                trajectory.next_step or str(_("next step")),
+                source=str(_("no norm: the date the baton holder set for the next step")),
+            )
         )
     deadline = min(candidates, key=lambda d: d.date) if candidates else None
     next_runner = pending.receiver if pending is not None else trajectory.next_runner

@@ -6,7 +6,12 @@ from typing import Any
 
 from django import template
 
-from estafette.signals.selectors import TrajectorySignals, trajectory_signals
+from estafette.signals.selectors import (
+    NormDeadlines,
+    TrajectorySignals,
+    norm_deadlines,
+    trajectory_signals,
+)
 
 register = template.Library()
 
@@ -25,3 +30,13 @@ def signals_for_trajectory(context: Any) -> TrajectorySignals | None:
     if actor is None or trajectory is None or access is None:
         return None
     return trajectory_signals(actor=actor, trajectory=trajectory, classes=access.classes)
+
+
+@register.simple_tag(takes_context=True)
+def norm_deadlines_for_trajectory(context: Any) -> NormDeadlines | None:
+    """The "N days before release" deadlines of the page's trajectory, naming norm and basis."""
+    trajectory = context.get("trajectory")
+    access = context.get("access")
+    if trajectory is None or access is None:
+        return None
+    return norm_deadlines(trajectory=trajectory, classes=access.classes)

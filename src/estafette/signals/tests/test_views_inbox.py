@@ -347,3 +347,38 @@ def test_trajectory_page_signal_panel_costs_one_query(world: dict[str, Any]) -> 
     with CaptureQueriesContext(connection) as ctx:
         client.get(url)
     assert len(ctx.captured_queries) == before
+
+
+def test_trajectory_page_lists_the_norm_deadlines_with_norm_and_basis(
+    world: dict[str, Any],
+) -> None:
+    t = world["t"]
+    html = client_for(world["a"]).get(f"/trajectories/{t.pk}/", HTTP_ACCEPT_LANGUAGE="en")
+    text = html.content.decode().split('id="signals-heading"', 1)[1]
+    assert "Deadlines from the norms" in text
+    # Window from 22 May 2025: after-care referral 90 days before, booklet 180 days before.
+    assert "due 21 Feb 2025" in text and "due 23 Nov 2024" in text
+    assert "90 days before release" in text
+    assert "counted from the earliest day of the release window 22 May 2025" in text
+
+
+def test_norm_deadlines_follow_the_holders_override_and_need_detention(
+    world: dict[str, Any],
+) -> None:
+    from estafette.norms.services import norm_override_set
+    from estafette.signals.selectors import norm_deadlines
+
+    norm_override_set(
+        actor=world["admin"],
+        code="aftercare_referral",
+        params={"days_before_release": 120},
+        reason="Meer tijd nodig.",
+    )
+    t = world["t"]
+    found = norm_deadlines(trajectory=t, classes={"detention"})
+    referral_deadline = next(
+        d for d in found.deadlines if d.norm and d.norm.code == "aftercare_referral"
+    )
+    assert referral_deadline.due == dt.date(2025, 1, 22)
+    assert referral_deadline.days_before_release == 120
+    assert norm_deadlines(trajectory=t, classes={"identity"}).deadlines == []
