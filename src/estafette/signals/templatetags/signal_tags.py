@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import template
@@ -40,3 +41,12 @@ def norm_deadlines_for_trajectory(context: Any) -> NormDeadlines | None:
     if trajectory is None or access is None:
         return None
     return norm_deadlines(trajectory=trajectory, classes=access.classes)
+
+
+@register.filter
+def iso_day(value: Any) -> dt.date | None:
+    """A date kept as ISO text (a signal event's ``data``) as a date, for ``short_date``."""
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        return None
