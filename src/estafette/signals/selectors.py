@@ -40,6 +40,7 @@ from estafette.norms import deadlines
 from estafette.norms.catalogue import NORMS, Norm, NormKind
 from estafette.norms.labels import BASIS_LABELS
 from estafette.norms.models import NormOverride
+from estafette.people.models import VULNERABILITY_MARKERS
 from estafette.signals.lifecycle import LIVE, SignalState
 from estafette.signals.models import Signal, SignalEvent
 from estafette.signals.rules import REGISTRY
@@ -204,6 +205,20 @@ class SignalRow:
             except (KeyError, ValueError, TypeError):
                 pass  # facts written by an older rule version: the stored sentence still holds
         return self.signal.reason
+
+    @property
+    def markers(self) -> list[str]:
+        """Which vulnerability markers, for "vulnerable without support": the facts keep only
+        how many; the names come from the person, each only with its class
+        (:data:`access.policy.MARKER_CLASSES`)."""
+        if self.signal.rule_code != "vulnerable_without_support" or not self.sees_reason:
+            return []
+        person = self.trajectory.person
+        return [
+            str(label)
+            for name, label in VULNERABILITY_MARKERS.items()
+            if getattr(person, name) and policy.MARKER_CLASSES[name] in self.classes
+        ]
 
     @property
     def suggested_action(self) -> str:

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from estafette.core import clock
 from estafette.core.actor import Actor
@@ -382,3 +383,33 @@ def test_norm_deadlines_follow_the_holders_override_and_need_detention(
     assert referral_deadline.due == dt.date(2025, 1, 22)
     assert referral_deadline.days_before_release == 120
     assert norm_deadlines(trajectory=t, classes={"identity"}).deadlines == []
+
+
+def test_vulnerable_markers_are_named_only_with_the_health_class(world: dict[str, Any]) -> None:
+    t = open_trajectory(world["a"], "Kwetsbaar", release_in_days=300)
+    Person.objects.filter(pk=t.person_id).update(addiction=True, cannot_read_write=True)
+    signals_evaluate([t.pk])
+    signal = Signal.objects.get(trajectory=t, rule_code="vulnerable_without_support")
+    from estafette.signals.selectors import SignalRow
+
+    t.refresh_from_db()
+    signal.trajectory = t
+    full = SignalRow(signal=signal, rule=None, classes=frozenset({"identity", "health"}))
+    with translation.override("en"):
+        assert full.markers == ["cannot read or write", "addiction"]
+    without = SignalRow(signal=signal, rule=None, classes=frozenset({"identity"}))
+    assert without.markers == [] and not without.sees_reason
+    html = client_for(world["a"]).get(f"/signals/{signal.pk}/", HTTP_ACCEPT_LANGUAGE="en")
+    assert "cannot read or write, addiction" in html.content.decode()
+
+
+def test_htmx_filter_gets_only_the_results(world: dict[str, Any]) -> None:
+    response = client_for(world["a"]).get(
+        "/signals/?state=open",
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TARGET="inbox-results",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div id="inbox-results"')
+    assert "<html" not in html and "No after-care referral" in html
