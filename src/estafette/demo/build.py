@@ -35,6 +35,7 @@ from estafette.demo.organisations import (
     organisations_create,
 )
 from estafette.demo.scales import SCALES
+from estafette.demo.visits import visits_create
 from estafette.handovers.models import Handover, HandoverTransition
 from estafette.organisations.models import Membership, Organisation
 from estafette.people.models import NetworkMember, Person
@@ -234,6 +235,7 @@ def build(
         )
         written = bulk.run(spec)
         written.update(conditions_create(today=today, rng=random.Random(seed + 5)))
+        written.update(visits_create(today=today, rng=random.Random(seed + 6)))
         phase("Bulk rows: " + ", ".join(f"{k} {v:,}" for k, v in written.items()))
     counts = demo_counts()
     seconds = time.monotonic() - started

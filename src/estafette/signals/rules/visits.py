@@ -269,6 +269,11 @@ class VolunteerNoneAvailable(ContactRule):
 # ---------------------------------------------------------------- "Return" booklet
 
 
+BOOKLET_SENDERS = (OrganisationKind.BB_REGIONAL_DESK, OrganisationKind.BUREAU_BUITENLAND)
+"""Bureau Buitenland sends the booklet to the people it guides abroad (001 §3.1): not the
+consulate (on own strength), not a Dutch prison (after a sentence transfer)."""
+
+
 class ReturnBookletNotSent(ReleaseDeadlineRule):
     code = "return_booklet_not_sent"
     title = _("“Return” booklet not sent")
@@ -286,7 +291,7 @@ class ReturnBookletNotSent(ReleaseDeadlineRule):
     ) -> list[Candidate]:
         rows = (
             self.trajectories(trajectory_ids)
-            .filter(phase__in=BEFORE_RELEASE_PHASES)
+            .filter(phase__in=BEFORE_RELEASE_PHASES, baton_holder__kind__in=BOOKLET_SENDERS)
             .exclude(route=Route.DOMESTIC)
             .filter(~contact_exists(ContactKind.RETURN_BOOKLET))
             .values(*RELEASE_FIELDS)

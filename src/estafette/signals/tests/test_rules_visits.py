@@ -275,6 +275,24 @@ def test_return_booklet_not_for_domestic_routes_and_override(
     assert signal is not None and signal.facts["days"] == 175
 
 
+def test_no_booklet_signal_when_the_consulate_or_a_prison_holds_the_baton(
+    frozen_clock: ClockControl, actor_for: ActorFor
+) -> None:
+    today = frozen_clock.today
+    consul = actor_for(org(OrganisationKind.CONSULAR_POST), Role.CONSULAR_OFFICER)
+    own = make(consul, route=Route.ABROAD_OWN, release_date=today + days(100))
+    case_manager = actor_for(org(OrganisationKind.PRISON), Role.CASE_MANAGER)
+    transferred = make(
+        case_manager,
+        route=Route.ABROAD_TRANSFER,
+        transfer_law="WETS",
+        release_date=today + days(100),
+    )
+    signals_evaluate([own.pk, transferred.pk])
+    assert live(own, "return_booklet_not_sent") is None
+    assert live(transferred, "return_booklet_not_sent") is None
+
+
 # ------------------------------------------------------------------ domestic norms
 
 
