@@ -413,3 +413,17 @@ def test_htmx_filter_gets_only_the_results(world: dict[str, Any]) -> None:
     html = response.content.decode()
     assert html.lstrip().startswith('<div id="inbox-results"')
     assert "<html" not in html and "No after-care referral" in html
+
+
+def test_dates_people_chose_say_that_no_norm_produced_them(world: dict[str, Any]) -> None:
+    from estafette.trajectories.services import trajectory_plan_next_step
+
+    t = world["t"]
+    trajectory_plan_next_step(
+        actor=world["a"], trajectory=t, next_step="Bel de zus", due=TODAY + dt.timedelta(days=5)
+    )
+    client = client_for(world["a"])
+    page = client.get(f"/trajectories/{t.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "no norm: the date the baton holder set" in page
+    caseload = client.get("/caseload/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "no norm: the date the baton holder set for the next step" in caseload
