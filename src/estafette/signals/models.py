@@ -118,7 +118,15 @@ class SignalEvent(AppendOnlyModel):
 
     class Meta:
         ordering = ["at", "id"]
-        indexes = [models.Index(fields=["signal", "at"])]
+        indexes = [
+            models.Index(fields=["signal", "at"]),
+            # The notification fan-out reads the recent raised/reopened events every few minutes.
+            models.Index(
+                fields=["at"],
+                condition=models.Q(kind__in=["raised", "reopened"]),
+                name="signal_event_notifiable",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.signal_id} {self.kind} {self.at:%Y-%m-%d}"
