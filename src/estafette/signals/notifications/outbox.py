@@ -31,7 +31,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import translation
@@ -193,7 +193,15 @@ def emails_queue_daily_digests(*, now: dt.datetime | None = None) -> int:
     done_today = OutgoingEmail.objects.filter(
         kind=EmailKind.DIGEST, digest_date=day, recipient__isnull=False
     ).values("recipient_id")
-    return _queue(_to_mail(daily, exclude_users=done_today), EmailKind.DIGEST, digest_date=day)
+    try:
+        with transaction.atomic():
+            notifications = _to_mail(daily, exclude_users=done_today)
+            return _queue(notifications, EmailKind.DIGEST, digest_date=day)
+    except IntegrityError:
+        # A run racing this one wrote a summary for one of these users first: theirs
+        # stands, these notifications wait for tomorrow's.
+        log.info("daily summaries of %s: another run was first", day)
+        return 0
 
 
 # --- sending ---------------------------------------------------------------------------

@@ -251,3 +251,53 @@ def test_the_command_runs_everything_and_says_what_it_did(
         "notified 2, queued 1 immediate and 1 daily, sent 2, retrying 0, failed 0"
     )
     assert len(mail.outbox) == 2
+
+
+def test_the_database_refuses_a_second_summary_for_the_same_day(
+    frozen_clock: ClockControl, actor_a: Actor
+) -> None:
+    from django.db import IntegrityError, transaction
+
+    fields = {
+        "recipient": actor_a.user,
+        "to_address": "a@example.org",
+        "subject": "s",
+        "body": "b",
+        "kind": EmailKind.DIGEST,
+        "digest_date": dt.date(2025, 3, 3),
+    }
+    OutgoingEmail.objects.create(**fields)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        OutgoingEmail.objects.create(**fields)
+    OutgoingEmail.objects.create(**{**fields, "kind": EmailKind.IMMEDIATE})  # immediate: any number
+
+
+def test_a_racing_summary_run_leaves_the_first_ones_summary_standing(
+    frozen_clock: ClockControl, trajectory: Trajectory, org_c: Organisation
+) -> None:
+    actor = member(org_c, Role.LANDING_PLACE_WORKER)
+    notify(trajectory, org_c, Role.LANDING_PLACE_WORKER, ["no_contact_person"])
+    # Another run wrote today's summary between this run's check and its insert.
+    from unittest import mock
+
+    from estafette.signals.notifications import outbox
+
+    real_queue = outbox._queue
+
+    def racing(*args: object, **kwargs: object) -> int:
+        OutgoingEmail.objects.create(
+            recipient=actor.user,
+            to_address="x@example.org",
+            subject="s",
+            body="b",
+            kind=EmailKind.DIGEST,
+            digest_date=frozen_clock.today,
+        )
+        return real_queue(*args, **kwargs)  # type: ignore[arg-type]
+
+    with mock.patch.object(outbox, "_queue", racing):
+        assert emails_queue_daily_digests() == 0
+    # No error; nothing of this run stays (here the stand-in for the other run's row was
+    # written inside this run's transaction, so it went too).
+    assert not OutgoingEmail.objects.exists()
+    assert Notification.objects.filter(email__isnull=True).count() == 1  # waits for tomorrow
