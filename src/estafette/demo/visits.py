@@ -282,7 +282,7 @@ def _story(
                 volunteers[0]["organisation_id"],
                 Channel.FACE_TO_FACE,
             )
-    elif abroad and in_detention and t["route"] != Route.ABROAD_TRANSFER:
+    elif abroad and in_detention and t["baton_holder__kind"] in BOOKLET_SENDERS:
         roll = rng.random()
         if roll < 0.06:  # asked, and nobody is available in that country
             asked = start + days(rng.randint(20, 60))

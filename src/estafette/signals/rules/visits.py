@@ -197,7 +197,8 @@ class VolunteerNoneAvailable(ContactRule):
     title = _("Volunteer requested, but none available in that country")
     reason_template = _(
         "A visiting volunteer was asked for on %(requested_on)s; on %(answered_on)s the answer "
-        "was that none is available in %(country)s; nobody visits the person; norm: %(norm)s."
+        "was that none is available in the country of detention (%(country)s); nobody visits "
+        "the person; norm: %(norm)s."
     )
     suggested_action = _(
         "Ask another volunteer organisation, the consular post or spiritual care to visit, "
@@ -227,6 +228,8 @@ class VolunteerNoneAvailable(ContactRule):
                 country_nl=Subquery(
                     latest.values("country__name_nl")[:1], output_field=CharField()
                 ),
+                asker=Subquery(latest.values("requested_for_id")[:1], IntegerField()),
+                asker_kind=Subquery(latest.values("requested_for__kind")[:1], CharField()),
             )
             .filter(request_state=RequestState.NONE_AVAILABLE)
             .values(
@@ -237,13 +240,17 @@ class VolunteerNoneAvailable(ContactRule):
                 "answered_on",
                 "country_en",
                 "country_nl",
+                "asker",
+                "asker_kind",
             )
         )
+        # The coordinator who asked can ask elsewhere (another volunteer organisation,
+        # spiritual care, the consulate); that is who hears it.
         return [
             self.candidate(
                 trajectory_id=row["pk"],
-                addressee_id=row["baton_holder_id"],
-                addressee_kind=row["baton_holder__kind"],
+                addressee_id=row["asker"],
+                addressee_kind=row["asker_kind"],
                 facts={
                     "requested_on": iso(row["requested_on"]),
                     "answered_on": iso(row["answered_on"]),
@@ -331,11 +338,19 @@ DOMESTIC_FIELDS = ("pk", "baton_holder_id", "baton_holder__kind", "detention_sta
 
 
 class DomesticRule(ContactRule):
-    """Domestic detention with a known day of entry (``detention_start``)."""
+    """Domestic detention in a prison that holds the baton, with a known day of entry.
+
+    The screening, the mentor and the D&R plan are the prison case manager's
+    work (DOMAIN.md §10): while probation or a municipality holds the baton
+    these rules stay silent rather than address someone who cannot act.
+    """
 
     def subjects(self, trajectory_ids: Iterable[int] | None) -> QuerySet[Trajectory]:
         return self.trajectories(trajectory_ids).filter(
-            route=Route.DOMESTIC, phase=Phase.DETENTION, detention_start__isnull=False
+            route=Route.DOMESTIC,
+            phase=Phase.DETENTION,
+            detention_start__isnull=False,
+            baton_holder__kind=OrganisationKind.PRISON,
         )
 
 
@@ -343,8 +358,9 @@ class WithinDaysOfEntryRule(DomesticRule):
     """A milestone due "within N days of entry" that has no contact moment of its kind."""
 
     contact_kind: str = ""
+    what: Any = ""
     reason_template = _(
-        "In detention since %(entry_on)s; %(what)s not recorded; due by %(due)s (%(days)s days "
+        "In detention since %(entry_on)s; no %(what)s recorded; due by %(due)s (%(days)s days "
         "after the day of entry); norm: %(norm)s."
     )
 
@@ -389,7 +405,7 @@ class WithinDaysOfEntryRule(DomesticRule):
         return found
 
     def reason_text(self, facts: dict[str, Any]) -> str:
-        return super().reason_text({**facts, "what": ContactKind(self.contact_kind).label})
+        return super().reason_text({**facts, "what": self.what})
 
 
 class DomesticScreeningOverdue(WithinDaysOfEntryRule):
@@ -400,6 +416,7 @@ class DomesticScreeningOverdue(WithinDaysOfEntryRule):
     )
     norm_code = "domestic_screening"
     contact_kind = ContactKind.DOMESTIC_SCREENING
+    what = _("screening of the five life domains")
 
 
 class DrPlanOverdue(WithinDaysOfEntryRule):
@@ -410,6 +427,7 @@ class DrPlanOverdue(WithinDaysOfEntryRule):
     )
     norm_code = "dr_plan"
     contact_kind = ContactKind.DR_PLAN
+    what = _("detention and re-integration plan")
 
 
 class MentorConversationOverdue(DomesticRule):

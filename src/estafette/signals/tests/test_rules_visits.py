@@ -363,6 +363,23 @@ def test_screening_norm_override_of_the_prison_and_route_change(
     assert live(t, "domestic_screening_overdue") is None
 
 
+def test_domestic_norms_stay_silent_while_probation_holds_the_baton(
+    frozen_clock: ClockControl, actor_for: ActorFor
+) -> None:
+    entered = frozen_clock.today
+    officer = actor_for(org(OrganisationKind.PROBATION), Role.PROBATION_OFFICER)
+    t = domestic(officer, entered)
+    frozen_clock.set(entered + days(60))
+    signals_evaluate([t.pk])
+    for code in (
+        "domestic_screening_overdue",
+        "mentor_conversation_overdue",
+        "dr_plan_overdue",
+        "no_professional_contact",
+    ):
+        assert live(t, code) is None, code
+
+
 def test_mentor_conversation_every_fourteen_days(
     frozen_clock: ClockControl, case_manager: Actor
 ) -> None:
