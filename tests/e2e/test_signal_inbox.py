@@ -14,7 +14,16 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
-from tests.e2e.helpers import Relay, axe_violations, field, format_violations, log_in, screenshot
+from tests.e2e.helpers import (
+    AXE_SCRIPT,
+    Relay,
+    axe_violations,
+    field,
+    format_violations,
+    log_in,
+    page_width,
+    screenshot,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -88,3 +97,57 @@ def test_inbox_filter_acknowledge_and_snooze(
     expect(history).to_contain_text("I am asking Bram for his after-care consent.")
     assert_accessible(page, "the signal page after snoozing")
     screenshot(page, "signal-page")
+
+    # The trajectory page's panel: the snoozed signal with its state, the norm deadlines.
+    page.get_by_role("link", name="Bram Jansen").first.click()
+    panel = page.locator(".signals-panel")
+    expect(panel.get_by_role("heading", name="Signals and deadlines")).to_be_visible()
+    expect(panel).to_contain_text("snoozed until")
+    expect(panel).to_contain_text("Deadlines from the norms")
+    expect(panel).to_contain_text("counted from the known release date")
+    assert_panel_accessible(page)
+
+
+def assert_panel_accessible(page: Page) -> None:
+    """axe-core on the signals panel alone (the rest of the trajectory page has its own test)."""
+    page.add_script_tag(path=str(AXE_SCRIPT))
+    violations = page.evaluate(
+        """async () => {
+            const r = await axe.run(document.querySelector('.signals-panel'), {
+                runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']},
+            });
+            return r.violations.map(v => ({
+                id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
+                nodes: v.nodes.map(n => ({target: n.target.join(' '), summary: n.failureSummary})),
+            }));
+        }"""
+    )
+    assert not violations, format_violations(violations)
+
+
+def test_inbox_and_actions_without_javascript_on_a_small_screen(
+    new_context: Callable[..., BrowserContext], relay: Relay
+) -> None:
+    """360 px wide, JavaScript off: the filter is a plain GET, the actions POST and redirect."""
+    from estafette.signals.evaluate import signals_evaluate
+    from estafette.signals.models import Signal
+
+    signals_evaluate([relay.trajectory.pk])
+    page = new_context(java_script_enabled=False, viewport={"width": 360, "height": 740}).new_page()
+    log_in(page, relay.coordinator.username)
+    page.goto("/signals/")
+    width, viewport = page_width(page)
+    assert width <= viewport, f"the inbox scrolls sideways at 360 px ({width} > {viewport})"
+    field(page, "State").select_option(label="open")
+    field(page, "Kind of signal").select_option(label=REFERRAL)
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_url(re.compile(r"state=open"))
+    results = page.locator("#inbox-results")
+    results.get_by_role("link", name=REFERRAL, exact=True).click()
+    width, viewport = page_width(page)
+    assert width <= viewport, f"the signal page scrolls sideways at 360 px ({width} > {viewport})"
+    field(page, "Why it is resolved").fill("Referred by post; the desk confirmed by phone.")
+    page.get_by_role("button", name="Resolve the signal").click()
+    expect(page.get_by_text("The signal is resolved.")).to_be_visible()
+    signal = Signal.objects.get(trajectory=relay.trajectory, rule_code="aftercare_referral_missing")
+    assert signal.state == "resolved" and signal.resolved_how == "manual"
