@@ -121,7 +121,9 @@ def every_days(effective: EffectiveNorm) -> tuple[int, int]:
 
 
 class ContactRule(Rule):
-    """Base of the rules here: the shared reason words."""
+    """Base of the rules here: the shared reason words; the action is recording a contact."""
+
+    link_name = "contact-create"
 
     def word(self, key: str, value: Any) -> str:
         if key.startswith("last") and not value:
@@ -205,6 +207,7 @@ class VolunteerNoneAvailable(ContactRule):
         "or ask again when the person moves."
     )
     norm_code = "volunteer_visit"
+    link_name = "trajectory-detail"
 
     def candidates(
         self, *, today: dt.date, trajectory_ids: Iterable[int] | None = None
@@ -292,6 +295,7 @@ class ReturnBookletNotSent(ReleaseDeadlineRule):
         "Send the “Return” booklet to the person and the contact person, and record it."
     )
     norm_code = "return_booklet"
+    link_name = "contact-create"
 
     def candidates(
         self, *, today: dt.date, trajectory_ids: Iterable[int] | None = None
@@ -713,6 +717,7 @@ class BuddyTrajectoryLong(BuddyRule):
     )
     severity = "info"
     norm_code = "buddy_trajectory_length"
+    link_name = "trajectory-detail"  # closing is a handover, not a contact
 
     def candidates(
         self, *, today: dt.date, trajectory_ids: Iterable[int] | None = None

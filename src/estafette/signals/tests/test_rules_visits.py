@@ -572,18 +572,7 @@ def test_buddy_programme_holding_the_baton_and_trajectory_length(
 def test_each_rule_runs_a_fixed_number_of_queries(
     frozen_clock: ClockControl, actor_a: Actor, case_manager: Actor, buddies: Organisation
 ) -> None:
-    codes = [
-        "volunteer_visit_overdue",
-        "volunteer_none_available",
-        "return_booklet_not_sent",
-        "domestic_screening_overdue",
-        "mentor_conversation_overdue",
-        "dr_plan_overdue",
-        "no_professional_contact",
-        "buddy_contact_overdue",
-        "buddy_no_contact_after_release",
-        "buddy_trajectory_long",
-    ]
+    codes = VISITS_RULES
 
     def queries(n: int) -> dict[str, int]:
         for _ in range(n):
@@ -607,3 +596,25 @@ def test_each_rule_runs_a_fixed_number_of_queries(
     large = queries(8)
     assert small == large
     assert max(large.values()) <= 3
+
+
+VISITS_RULES = [
+    "volunteer_visit_overdue",
+    "volunteer_none_available",
+    "return_booklet_not_sent",
+    "domestic_screening_overdue",
+    "mentor_conversation_overdue",
+    "dr_plan_overdue",
+    "no_professional_contact",
+    "buddy_contact_overdue",
+    "buddy_no_contact_after_release",
+    "buddy_trajectory_long",
+]
+
+
+@pytest.mark.parametrize("code", VISITS_RULES)
+def test_each_rule_declares_its_norm_and_links_where_the_action_is(code: str) -> None:
+    rule = REGISTRY[code]
+    assert rule.norm is not None and rule.norm.source
+    assert str(rule.title) and str(rule.suggested_action)
+    assert rule.link(7) in ("/trajectories/7/", "/trajectories/7/contacts/")
