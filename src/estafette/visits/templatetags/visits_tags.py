@@ -11,6 +11,7 @@ from typing import Any
 
 from django import template
 
+from estafette.core import clock
 from estafette.core.data_classes import DataClass
 from estafette.trajectories.models import ParticipantRole
 from estafette.visits.forms import ContactForm
@@ -30,8 +31,11 @@ def contact_panel(context: template.Context) -> dict[str, Any]:
     # The page read was audited by trajectory_get; the panel is part of that view.
     panel = contact_panel_get(actor=actor, trajectory=trajectory, access=access, audit=False)
     kinds = kinds_for(actor) if not trajectory.is_closed else ()
+    today = clock.today()
     has_volunteer = any(
-        p.role == ParticipantRole.VISITING_VOLUNTEER and p.until is None
+        p.role == ParticipantRole.VISITING_VOLUNTEER
+        and p.since <= today
+        and (p.until is None or p.until >= today)
         for p in context.get("participants") or ()
     )
     may_request = actor.role in REQUEST_ROLES and trajectory.is_abroad and not trajectory.is_closed
