@@ -16,7 +16,7 @@ export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 .PHONY: help setup run test test-fast test-e2e lint format bench demo sweep messages clean
 
 help:
-	@echo "make run     set up, migrate, load the demo ($(DEMO_SCALE)) and serve on http://$(HOST):$(PORT)"
+	@echo "make run     set up, migrate, load the demo ($(DEMO_SCALE)), start the task worker and serve on http://$(HOST):$(PORT)"
 	@echo "make test    set up and run the whole test suite (lint included)"
 	@echo "make lint    ruff, mypy and import-linter"
 	@echo "make bench   benchmarks (prints medians and ratios; never fails)"
@@ -36,11 +36,18 @@ $(NODE_STAMP): package-lock.json
 
 setup: $(STAMP) $(NODE_STAMP)
 
+# The task worker (manage.py db_worker) runs beside the server: it evaluates signals after
+# each change, sweeps daily and sends notifications. Ctrl-C stops both (the worker gets
+# the same interrupt, and the trap stops it if the server ends any other way).
 run: setup
 	@mkdir -p var
 	$(PY) manage.py migrate --no-input -v 0
 	$(PY) manage.py demo --scale $(DEMO_SCALE) --if-empty
 	$(PY) manage.py demo_accounts
+	$(PY) manage.py tasks_schedule --sweep-now
+	@$(PY) manage.py db_worker & worker=$$!; \
+	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	echo "Task worker started (pid $$worker); Ctrl-C stops the server and the worker."; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 demo: setup

@@ -36,12 +36,26 @@ class EvaluationResult:
 
 
 def _render(rule: Rule, candidate: Candidate) -> str:
+    """The reason in the default language; the caller has activated it (once, not per signal)."""
+    return rule.reason_text(candidate.facts)
+
+
+def signals_evaluate(
+    trajectory_ids: Iterable[int] | None = None,
+    today: dt.date | None = None,
+    rules: Iterable[Rule] | None = None,
+) -> EvaluationResult:
+    """Bring the signals of ``trajectory_ids`` (default: all) in line with today's facts.
+
+    See :func:`_evaluate` for the steps. Reasons are rendered in the default
+    language (``LANGUAGE_CODE``), whatever language the caller has active.
+    """
     with translation.override(settings.LANGUAGE_CODE):
-        return rule.reason_text(candidate.facts)
+        return _evaluate(trajectory_ids, today, rules)
 
 
 @transaction.atomic
-def signals_evaluate(
+def _evaluate(
     trajectory_ids: Iterable[int] | None = None,
     today: dt.date | None = None,
     rules: Iterable[Rule] | None = None,
@@ -53,7 +67,10 @@ def signals_evaluate(
     3. Live signals whose facts no longer hold are resolved automatically.
     4. Live signals whose facts still hold: a snoozed one whose date has come is
        reopened; changed facts (release moved, norm changed) update reason, due
-       date and severity — every deadline recomputes.
+       date and severity — every deadline recomputes. The reason is a rendering
+       of the facts, so it is rendered again only when the facts changed (their
+       digest differs): rendering every live signal's reason on every sweep was
+       half the sweep's time.
     5. Candidates without a live signal are raised, unless a person resolved the
        same facts by hand (a manual resolution holds until the facts change).
     Each change writes a :class:`SignalEvent`; writes are bulk operations.
@@ -107,16 +124,18 @@ def signals_evaluate(
             events.append(SignalEvent(signal=signal, kind=EventKind.REOPENED, at=now))
             counts["reopened"] += 1
             changed = True
+        digest = candidate.facts_digest
         fresh = {
             "facts": candidate.facts,
-            "facts_digest": candidate.facts_digest,
-            "reason": _render(rule, candidate),
+            "facts_digest": digest,
             "due": candidate.due,
             "severity": candidate.severity,
             "addressee_id": candidate.addressee_id,
             "addressee_role": candidate.addressee_role,
             "norm_code": candidate.norm_code,
         }
+        if digest != signal.facts_digest or not signal.reason:
+            fresh["reason"] = _render(rule, candidate)
         differs = {k: v for k, v in fresh.items() if getattr(signal, k) != v}
         if differs:
             for name, value in differs.items():

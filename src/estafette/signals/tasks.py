@@ -8,7 +8,9 @@ Two tasks of the Django tasks API (django-tasks; the database worker
 * :func:`sweep` — every live trajectory, for the rules that fire because time
   passes (a deadline comes near, an answer date passes). It schedules its own
   next run (daily at ``ESTAFETTE_SWEEP_HOUR``, Dutch time), so a running worker
-  keeps sweeping without cron; :func:`sweep_schedule` keeps exactly one waiting.
+  keeps sweeping without cron; :func:`sweep_schedule` keeps exactly one waiting;
+* :func:`notifications_send` — every five minutes, the notifications' clock
+  (e-mail retries, the daily summary); it schedules itself the same way.
 
 The ``sweep`` management command (``estafette sweep``) does the evaluation of
 the sweep without a worker, for cron.
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import zlib
 from collections.abc import Callable
 from typing import Any
 
@@ -25,16 +28,25 @@ from django.conf import settings
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 from django_tasks import TaskResult, TaskResultStatus, task
+from django_tasks.base import Task
 
 from estafette.core.clock import LOCAL_ZONE
 from estafette.signals.evaluate import EvaluationResult, signals_evaluate
+from estafette.signals.notifications.services import (
+    notifications_after_evaluation,
+    notifications_send_daily_digests,
+)
 
 logger = logging.getLogger(__name__)
 
 ATTEMPTS = 3
 """Tries of one evaluation that lost a race (see :func:`_evaluate`)."""
 
-SWEEP_LOCK_KEY = 0x5357_4545  # "SWEE": the advisory lock that serialises sweep_schedule
+NOTIFICATIONS_EVERY = dt.timedelta(minutes=5)
+"""How often :func:`notifications_send` runs (e-mail retries, the daily summary)."""
+
+KEEP_RESULTS = dt.timedelta(days=14)
+"""Finished task results are kept this long (for the admin), then pruned by the sweep."""
 
 
 def _evaluate(trajectory_ids: list[int] | None) -> EvaluationResult:
@@ -83,9 +95,12 @@ def evaluate_trajectory(trajectory_id: int) -> dict[str, int]:
 
     Returns the counts of :class:`EvaluationResult` (stored with the task result).
     A trajectory that no longer exists or is closed simply resolves its live signals.
+    When a signal was raised or reopened, the people who can act are notified
+    (and immediate e-mail goes out) straight away.
     """
     result = _evaluate([trajectory_id])
-    _after_evaluation(None)
+    if result.raised or result.reopened:
+        _after_evaluation(notifications_after_evaluation)
     return _counts(result)
 
 
@@ -93,15 +108,51 @@ def evaluate_trajectory(trajectory_id: int) -> dict[str, int]:
 def sweep() -> dict[str, int]:
     """Evaluate every live trajectory, then make sure the next daily sweep is waiting.
 
-    The next run is scheduled even when this one fails, so one bad night does
-    not stop the sweeps.
+    Also notifies of what it raised and prunes finished task results older than
+    :data:`KEEP_RESULTS`. The next run is scheduled even when this one fails, so
+    one bad night does not stop the sweeps.
     """
     try:
         result = _evaluate(None)
-        _after_evaluation(None)
+        _after_evaluation(notifications_after_evaluation)
+        _after_evaluation(_prune_results)
         return _counts(result)
     finally:
         sweep_schedule()
+
+
+@task()
+def notifications_send() -> dict[str, int]:
+    """Every few minutes: fan out, queue immediate e-mail and daily summaries, send what is due.
+
+    Retries of failed e-mail and the daily summary (from ``ESTAFETTE_DIGEST_HOUR``)
+    need a clock, not a change; this task is that clock. It schedules its next run
+    :data:`NOTIFICATIONS_EVERY` later, even when this one fails.
+    """
+    try:
+        first = notifications_after_evaluation()
+        second = notifications_send_daily_digests()
+        return {
+            "notified": first.notified + second.notified,
+            "queued": first.queued + second.queued,
+            "sent": first.sending.sent + second.sending.sent,
+            "failed": first.sending.failed + second.sending.failed,
+        }
+    finally:
+        notifications_schedule()
+
+
+def _prune_results(now: dt.datetime | None = None) -> int:
+    """Delete finished task results older than :data:`KEEP_RESULTS` (database backend only)."""
+    if not sweep.get_backend().supports_defer:
+        return 0
+    from django_tasks_db.models import DBTaskResult
+
+    cutoff = (now or timezone.now()) - KEEP_RESULTS
+    deleted, _ = DBTaskResult.objects.filter(
+        status__in=[TaskResultStatus.SUCCESSFUL, TaskResultStatus.FAILED], finished_at__lt=cutoff
+    ).delete()
+    return deleted
 
 
 def sweep_next_at(now: dt.datetime | None = None) -> dt.datetime:
@@ -123,39 +174,57 @@ def sweep_next_at(now: dt.datetime | None = None) -> dt.datetime:
 def sweep_schedule(
     *, now: dt.datetime | None = None, run_now: bool = False
 ) -> TaskResult[Any] | None:
-    """Make sure exactly one sweep waits in the queue; idempotent. Returns it.
+    """Make sure exactly one sweep waits in the queue, for :func:`sweep_next_at`; idempotent."""
+    now = now or timezone.now()
+    return _keep_one_waiting(sweep, at=sweep_next_at(now), now=now, run_now=run_now)
 
-    * none waiting: enqueue one for :func:`sweep_next_at` (or at once with ``run_now``);
+
+def notifications_schedule(
+    *, now: dt.datetime | None = None, run_now: bool = False
+) -> TaskResult[Any] | None:
+    """Make sure exactly one :func:`notifications_send` waits, :data:`NOTIFICATIONS_EVERY` on."""
+    now = now or timezone.now()
+    return _keep_one_waiting(
+        notifications_send, at=now + NOTIFICATIONS_EVERY, now=now, run_now=run_now
+    )
+
+
+def _keep_one_waiting(
+    periodic: Task[[], Any], *, at: dt.datetime, now: dt.datetime, run_now: bool
+) -> TaskResult[Any] | None:
+    """Make sure exactly one run of ``periodic`` waits in the queue; idempotent. Returns it.
+
+    * none waiting: enqueue one for ``at`` (or at once with ``run_now``);
     * one waiting: keep it (with ``run_now``, bring it forward to now);
     * more than one (two processes scheduled at the same moment): keep the
       earliest, delete the others.
 
     Only a backend that can defer tasks (the database backend) keeps a queue;
     with any other (the immediate backend of the tests) nothing is scheduled and
-    ``None`` is returned, except that ``run_now`` runs the sweep there and then.
+    ``None`` is returned, except that ``run_now`` runs the task there and then.
     """
-    backend = sweep.get_backend()
+    backend = periodic.get_backend()
     if not backend.supports_defer:
-        return sweep.enqueue() if run_now else None
+        return periodic.enqueue() if run_now else None
     from django_tasks_db.models import DBTaskResult
 
-    now = now or timezone.now()
     with transaction.atomic():
         if connection.vendor == "postgresql":
             # Two workers finishing at once must not both see "none waiting".
             with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SWEEP_LOCK_KEY])
+                cursor.execute(
+                    "SELECT pg_advisory_xact_lock(%s)", [zlib.crc32(periodic.module_path.encode())]
+                )
         # (SQLite: our connections begin IMMEDIATE transactions, which already serialise.)
         waiting = list(
             DBTaskResult.objects.filter(
-                task_path=sweep.module_path,
+                task_path=periodic.module_path,
                 backend_name=backend.alias,
                 status=TaskResultStatus.READY,
             ).order_by("run_after", "enqueued_at")
         )
         if not waiting:
-            task_ = sweep if run_now else sweep.using(run_after=sweep_next_at(now))
-            return task_.enqueue()
+            return (periodic if run_now else periodic.using(run_after=at)).enqueue()
         keep, *extra = waiting
         if extra:
             DBTaskResult.objects.filter(pk__in=[row.pk for row in extra]).delete()

@@ -26,8 +26,12 @@ from estafette.people.models import Person
 from estafette.signals import tasks
 from estafette.signals.evaluate import signals_evaluate
 from estafette.signals.models import Signal
+from estafette.signals.notifications.models import Notification
 from estafette.signals.tasks import (
+    NOTIFICATIONS_EVERY,
     evaluate_trajectory,
+    notifications_schedule,
+    notifications_send,
     sweep,
     sweep_next_at,
     sweep_schedule,
@@ -98,6 +102,19 @@ def test_evaluate_trajectory_raises_the_signals_of_that_trajectory_only(
     again = evaluate_trajectory.enqueue(one.pk)
     assert again.return_value is not None
     assert again.return_value["raised"] == again.return_value["resolved"] == 0
+
+
+def test_a_raised_signal_notifies_the_people_who_can_act(
+    frozen_clock: ClockControl, actor_a: Actor
+) -> None:
+    t = make(actor=actor_a)
+    evaluate_trajectory.enqueue(t.pk)
+    signal = live(t, "aftercare_referral_missing")
+    assert Notification.objects.filter(user=actor_a.user, signal=signal).exists()
+    # Nothing new the second time: no second notification.
+    count = Notification.objects.count()
+    evaluate_trajectory.enqueue(t.pk)
+    assert Notification.objects.count() == count
 
 
 def test_evaluation_retries_when_it_lost_a_race(
@@ -176,6 +193,16 @@ def test_duplicate_waiting_sweeps_are_trimmed_to_the_earliest(database_backend: 
 
 
 @pytest.mark.django_db
+def test_the_notifications_clock_keeps_one_run_waiting(database_backend: None) -> None:
+    now = dt.datetime(2025, 3, 3, 12, 0, tzinfo=AMS)
+    first = notifications_schedule(now=now)
+    second = notifications_schedule(now=now)
+    assert first is not None and second is not None and first.id == second.id
+    [row] = DBTaskResult.objects.filter(task_path=notifications_send.module_path)
+    assert row.run_after == now + NOTIFICATIONS_EVERY
+
+
+@pytest.mark.django_db
 def test_run_now_brings_the_waiting_sweep_forward(database_backend: None) -> None:
     sweep_schedule()
     [row] = waiting_sweeps()
@@ -193,8 +220,8 @@ def test_the_worker_runs_the_sweep_which_schedules_exactly_one_next(
 ) -> None:
     t = make(actor=actor_a, person=new_person())
     out = StringIO()
-    call_command("sweep_schedule", "--now", stdout=out)
-    call_command("sweep_schedule", "--now", stdout=out)  # make run twice: still one
+    call_command("tasks_schedule", "--sweep-now", stdout=out)
+    call_command("tasks_schedule", "--sweep-now", stdout=out)  # make run twice: still one
     assert len(waiting_sweeps()) == 1
     run_worker(monkeypatch)
     assert live(t, "aftercare_referral_missing") is not None

@@ -1,0 +1,40 @@
+"""``estafette tasks_schedule``: make sure the worker has its periodic tasks waiting (idempotent).
+
+The daily sweep of the signals and the notifications' five-minute clock each
+schedule their own next run; this command puts the first of each in the queue,
+or leaves the one already waiting. ``make run`` calls it with ``--sweep-now``
+before starting the worker, so the demo's signals are there within seconds.
+Running it again never adds a second waiting run.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from estafette.core.clock import LOCAL_ZONE
+from estafette.signals.tasks import notifications_schedule, sweep_schedule
+
+
+class Command(BaseCommand):
+    help = "Make sure the signal sweep and the notifications wait for the task worker."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--sweep-now",
+            action="store_true",
+            help="Run the waiting sweep as soon as a worker is free (not at the set hour).",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        for name, result in (
+            ("sweep", sweep_schedule(run_now=options["sweep_now"])),
+            ("notifications", notifications_schedule()),
+        ):
+            if result is None:
+                self.stdout.write(f"{name}: this task backend keeps no queue; nothing scheduled.")
+                continue
+            at = result.task.run_after
+            when = "now" if at is None else f"{at.astimezone(LOCAL_ZONE):%Y-%m-%d %H:%M}"
+            self.stdout.write(f"{name}: waits for the worker ({when}), task {result.id}.")
