@@ -100,7 +100,7 @@ def handover_start(request: HttpRequest, pk: int) -> HttpResponse:
     initial: dict[str, Any] = {"receiver": desk_first.pk if desk_first else None}
     if desk_first is not None and desk_first == desk:
         initial["purpose"] = Purpose.AFTERCARE_REFERRAL
-    form_args = {
+    form_args: dict[str, Any] = {
         "organisations": organisations,
         "listed": listed,
         "suggested": suggested,
