@@ -190,9 +190,10 @@ def test_query_count_is_bounded_whatever_the_history(
         message="Eerste ronde",
     )
     handover_accept(actor=b, handover=first)
-    # 24: session, actor, page reads, the access policy (relationship, consents,
-    # emergency access) and the audited view of the file.
-    with django_assert_max_num_queries(24):
+    # 31: session, actor, page reads, the access policy (relationship, consents,
+    # emergency access), the audited view of the file, the unread-notification count in
+    # the header, and the panels: signals (2), basic conditions (1), contacts (2).
+    with django_assert_max_num_queries(31):
         client.get(url(trajectory))
     before = _queries(client, url(trajectory))
     # Grow the history: handovers back and forth, each with transitions and events.
