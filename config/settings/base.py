@@ -75,8 +75,8 @@ INSTALLED_APPS = [
     "estafette.demo",
     "estafette.norms",
     "estafette.signals",
-    "estafette.visits",
     "estafette.conditions",
+    "estafette.visits",
 ]
 
 MIDDLEWARE = [
@@ -246,9 +246,7 @@ EMAIL_BACKEND = config(
 EMAIL_HOST = config("EMAIL_HOST", "localhost", help="SMTP server that sends Estafette's e-mail.")
 EMAIL_PORT = config("EMAIL_PORT", 25, help="Port of the SMTP server (587 with STARTTLS).")
 EMAIL_HOST_USER = config("EMAIL_HOST_USER", "", help="User name at the SMTP server, if any.")
-EMAIL_HOST_PASSWORD = config(
-    "EMAIL_HOST_PASSWORD", "", help="Password at the SMTP server, if any."
-)
+EMAIL_HOST_PASSWORD = config("EMAIL_HOST_PASSWORD", "", help="Password at the SMTP server, if any.")
 EMAIL_USE_TLS = config(
     "EMAIL_USE_TLS", False, help="Upgrade the SMTP connection with STARTTLS (port 587)."
 )
