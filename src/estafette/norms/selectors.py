@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,17 +50,54 @@ def norm_effective(*, code: str, organisation: Any) -> EffectiveNorm:
     return _effective(norm_get(code), latest)
 
 
+_SNAPSHOT: ContextVar[dict[str, list[NormOverride]] | None] = ContextVar(
+    "norm_overrides_snapshot", default=None
+)
+
+
+@contextmanager
+def norm_overrides_snapshot() -> Iterator[None]:
+    """Within the block, read every organisation's overrides once (one query), not per norm.
+
+    An evaluation asks :func:`norms_effective_by_organisation` for a dozen
+    norms; the overrides table is small (a row per organisation's change), so
+    reading it whole once is cheaper than a dozen queries. Nested blocks reuse
+    the outer snapshot. Changes made inside the block are not seen by it.
+    """
+    if _SNAPSHOT.get() is not None:
+        yield
+        return
+    grouped: dict[str, list[NormOverride]] = {}
+    for row in NormOverride.objects.order_by("organisation_id", "set_at", "id"):
+        grouped.setdefault(row.norm_code, []).append(row)
+    token = _SNAPSHOT.set(grouped)
+    try:
+        yield
+    finally:
+        _SNAPSHOT.reset(token)
+
+
 def norms_effective_by_organisation(
     *, code: str, organisation_ids: Iterable[int] | None = None
 ) -> tuple[EffectiveNorm, dict[int, EffectiveNorm]]:
-    """The default and every organisation's override of ``code``, in one query.
+    """The default and every organisation's override of ``code``, in one query (or none
+    inside :func:`norm_overrides_snapshot`).
 
     For set-based rules: look up the holder's norm in the dict, fall back to the default.
     """
     norm = norm_get(code)
-    rows = NormOverride.objects.filter(norm_code=code).order_by("organisation_id", "set_at", "id")
-    if organisation_ids is not None:
-        rows = rows.filter(organisation_id__in=list(organisation_ids))
+    snapshot = _SNAPSHOT.get()
+    rows: Iterable[NormOverride]
+    if snapshot is not None:
+        wanted = None if organisation_ids is None else set(organisation_ids)
+        rows = [r for r in snapshot.get(code, []) if wanted is None or r.organisation_id in wanted]
+    else:
+        query = NormOverride.objects.filter(norm_code=code).order_by(
+            "organisation_id", "set_at", "id"
+        )
+        if organisation_ids is not None:
+            query = query.filter(organisation_id__in=list(organisation_ids))
+        rows = query
     latest: dict[int, NormOverride] = {}
     for row in rows:
         latest[row.organisation_id] = row  # ordered ascending: the last one wins

@@ -17,9 +17,11 @@ from django.db import transaction
 from django.utils import translation
 
 from estafette.core import clock
+from estafette.norms.selectors import norm_overrides_snapshot
 from estafette.signals.lifecycle import LIVE, SignalState
 from estafette.signals.models import EventKind, ResolvedHow, Signal, SignalEvent
 from estafette.signals.rules import REGISTRY, Candidate, Rule
+from estafette.signals.rules.base import prefilter_rows
 
 LIVE_FIELDS = (
     "pk",
@@ -99,9 +101,16 @@ def _evaluate(
 
     # 1.
     wanted: dict[tuple[str, int], tuple[Rule, Candidate]] = {}
-    for rule in active_rules:
-        for candidate in rule.candidates(today=today, trajectory_ids=ids):
-            wanted[(rule.code, candidate.trajectory_id)] = (rule, candidate)
+    prefilter = _prefilter_rows(ids)
+    with norm_overrides_snapshot():  # one read of the overrides for every rule
+        for rule in active_rules:
+            rule_ids = ids
+            if prefilter is not None:
+                rule_ids = [row["pk"] for row in prefilter if rule.may_apply(row, today)]
+                if not rule_ids:
+                    continue  # its live signals on these trajectories resolve in step 3
+            for candidate in rule.candidates(today=today, trajectory_ids=rule_ids):
+                wanted[(rule.code, candidate.trajectory_id)] = (rule, candidate)
 
     # 2. Plain rows, not model instances: a sweep reads every live signal, and building
     # a model (with its JSON facts decoded) for each was a third of the sweep's time.
@@ -228,6 +237,22 @@ def _evaluate(
         unchanged=counts["unchanged"],
         held_by_manual_resolution=len(held),
     )
+
+
+PREFILTER_MAX = 200
+"""Up to this many trajectories, rules are first asked :meth:`Rule.may_apply` (see there)."""
+
+
+def _prefilter_rows(ids: list[int] | None) -> list[dict[str, Any]] | None:
+    """The trajectories' facts for :meth:`Rule.may_apply`, for a small evaluation; else None.
+
+    A sweep runs every rule's query anyway (the query is set-based); after a
+    change, one query here spares the building of the queries of every rule
+    that cannot apply to the changed trajectory.
+    """
+    if ids is None or len(ids) > PREFILTER_MAX:
+        return None
+    return prefilter_rows(ids)
 
 
 def _held_by_manual_resolution(

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.functional import Promise
@@ -25,7 +25,7 @@ from estafette.norms.catalogue import Norm, norm_get
 from estafette.norms.deadlines import Basis
 from estafette.norms.labels import BASIS_LABELS
 from estafette.organisations.models import OrganisationKind, Role
-from estafette.trajectories.models import Phase, Trajectory
+from estafette.trajectories.models import Participant, ParticipantRole, Phase, Trajectory
 
 ROLE_FOR_KIND: dict[str, str] = {
     OrganisationKind.BB_REGIONAL_DESK: Role.REGIONAL_COORDINATOR,
@@ -46,6 +46,32 @@ Never a volunteer or a buddy: they must not carry that load (DOMAIN.md §2, §10
 
 BEFORE_RELEASE_PHASES = (Phase.DETENTION, Phase.RETURN)
 LIVE_PHASES = tuple(phase for phase in Phase if phase != Phase.CLOSED)
+
+
+PREFILTER_FIELDS = (
+    "pk",
+    "phase",
+    "route",
+    "release_certainty",
+    "release_date",
+    "detention_start",
+    "baton_holder__kind",
+)
+"""The trajectory's fields :meth:`Rule.may_apply` may read (one query for all rules)."""
+
+
+def prefilter_rows(trajectory_ids: Iterable[int]) -> list[dict[str, Any]]:
+    """:data:`PREFILTER_FIELDS` of each trajectory, plus ``has_buddy`` (ever a buddy alongside)."""
+    buddy = Participant.objects.filter(trajectory=OuterRef("pk"), role=ParticipantRole.BUDDY)
+    return list(
+        Trajectory.objects.filter(pk__in=list(trajectory_ids))
+        .annotate(has_buddy=Exists(buddy))
+        .values(*PREFILTER_FIELDS, "has_buddy")
+    )
+
+
+def before_release(row: dict[str, Any]) -> bool:
+    return row["phase"] in BEFORE_RELEASE_PHASES
 
 
 def role_for_kind(kind: str) -> str:
@@ -100,6 +126,18 @@ class Rule:
     @property
     def norm(self) -> Norm | None:
         return norm_get(self.norm_code) if self.norm_code else None
+
+    def may_apply(self, row: dict[str, Any], today: dt.date) -> bool:
+        """A cheap, necessary condition for this rule to hold for one trajectory.
+
+        ``row`` holds :data:`PREFILTER_FIELDS` of the trajectory. When evaluating a
+        few trajectories (after a change), rules for which this is False are not
+        queried at all: building a rule's query costs more than running it. It
+        must never be False where :meth:`candidates` could find the trajectory
+        (``signals/tests/test_prefilter.py`` checks every rule on the demo). The
+        default, True, is always safe.
+        """
+        return True
 
     @property
     def lead_days(self) -> int:

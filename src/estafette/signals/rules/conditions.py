@@ -46,6 +46,7 @@ from estafette.signals.rules.base import (
     BEFORE_RELEASE_PHASES,
     Candidate,
     Rule,
+    before_release,
     iso,
     register,
     shown_date,
@@ -150,6 +151,14 @@ def returned_on(row: dict[str, Any], today: dt.date) -> tuple[dt.date, str] | No
 
 class ReturnedRule(Rule):
     """Shared words for rules that count from the day of return."""
+
+    def may_apply(self, row: dict[str, Any], today: dt.date) -> bool:
+        """The filter of :func:`with_return`: in re-integration, or a known release passed."""
+        return row["phase"] == Phase.REINTEGRATION or (
+            row["release_certainty"] == ReleaseCertainty.KNOWN
+            and row["release_date"] is not None
+            and row["release_date"] <= today
+        )
 
     def reason_text(self, facts: dict[str, Any]) -> str:
         words = dict(facts)
@@ -296,6 +305,9 @@ class NoWayHome(Rule):
     )
     norm_code = "way_home_ready"
 
+    def may_apply(self, row: dict[str, Any], today: dt.date) -> bool:
+        return row["route"] in WAY_HOME_ROUTES and before_release(row)
+
     def candidates(
         self, *, today: dt.date, trajectory_ids: Iterable[int] | None = None
     ) -> list[Candidate]:
@@ -368,6 +380,13 @@ class UnnoticedRisk(Rule):
         "domains (ID first)."
     )
     HEALTH_FIELDS = tuple(f"person__{m}" for m in HEALTH_MARKERS)
+
+    def may_apply(self, row: dict[str, Any], today: dt.date) -> bool:
+        in_dutch_prison = row["route"] == Route.DOMESTIC or (
+            row["route"] == Route.ABROAD_TRANSFER
+            and row["baton_holder__kind"] == OrganisationKind.PRISON
+        )
+        return in_dutch_prison and row["phase"] == Phase.DETENTION
 
     def candidates(
         self, *, today: dt.date, trajectory_ids: Iterable[int] | None = None

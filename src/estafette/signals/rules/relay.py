@@ -25,6 +25,7 @@ from estafette.signals.rules.base import (
     BEFORE_RELEASE_PHASES,
     Candidate,
     Rule,
+    before_release,
     iso,
     register,
     shown_date,
@@ -89,6 +90,9 @@ def release_of(row: dict[str, Any]) -> deadlines.Release:
 class ReleaseDeadlineRule(Rule):
     """Shared by rules counted "N days before release" from the holder's effective norm."""
 
+    def may_apply(self, row: dict[str, Any], today: dt.date) -> bool:
+        return before_release(row)
+
     def due_rows(
         self, *, today: dt.date, rows: Any, norm_code: str
     ) -> list[tuple[dict[str, Any], deadlines.Deadline, int]]:
@@ -126,6 +130,9 @@ class ReleaseDateUnknown(Rule):
     suggested_action = _("Ask the prison, the consular post or the person for the release date.")
     norm_code = "aftercare_referral"
     link_name = "trajectory-release"
+
+    def may_apply(self, row: dict[str, Any], today: dt.date) -> bool:
+        return before_release(row)
 
     def candidates(
         self, *, today: dt.date, trajectory_ids: Iterable[int] | None = None

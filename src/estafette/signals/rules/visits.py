@@ -50,6 +50,7 @@ from estafette.signals.rules.base import (
     BEFORE_RELEASE_PHASES,
     Candidate,
     Rule,
+    before_release,
     iso,
     register,
 )
@@ -147,6 +148,9 @@ class VolunteerVisitOverdue(ContactRule):
     )
     norm_code = "volunteer_visit"
 
+    def may_apply(self, row: dict[str, Any], today: dt.date) -> bool:
+        return row["phase"] == Phase.DETENTION
+
     def candidates(
         self, *, today: dt.date, trajectory_ids: Iterable[int] | None = None
     ) -> list[Candidate]:
@@ -208,6 +212,9 @@ class VolunteerNoneAvailable(ContactRule):
     )
     norm_code = "volunteer_visit"
     link_name = "trajectory-detail"
+
+    def may_apply(self, row: dict[str, Any], today: dt.date) -> bool:
+        return row["phase"] == Phase.DETENTION and row["route"] != Route.DOMESTIC
 
     def candidates(
         self, *, today: dt.date, trajectory_ids: Iterable[int] | None = None
@@ -297,6 +304,13 @@ class ReturnBookletNotSent(ReleaseDeadlineRule):
     norm_code = "return_booklet"
     link_name = "contact-create"
 
+    def may_apply(self, row: dict[str, Any], today: dt.date) -> bool:
+        return (
+            before_release(row)
+            and row["baton_holder__kind"] in BOOKLET_SENDERS
+            and row["route"] != Route.DOMESTIC
+        )
+
     def candidates(
         self, *, today: dt.date, trajectory_ids: Iterable[int] | None = None
     ) -> list[Candidate]:
@@ -348,6 +362,14 @@ class DomesticRule(ContactRule):
     work (DOMAIN.md §10): while probation or a municipality holds the baton
     these rules stay silent rather than address someone who cannot act.
     """
+
+    def may_apply(self, row: dict[str, Any], today: dt.date) -> bool:
+        return (
+            row["route"] == Route.DOMESTIC
+            and row["phase"] == Phase.DETENTION
+            and row["detention_start"] is not None
+            and row["baton_holder__kind"] == OrganisationKind.PRISON
+        )
 
     def subjects(self, trajectory_ids: Iterable[int] | None) -> QuerySet[Trajectory]:
         return self.trajectories(trajectory_ids).filter(
@@ -541,6 +563,11 @@ class BuddyRule(ContactRule):
     counts; the start is the participation's ``since`` or the day the
     programme took the baton.
     """
+
+    def may_apply(self, row: dict[str, Any], today: dt.date) -> bool:
+        return (
+            bool(row["has_buddy"]) or row["baton_holder__kind"] == OrganisationKind.BUDDY_PROGRAMME
+        )
 
     def buddy_rows(self, today: dt.date, trajectory_ids: Iterable[int] | None) -> list[dict]:
         """One query: the subjects with the programme, the start and the last buddy contact."""
