@@ -14,6 +14,7 @@ from estafette.core.models import AuditAction
 from estafette.norms.catalogue import BY_CODE
 from estafette.norms.models import NormOverride
 from estafette.organisations.models import Role
+from estafette.signals.schedule import evaluate_organisation_after_commit
 
 ONLY_ADMIN = _("Only your organisation's administrator can change its norms.")
 UNKNOWN_NORM = _("There is no norm “%(code)s”.")
@@ -49,7 +50,9 @@ def norm_override_set(
     """Set the actor's organisation's own values for norm ``code`` (``{}``: back to default).
 
     Only the organisation's administrator; a reason is required; the previous
-    values stay in the history (append-only) and the change is audited.
+    values stay in the history (append-only) and the change is audited. After
+    the commit the signals of every live trajectory the organisation runs in
+    are evaluated again, so deadlines follow the new values.
     """
     if actor.role != Role.ORGANISATION_ADMIN:
         raise NotPermitted(ONLY_ADMIN)
@@ -64,4 +67,5 @@ def norm_override_set(
         set_by=actor.user,
     )
     audit_record(actor=actor, action=AuditAction.CHANGE, target=override, norm=code, params=clean)
+    evaluate_organisation_after_commit(actor.organisation_id)  # its deadlines recompute
     return override

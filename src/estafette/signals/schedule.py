@@ -38,6 +38,7 @@ class _Batch:
 
     trajectory_ids: set[int] = field(default_factory=set)
     person_ids: set[int] = field(default_factory=set)
+    organisation_ids: set[int] = field(default_factory=set)
     flushed: bool = False
 
     def flush(self) -> None:
@@ -45,7 +46,12 @@ class _Batch:
 
         self.flushed = True
 
-        for trajectory_id in sorted(self.trajectory_ids | _live_trajectories_of(self.person_ids)):
+        touched = (
+            self.trajectory_ids
+            | _live_trajectories_of(self.person_ids)
+            | _live_trajectories_run_by(self.organisation_ids)
+        )
+        for trajectory_id in sorted(touched):
             evaluate_trajectory.enqueue(trajectory_id)
 
 
@@ -61,6 +67,25 @@ def _live_trajectories_of(person_ids: set[int]) -> set[int]:
     )
 
 
+def _live_trajectories_run_by(organisation_ids: set[int]) -> set[int]:
+    """Live trajectories the organisations hold or run alongside (their norms count there)."""
+    if not organisation_ids:
+        return set()
+    from django.db.models import Q
+
+    from estafette.trajectories.models import Phase, Trajectory
+
+    return set(
+        Trajectory.objects.filter(
+            Q(baton_holder_id__in=organisation_ids)
+            | Q(participants__organisation_id__in=organisation_ids)
+        )
+        .exclude(phase=Phase.CLOSED)
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+
+
 def _pending(connection: BaseDatabaseWrapper, batch: _Batch | None) -> bool:
     """Whether ``batch``'s callback is still waiting for this transaction's commit.
 
@@ -72,10 +97,16 @@ def _pending(connection: BaseDatabaseWrapper, batch: _Batch | None) -> bool:
     return any(entry[1] == batch.flush for entry in connection.run_on_commit)
 
 
-def _batch_add(*, trajectory_ids: Iterable[int] = (), person_ids: Iterable[int] = ()) -> None:
+def _batch_add(
+    *,
+    trajectory_ids: Iterable[int] = (),
+    person_ids: Iterable[int] = (),
+    organisation_ids: Iterable[int] = (),
+) -> None:
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
-        _Batch(set(trajectory_ids), set(person_ids)).flush()  # autocommit: already committed
+        # autocommit: already committed
+        _Batch(set(trajectory_ids), set(person_ids), set(organisation_ids)).flush()
         return
     batch: _Batch | None = getattr(connection, _ATTRIBUTE, None)
     if batch is None or not _pending(connection, batch):
@@ -86,6 +117,7 @@ def _batch_add(*, trajectory_ids: Iterable[int] = (), person_ids: Iterable[int] 
         transaction.on_commit(batch.flush, robust=True)
     batch.trajectory_ids.update(trajectory_ids)
     batch.person_ids.update(person_ids)
+    batch.organisation_ids.update(organisation_ids)
 
 
 def evaluate_after_commit(trajectory_id: int) -> None:
@@ -105,3 +137,12 @@ def evaluate_person_after_commit(person_id: int) -> None:
     vulnerability markers). The trajectories are looked up after the commit.
     """
     _batch_add(person_ids=[person_id])
+
+
+def evaluate_organisation_after_commit(organisation_id: int) -> None:
+    """Like :func:`evaluate_after_commit`, for every live trajectory the organisation runs in.
+
+    For a change of the organisation's own norms: every deadline counted with
+    its values recomputes (DOMAIN.md §10: norms can be overridden).
+    """
+    _batch_add(organisation_ids=[organisation_id])

@@ -323,3 +323,27 @@ def test_evaluating_one_trajectory_costs_the_same_however_many_others_exist(
     # A small, fixed number per rule, whatever the size of the database.
     with django_assert_max_num_queries(3 * len(REGISTRY) + 8):
         evaluate_trajectory.enqueue(target.pk)
+
+
+def test_an_organisations_new_norm_recomputes_its_deadlines(
+    frozen_clock: ClockControl,
+    actor_a: Actor,
+    actor_for: Any,
+    django_capture_on_commit_callbacks: Capture,
+) -> None:
+    """Four months instead of three: the referral signal appears without waiting for a sweep."""
+    from estafette.norms.services import norm_override_set
+
+    with django_capture_on_commit_callbacks(execute=True):  # its own batch, flushed
+        t = make(actor=actor_a, release_date=clock.today() + days(140))  # due in 50 days
+    assert live(t, "aftercare_referral_missing") is None
+    admin = actor_for(actor_a.organisation, "organisation_admin")
+    with django_capture_on_commit_callbacks(execute=True):
+        norm_override_set(
+            actor=admin,
+            code="aftercare_referral",
+            params={"days_before_release": 120},
+            reason="Onze gemeenten vragen vier maanden.",
+        )
+    signal = live(t, "aftercare_referral_missing")
+    assert signal is not None and signal.facts["days"] == 120
