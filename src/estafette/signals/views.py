@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from estafette.core.actor import Actor
@@ -144,7 +144,7 @@ def _act(request: HttpRequest, pk: int, action: str, form: forms.Form, apply: An
     return _detail(request, pk, bound={action: form}, status=400)
 
 
-DONE = {
+DONE = {  # lazy: evaluated per request, in that request's language
     "acknowledge": _("The signal is acknowledged."),
     "snooze": _("The signal is snoozed."),
     "resolve": _("The signal is resolved."),
