@@ -27,6 +27,9 @@ PARAM_LABELS: dict[str, Any] = {
 }
 
 
+NOT_SET = _("not set")
+
+
 def param_label(name: str) -> str:
     return str(PARAM_LABELS.get(name, name.replace("_", " ")))
 
@@ -36,7 +39,7 @@ def params_words(params: dict[str, Any]) -> str:
     parts = []
     for name, value in params.items():
         if value is None:
-            parts.append(f"{param_label(name)}: {_('not set')}")
+            parts.append(f"{param_label(name)}: {NOT_SET}")
         elif isinstance(value, list | tuple):
             parts.append(f"{param_label(name)}: {value[0]}–{value[1]}")
         else:
