@@ -70,7 +70,7 @@ format: setup
 # is installed and CI is not set; in CI a missing browser is a failure).
 test: setup lint
 	$(PY) manage.py makemigrations --check --dry-run -v 1
-	DJANGO_SETTINGS_MODULE=config.settings.test $(VENV)/bin/pytest -p no:randomly -m "not e2e"
+	DJANGO_SETTINGS_MODULE=config.settings.test $(VENV)/bin/pytest -p no:randomly -m "not e2e" -n auto
 	DJANGO_SETTINGS_MODULE=config.settings.test $(VENV)/bin/pytest -m e2e tests/e2e
 
 test-fast: setup

@@ -48,7 +48,6 @@ from django.http import Http404
 from django.test import Client, override_settings
 
 from estafette.access.services import emergency_access_open
-from estafette.access.tests.conftest import MATRIX_TALLY
 from estafette.consent.models import Consent, ConsentPurpose, EvidenceKind
 from estafette.consent.selectors import consent_list
 from estafette.core import clock
@@ -528,7 +527,12 @@ CASES = list(itertools.product(MATRIX_ROLES, RELATIONSHIPS, CONSENT_STATES, SURF
     ids=["-".join(str(part) for part in case) for case in CASES],
 )
 def test_authorization_matrix(
-    world: World, role: str, relationship: str, consent: str, surface: str
+    world: World,
+    role: str,
+    relationship: str,
+    consent: str,
+    surface: str,
+    record_property: Any,
 ) -> None:
     case = world.cases[(role, relationship, consent)]
     exp = expected(role, relationship, consent)
@@ -537,8 +541,7 @@ def test_authorization_matrix(
         checks = _check_page(world, role, relationship, surface, case, exp)
     else:
         checks = _check_selector(world, role, surface, case, exp)
-    MATRIX_TALLY["cases"] += 1
-    MATRIX_TALLY["checks"] += checks
+    record_property("matrix_checks", checks)  # tallied by conftest.pytest_runtest_logreport
 
 
 def _check_page(
