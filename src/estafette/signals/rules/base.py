@@ -21,10 +21,13 @@ from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.functional import Promise
 
+from estafette.handovers.models import Handover
+from estafette.handovers.workflow import State as HandoverState
 from estafette.norms.catalogue import Norm, norm_get
 from estafette.norms.deadlines import Basis
 from estafette.norms.labels import BASIS_LABELS
 from estafette.organisations.models import OrganisationKind, Role
+from estafette.people.models import VULNERABILITY_MARKERS, NetworkMember
 from estafette.trajectories.models import Participant, ParticipantRole, Phase, Trajectory
 
 ROLE_FOR_KIND: dict[str, str] = {
@@ -61,13 +64,27 @@ PREFILTER_FIELDS = (
 
 
 def prefilter_rows(trajectory_ids: Iterable[int]) -> list[dict[str, Any]]:
-    """:data:`PREFILTER_FIELDS` of each trajectory, plus ``has_buddy`` (ever a buddy alongside)."""
+    """:data:`PREFILTER_FIELDS` of each trajectory, plus flags that rules' ``may_apply`` read.
+
+    ``has_buddy`` (ever a buddy alongside), ``has_sent`` / ``has_no_show`` (a
+    handover in that state), ``has_minor`` (a child in the network) and
+    ``vulnerable`` (any vulnerability marker of the person). One query.
+    """
     buddy = Participant.objects.filter(trajectory=OuterRef("pk"), role=ParticipantRole.BUDDY)
-    return list(
+    handovers = Handover.objects.filter(trajectory=OuterRef("pk"))
+    minor = NetworkMember.objects.filter(person=OuterRef("person_id"), is_minor=True)
+    markers = [f"person__{name}" for name in VULNERABILITY_MARKERS]
+    rows = (
         Trajectory.objects.filter(pk__in=list(trajectory_ids))
-        .annotate(has_buddy=Exists(buddy))
-        .values(*PREFILTER_FIELDS, "has_buddy")
+        .annotate(
+            has_buddy=Exists(buddy),
+            has_sent=Exists(handovers.filter(state=HandoverState.SENT)),
+            has_no_show=Exists(handovers.filter(state=HandoverState.NO_SHOW)),
+            has_minor=Exists(minor),
+        )
+        .values(*PREFILTER_FIELDS, "has_buddy", "has_sent", "has_no_show", "has_minor", *markers)
     )
+    return [{**row, "vulnerable": any(row[m] for m in markers)} for row in rows]
 
 
 def before_release(row: dict[str, Any]) -> bool:

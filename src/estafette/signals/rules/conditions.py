@@ -461,6 +461,9 @@ class ChildrenOutOfView(Rule):
     )
     SOURCE = "RSJ, Advies De buitenwereld naar binnen"
 
+    def may_apply(self, row: dict[str, Any], today: dt.date) -> bool:
+        return bool(row["has_minor"])
+
     def candidates(
         self, *, today: dt.date, trajectory_ids: Iterable[int] | None = None
     ) -> list[Candidate]:

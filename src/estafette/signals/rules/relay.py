@@ -300,6 +300,9 @@ class HandoverUnanswered(Rule):
     suggested_action = _("Accept or decline the handover, so the sender knows where the baton is.")
     severity = "urgent"
 
+    def may_apply(self, row: dict[str, Any], today: dt.date) -> bool:
+        return bool(row["has_sent"])
+
     def candidates(
         self, *, today: dt.date, trajectory_ids: Iterable[int] | None = None
     ) -> list[Candidate]:
@@ -350,6 +353,9 @@ class ReturnedNoShow(Rule):
     )
     severity = "urgent"
     norm_code = "aftercare_contact_after_arrival"
+
+    def may_apply(self, row: dict[str, Any], today: dt.date) -> bool:
+        return bool(row["has_no_show"])
 
     def candidates(
         self, *, today: dt.date, trajectory_ids: Iterable[int] | None = None
@@ -406,6 +412,9 @@ class VulnerableWithoutSupport(Rule):
     )
     suggested_action = _("Ask for a visiting volunteer, a buddy or a landing place.")
     SUPPORT_KINDS = (OrganisationKind.LANDING_PLACE, OrganisationKind.BUDDY_PROGRAMME)
+
+    def may_apply(self, row: dict[str, Any], today: dt.date) -> bool:
+        return bool(row["vulnerable"])
 
     def candidates(
         self, *, today: dt.date, trajectory_ids: Iterable[int] | None = None
