@@ -121,3 +121,30 @@ def actor_c(org_c: Organisation) -> Actor:
 def trajectory(frozen_clock: ClockControl, actor_a: Actor) -> Trajectory:
     """A trajectory opened by ``org_a`` (release known, 90 days ahead, registered in Arnhem)."""
     return cast(Trajectory, TrajectoryFactory(actor=actor_a))
+
+
+# --- the authorization matrix's report (src/estafette/access/tests/test_matrix.py) ----------
+# Here, in the root conftest, because with pytest-xdist only the main process prints the
+# summary and it never collects the access tests itself: a hook in their own conftest
+# would not be registered there.
+
+MATRIX_TALLY: dict[str, int] = {"cases": 0, "checks": 0}
+"""Matrix cases that passed, and the single checks inside them (from the reports)."""
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.when != "call" or not report.passed:
+        return
+    for name, value in report.user_properties:
+        if name == "matrix_checks":
+            MATRIX_TALLY["cases"] += 1
+            MATRIX_TALLY["checks"] += int(value)  # type: ignore[call-overload]
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if MATRIX_TALLY["cases"]:
+        terminalreporter.write_sep(
+            "-",
+            f"authorization matrix: {MATRIX_TALLY['cases']} cases, "
+            f"{MATRIX_TALLY['checks']} checks (status, data class sentinels, selector answers)",
+        )

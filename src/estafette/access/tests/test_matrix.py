@@ -541,7 +541,7 @@ def test_authorization_matrix(
         checks = _check_page(world, role, relationship, surface, case, exp)
     else:
         checks = _check_selector(world, role, surface, case, exp)
-    record_property("matrix_checks", checks)  # tallied by conftest.pytest_runtest_logreport
+    record_property("matrix_checks", checks)  # tallied by the root conftest.py
 
 
 def _check_page(
