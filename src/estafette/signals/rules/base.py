@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -197,6 +197,25 @@ class Rule:
             facts=facts,
             due=due,
             norm_code=self.norm_code,
+        )
+
+    def candidate_for_holder(
+        self,
+        row: Mapping[str, Any],
+        *,
+        facts: dict[str, Any],
+        due: dt.date | None = None,
+        severity: str | None = None,
+    ) -> Candidate:
+        """:meth:`candidate` addressed to the baton holder of ``row`` (``pk``,
+        ``baton_holder_id``, ``baton_holder__kind``): the usual addressee."""
+        return self.candidate(
+            trajectory_id=row["pk"],
+            addressee_id=row["baton_holder_id"],
+            addressee_kind=row["baton_holder__kind"],
+            facts=facts,
+            due=due,
+            severity=severity,
         )
 
     # -- words -------------------------------------------------------------------------

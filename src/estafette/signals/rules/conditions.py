@@ -215,10 +215,8 @@ class ConditionOpenAfterReturn(ReturnedRule):
             if today <= due:  # due on the day itself, overdue (a signal) from the next
                 continue
             found.append(
-                self.candidate(
-                    trajectory_id=row["pk"],
-                    addressee_id=row["baton_holder_id"],
-                    addressee_kind=row["baton_holder__kind"],
+                self.candidate_for_holder(
+                    row,
                     facts={
                         "returned_on": iso(back[0]),
                         "returned_basis": back[1],
@@ -277,10 +275,8 @@ class IdMissingAfterReturn(ReturnedRule):
             if not waiting:
                 continue
             found.append(
-                self.candidate(
-                    trajectory_id=row["pk"],
-                    addressee_id=row["baton_holder_id"],
-                    addressee_kind=row["baton_holder__kind"],
+                self.candidate_for_holder(
+                    row,
                     facts={
                         "returned_on": iso(back[0]),
                         "returned_basis": back[1],
@@ -342,10 +338,8 @@ class NoWayHome(Rule):
                 days=urgent_days
             )
             found.append(
-                self.candidate(
-                    trajectory_id=row["pk"],
-                    addressee_id=row["baton_holder_id"],
-                    addressee_kind=row["baton_holder__kind"],
+                self.candidate_for_holder(
+                    row,
                     facts={
                         **release_facts(row),
                         "missing": missing,
@@ -429,10 +423,8 @@ class UnnoticedRisk(Rule):
             if len(factors) < minimum:
                 continue
             found.append(
-                self.candidate(
-                    trajectory_id=row["pk"],
-                    addressee_id=row["baton_holder_id"],
-                    addressee_kind=row["baton_holder__kind"],
+                self.candidate_for_holder(
+                    row,
                     facts={"detention_since": iso(start), "factors": factors},
                 )
             )
@@ -482,10 +474,8 @@ class ChildrenOutOfView(Rule):
             .values("pk", "baton_holder_id", "baton_holder__kind", "children")
         )
         return [
-            self.candidate(
-                trajectory_id=row["pk"],
-                addressee_id=row["baton_holder_id"],
-                addressee_kind=row["baton_holder__kind"],
+            self.candidate_for_holder(
+                row,
                 facts={"children": row["children"]},
             )
             for row in rows

@@ -149,10 +149,8 @@ class ReleaseDateUnknown(Rule):
             .values("pk", "baton_holder_id", "baton_holder__kind", "detention_start", "phase")
         )
         return [
-            self.candidate(
-                trajectory_id=row["pk"],
-                addressee_id=row["baton_holder_id"],
-                addressee_kind=row["baton_holder__kind"],
+            self.candidate_for_holder(
+                row,
                 facts={"detention_since": iso(row["detention_start"]), "phase": row["phase"]},
                 severity="urgent" if row["phase"] == Phase.RETURN else None,
             )
@@ -200,10 +198,8 @@ class AftercareReferralMissing(ReleaseDeadlineRule):
                 "is_estimate": deadline.is_estimate,
             }
             found.append(
-                self.candidate(
-                    trajectory_id=row["pk"],
-                    addressee_id=row["baton_holder_id"],
-                    addressee_kind=row["baton_holder__kind"],
+                self.candidate_for_holder(
+                    row,
                     facts=facts,
                     due=deadline.date,
                     severity="urgent" if deadline.is_overdue(today) else "warning",
@@ -264,10 +260,8 @@ class RegistrationUnknown(ReleaseDeadlineRule):
                 "due": iso(deadline.date),
             }
             found.append(
-                self.candidate(
-                    trajectory_id=row["pk"],
-                    addressee_id=row["baton_holder_id"],
-                    addressee_kind=row["baton_holder__kind"],
+                self.candidate_for_holder(
+                    row,
                     facts=facts,
                     due=deadline.date,
                 )
@@ -445,10 +439,8 @@ class VulnerableWithoutSupport(Rule):
         # The markers are special-category data: the facts keep only how many, the
         # inbox shows which ones through the access policy.
         return [
-            self.candidate(
-                trajectory_id=row["pk"],
-                addressee_id=row["baton_holder_id"],
-                addressee_kind=row["baton_holder__kind"],
+            self.candidate_for_holder(
+                row,
                 facts={"markers": sum(bool(row[f"person__{n}"]) for n in VULNERABILITY_MARKERS)},
             )
             for row in rows
@@ -476,10 +468,8 @@ class NoContactPerson(Rule):
             .values("pk", "baton_holder_id", "baton_holder__kind")
         )
         return [
-            self.candidate(
-                trajectory_id=row["pk"],
-                addressee_id=row["baton_holder_id"],
-                addressee_kind=row["baton_holder__kind"],
+            self.candidate_for_holder(
+                row,
                 facts={},
             )
             for row in rows

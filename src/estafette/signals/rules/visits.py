@@ -180,10 +180,8 @@ class VolunteerVisitOverdue(ContactRule):
             if deadline is None or not missed(deadline, today, self.lead_days):
                 continue
             found.append(
-                self.candidate(
-                    trajectory_id=row["pk"],
-                    addressee_id=row["baton_holder_id"],
-                    addressee_kind=row["baton_holder__kind"],
+                self.candidate_for_holder(
+                    row,
                     facts={
                         "volunteer_since": iso(row["volunteer_since"]),
                         "last_visit_on": iso(row["last_visit"]),
@@ -324,10 +322,8 @@ class ReturnBookletNotSent(ReleaseDeadlineRule):
         found = []
         for row, deadline, days in self.due_rows(today=today, rows=rows, norm_code=self.norm_code):
             found.append(
-                self.candidate(
-                    trajectory_id=row["pk"],
-                    addressee_id=row["baton_holder_id"],
-                    addressee_kind=row["baton_holder__kind"],
+                self.candidate_for_holder(
+                    row,
                     facts={
                         **release_facts(row),
                         "due": iso(deadline.date),
@@ -416,10 +412,8 @@ class WithinDaysOfEntryRule(DomesticRule):
             if deadline is None or not missed(deadline, today, self.lead_days):
                 continue
             found.append(
-                self.candidate(
-                    trajectory_id=row["pk"],
-                    addressee_id=row["baton_holder_id"],
-                    addressee_kind=row["baton_holder__kind"],
+                self.candidate_for_holder(
+                    row,
                     facts={
                         "entry_on": iso(row["detention_start"]),
                         "due": iso(deadline.date),
@@ -487,10 +481,8 @@ class MentorConversationOverdue(DomesticRule):
             if deadline is None or not missed(deadline, today, self.lead_days):
                 continue
             found.append(
-                self.candidate(
-                    trajectory_id=row["pk"],
-                    addressee_id=row["baton_holder_id"],
-                    addressee_kind=row["baton_holder__kind"],
+                self.candidate_for_holder(
+                    row,
                     facts={
                         "entry_on": iso(row["detention_start"]),
                         "last_on": iso(row["last"]),
@@ -537,10 +529,8 @@ class NoProfessionalContact(DomesticRule):
             if today + dt.timedelta(days=self.lead_days) <= due:
                 continue
             found.append(
-                self.candidate(
-                    trajectory_id=row["pk"],
-                    addressee_id=row["baton_holder_id"],
-                    addressee_kind=row["baton_holder__kind"],
+                self.candidate_for_holder(
+                    row,
                     facts={
                         "entry_on": iso(row["detention_start"]),
                         "last_on": iso(row["last"]),
