@@ -20,6 +20,11 @@ Conventions (one place, so every screen agrees):
 * An estimate gives a deadline marked ``is_estimate``.
 * An unknown release gives **no** deadline; :func:`release_is_unknown` is the
   flag a rule raises instead.
+* The arithmetic never overflows (:func:`estafette.core.days.add_days`): a
+  stored date of 0001-01-01 or a norm of a billion days gives a deadline on
+  the calendar's edge, never an ``OverflowError`` in a page or the sweep. Such
+  values are refused on input (:mod:`estafette.core.bounds`) and flagged where
+  shown.
 """
 
 from __future__ import annotations
@@ -27,6 +32,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
+
+from estafette.core.days import add_days
 
 
 class Certainty(StrEnum):
@@ -112,7 +119,7 @@ class Deadline:
 
     def is_due(self, today: dt.date, lead_days: int = 0) -> bool:
         """True from ``lead_days`` before the deadline onwards (including overdue)."""
-        return today >= self.date - dt.timedelta(days=lead_days)
+        return today >= add_days(self.date, -lead_days)
 
 
 def release_anchor(release: Release) -> Anchor | None:
@@ -137,7 +144,7 @@ def deadline_before_release(release: Release, *, norm_code: str, days: int) -> D
     if anchor is None:
         return None
     return Deadline(
-        date=anchor.date - dt.timedelta(days=days),
+        date=add_days(anchor.date, -days),
         norm_code=norm_code,
         counted_from=anchor.date,
         basis=anchor.basis,
@@ -151,7 +158,7 @@ def deadline_after_release(release: Release, *, norm_code: str, days: int) -> De
     if anchor is None:
         return None
     return Deadline(
-        date=anchor.date + dt.timedelta(days=days),
+        date=add_days(anchor.date, days),
         norm_code=norm_code,
         counted_from=anchor.date,
         basis=anchor.basis,
@@ -164,7 +171,7 @@ def deadline_within(entry: dt.date | None, *, norm_code: str, days: int) -> Dead
     if entry is None:
         return None
     return Deadline(
-        date=entry + dt.timedelta(days=days),
+        date=add_days(entry, days),
         norm_code=norm_code,
         counted_from=entry,
         basis=Basis.ENTRY,
@@ -193,11 +200,11 @@ def deadline_periodic(
     else:
         return None
     return Deadline(
-        date=basis_date + dt.timedelta(days=high),
+        date=add_days(basis_date, high),
         norm_code=norm_code,
         counted_from=basis_date,
         basis=basis,
-        opens=basis_date + dt.timedelta(days=low),
+        opens=add_days(basis_date, low),
     )
 
 
@@ -207,12 +214,12 @@ def release_cutoff(today: dt.date, *, days_before: int, lead_days: int = 0) -> d
     A set-based query asks ``release_on <= release_cutoff(...)``: exactly the
     releases for which :meth:`Deadline.is_due` holds (tested against it).
     """
-    return today + dt.timedelta(days=days_before + lead_days)
+    return add_days(today, days_before + lead_days)
 
 
 def entry_cutoff(today: dt.date, *, days: int, lead_days: int = 0) -> dt.date:
     """The latest entry day for which "within ``days`` of entry" is due today (see above)."""
-    return today - dt.timedelta(days=days - lead_days)
+    return add_days(today, lead_days - days)
 
 
 def visits_allowed(*, package: str, per_year: int, per_detention: int, detention_days: int) -> int:

@@ -8,15 +8,26 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
+from estafette.core.bounds import NORM_PARAMS
 from estafette.norms.catalogue import Norm, norm_get
 from estafette.norms.models import NormOverride
 
 
 @dataclass(frozen=True)
 class EffectiveNorm:
+    """A norm as it applies to one organisation.
+
+    ``params`` are the values every deadline counts with: the override's, held
+    inside the range each value can mean (:data:`core.bounds.NORM_PARAMS`).
+    ``flagged`` names the values stored outside that range before the range
+    was checked on input: they are used clamped, and the norms page asks the
+    administrator to correct them (``override.params`` keeps them as stored).
+    """
+
     norm: Norm
     params: dict[str, Any]
     override: NormOverride | None = None
+    flagged: tuple[str, ...] = ()
 
     @property
     def code(self) -> str:
@@ -34,10 +45,50 @@ class EffectiveNorm:
         return bool(self.params) and all(v is not None for v in self.params.values())
 
 
+def _within(name: str, value: Any, default: Any) -> tuple[Any, bool]:
+    """One stored value held inside its range: (value to count with, was it out of range)."""
+    bound = NORM_PARAMS.get(name)
+    if bound is None:
+        return value, False
+    if isinstance(default, list | tuple):
+        if not (isinstance(value, list | tuple) and len(value) == 2):
+            return list(default), True
+        low, low_bad = _within(name, value[0], default[0])
+        high, high_bad = _within(name, value[1], default[1])
+        return [low, max(low, high)], low_bad or high_bad or high < low
+    if value is None:
+        return default, default is not None  # "not set" is a value only where it is the default
+    if isinstance(value, bool) or not isinstance(value, int):
+        return default, True
+    clamped = bound.clamp(value)
+    return clamped, clamped != value
+
+
+def params_within_bounds(
+    norm: Norm, params: dict[str, Any]
+) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """``params`` (an override over ``norm``'s defaults) with every value inside its range.
+
+    Returns the values to count with and the names that were out of range. A
+    value stored before the range was checked on input must neither break a
+    deadline nor disappear: it is used at the nearest end of its range and
+    flagged for correction.
+    """
+    merged = {**norm.params, **params}
+    result: dict[str, Any] = {}
+    flagged: list[str] = []
+    for name, value in merged.items():
+        result[name], bad = _within(name, value, norm.params.get(name))
+        if bad:
+            flagged.append(name)
+    return result, tuple(flagged)
+
+
 def _effective(norm: Norm, override: NormOverride | None) -> EffectiveNorm:
     if override is None or not override.params:
         return EffectiveNorm(norm=norm, params=dict(norm.params), override=override)
-    return EffectiveNorm(norm=norm, params={**norm.params, **override.params}, override=override)
+    params, flagged = params_within_bounds(norm, override.params)
+    return EffectiveNorm(norm=norm, params=params, override=override, flagged=flagged)
 
 
 def norm_effective(*, code: str, organisation: Any) -> EffectiveNorm:

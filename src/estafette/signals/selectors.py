@@ -40,6 +40,7 @@ from estafette.norms import deadlines
 from estafette.norms.catalogue import NORMS, Norm, NormKind
 from estafette.norms.labels import BASIS_LABELS
 from estafette.norms.models import NormOverride
+from estafette.norms.selectors import params_within_bounds
 from estafette.people.models import VULNERABILITY_MARKERS
 from estafette.signals.lifecycle import LIVE, SignalState
 from estafette.signals.models import Signal, SignalEvent
@@ -413,7 +414,8 @@ def norm_deadlines(*, trajectory: Trajectory, classes: Iterable[str]) -> NormDea
         own[code] = params or {}  # ascending: the latest wins; {} is "back to the default"
     result = []
     for norm in norms:
-        days = int({**norm.params, **own.get(norm.code, {})}["days_before_release"])
+        params, _flagged = params_within_bounds(norm, own.get(norm.code, {}))
+        days = int(params["days_before_release"])
         deadline = deadlines.deadline_before_release(release, norm_code=norm.code, days=days)
         if deadline is None:
             continue

@@ -9,6 +9,15 @@ The axis runs from the earliest thing to draw (a stretch start, the sending of
 the pending handover, the planned release) to the latest of today, the planned
 release and the pending handover's answer date, plus a margin — so "today"
 and "release" are always on the drawing, with some road left ahead.
+
+Far dates are drawn at the edge of a window, never counted with: a stored
+answer date of 9999-12-31 or a release date of 0001-01-01 (typos from before
+input was bounded, see ``core/bounds.py``) would overflow the calendar or
+squash every bar into a sliver. Each date is drawn inside :data:`DRAW_YEARS`
+around today, and the baton in the air at most :data:`MAX_AIR_DAYS` after it
+was sent; the geometry keeps the real dates (``Air.respond_by``,
+``RelayGeometry.release_on``, ``Bar.start``/``end``) for the text, and says
+which were drawn short (``Air.beyond``, ``RelayGeometry.release_beyond``).
 """
 
 from __future__ import annotations
@@ -18,6 +27,8 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from estafette.core.days import add_days, add_years, clamp
+
 MIN_SPAN_DAYS = 42
 """A trajectory opened yesterday still gets an axis of six weeks, so bars have a readable width."""
 MIN_MARGIN_DAYS = 14
@@ -26,6 +37,10 @@ MARGIN_SHARE = 0.08
 MIN_BAR_PERCENT = 0.8
 """A stretch that lasted less than a day is still drawn as a visible sliver."""
 MAX_TICKS = 8
+DRAW_YEARS = 50
+"""Dates are drawn at most fifty years before or after today (the input bounds are narrower)."""
+MAX_AIR_DAYS = 366
+"""The answer date is at most a year after sending (``bounds.ANSWER_DATE``); drawn no further."""
 
 # Pixel layout (vertical only; horizontal positions are percentages).
 TOP = 40  # room for the "today" and "release" labels, on two rows so they never collide
@@ -103,6 +118,7 @@ class Air:
     width: float
     sent: dt.date
     respond_by: dt.date
+    beyond: bool = False  # the real answer date lies past the drawn end of the segment
 
 
 @dataclass(frozen=True)
@@ -123,6 +139,7 @@ class RelayGeometry:
     release_x: float | None
     air: Air | None
     ticks: tuple[Tick, ...]
+    release_beyond: bool = False  # the real release date lies outside the drawn window
 
     @property
     def lanes_bottom(self) -> int:
@@ -164,9 +181,9 @@ def _axis(
     start = min(starts) if starts else today
     last = max(ends)
     margin = max(MIN_MARGIN_DAYS, math.ceil((last - start).days * MARGIN_SHARE))
-    end = last + dt.timedelta(days=margin)
+    end = add_days(last, margin)
     if (end - start).days < MIN_SPAN_DAYS:
-        end = start + dt.timedelta(days=MIN_SPAN_DAYS)
+        end = add_days(start, MIN_SPAN_DAYS)
     return start, end
 
 
@@ -194,9 +211,25 @@ def relay_geometry(
     Contract: every ``x`` and ``x + width`` lies within [0, 100]; a runner who
     held the baton twice (it came back after a no-show) keeps one lane with two
     bars; a receiver who never held the baton gets a lane of its own for the
-    in-the-air segment; open stretches run until ``today``.
+    in-the-air segment; open stretches run until ``today``. Whatever the dates,
+    it never raises: far ones are drawn at the window's edge (module docstring).
     """
-    start, end = _axis(spans, air, today, release_on)
+    window = (add_years(today, -DRAW_YEARS), add_years(today, DRAW_YEARS))
+
+    def drawn(day: dt.date) -> dt.date:
+        return clamp(day, *window)
+
+    drawn_spans = [
+        Span(s.runner_id, s.runner, drawn(s.start), drawn(s.end) if s.end is not None else None)
+        for s in spans
+    ]
+    drawn_air = None
+    if air is not None:
+        sent = drawn(air.sent)
+        answer = drawn(min(air.respond_by, add_days(sent, MAX_AIR_DAYS)))
+        drawn_air = AirSpan(air.sender_id, air.receiver_id, air.receiver, sent, answer)
+    drawn_release = drawn(release_on) if release_on is not None else None
+    start, end = _axis(drawn_spans, drawn_air, today, drawn_release)
     total = (end - start).days
 
     def percent(day: dt.date) -> float:
@@ -204,7 +237,7 @@ def relay_geometry(
 
     order: list[tuple[int, str]] = []
     bars: dict[int, list[Bar]] = {}
-    for span in sorted(spans, key=lambda s: s.start):
+    for real, span in sorted(zip(spans, drawn_spans, strict=True), key=lambda p: p[1].start):
         if span.runner_id not in bars:
             order.append((span.runner_id, span.runner))
             bars[span.runner_id] = []
@@ -214,7 +247,7 @@ def relay_geometry(
         width = max(MIN_BAR_PERCENT, round(percent(finish) - x, 2))
         x = min(x, round(100 - width, 2))
         bars[span.runner_id].append(
-            Bar(x=x, width=width, start=span.start, end=span.end, current=span.end is None)
+            Bar(x=x, width=width, start=real.start, end=real.end, current=real.end is None)
         )
     if air is not None and air.receiver_id not in bars:
         order.append((air.receiver_id, air.receiver))
@@ -225,9 +258,11 @@ def relay_geometry(
     )
     by_id = {lane.runner_id: lane for lane in lanes}
     air_geometry = None
-    if air is not None and air.sender_id in by_id:
-        x = percent(air.sent)
-        width = max(MIN_BAR_PERCENT, round(percent(max(air.respond_by, air.sent)) - x, 2))
+    if air is not None and drawn_air is not None and air.sender_id in by_id:
+        x = percent(drawn_air.sent)
+        width = max(
+            MIN_BAR_PERCENT, round(percent(max(drawn_air.respond_by, drawn_air.sent)) - x, 2)
+        )
         air_geometry = Air(
             sender_lane=by_id[air.sender_id],
             receiver_lane=by_id[air.receiver_id],
@@ -235,6 +270,7 @@ def relay_geometry(
             width=width,
             sent=air.sent,
             respond_by=air.respond_by,
+            beyond=drawn_air.respond_by != air.respond_by,
         )
     return RelayGeometry(
         start=start,
@@ -243,7 +279,8 @@ def relay_geometry(
         today=today,
         today_x=percent(today),
         release_on=release_on,
-        release_x=percent(release_on) if release_on is not None else None,
+        release_x=percent(drawn_release) if drawn_release is not None else None,
         air=air_geometry,
         ticks=_ticks(start, end, percent),
+        release_beyond=drawn_release != release_on,
     )

@@ -35,6 +35,7 @@ from estafette.conditions.models import (
     ConditionStatus,
     Status,
 )
+from estafette.core.days import add_days
 from estafette.handovers.models import Handover, Purpose
 from estafette.handovers.workflow import State
 from estafette.norms import deadlines
@@ -211,7 +212,7 @@ class ConditionOpenAfterReturn(ReturnedRule):
                 continue
             effective = by_org.get(row["baton_holder_id"], default)
             days = int(effective.params["within_days_after_release"])
-            due = back[0] + dt.timedelta(days=days)
+            due = add_days(back[0], days)
             if today <= due:  # due on the day itself, overdue (a signal) from the next
                 continue
             found.append(
@@ -549,7 +550,7 @@ class AcceptedNotTakenUp(ReturnedRule):
             counted_from = max(back[0], accepted_on)
             effective = by_org.get(row["receiver_id"], default)
             days = int(effective.params["within_days_after_release"])
-            due = counted_from + dt.timedelta(days=days)
+            due = add_days(counted_from, days)
             if today <= due or row["trajectory_id"] in chosen:
                 continue  # one signal per trajectory: the earliest accepted handover
             chosen[row["trajectory_id"]] = self.candidate(

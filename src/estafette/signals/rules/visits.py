@@ -43,6 +43,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from estafette.core import clock
+from estafette.core.days import add_days
 from estafette.norms import deadlines
 from estafette.norms.selectors import EffectiveNorm, norms_effective_by_organisation
 from estafette.organisations.models import OrganisationKind
@@ -113,7 +114,7 @@ def norms_for(code: str) -> tuple[EffectiveNorm, dict[int, EffectiveNorm]]:
 
 def missed(deadline: deadlines.Deadline, today: dt.date, lead_days: int) -> bool:
     """The norm is missed (or, with a lead time, about to be): the day after the deadline."""
-    return deadline.is_overdue(today + dt.timedelta(days=lead_days))
+    return deadline.is_overdue(add_days(today, lead_days))
 
 
 def every_days(effective: EffectiveNorm) -> tuple[int, int]:
@@ -525,8 +526,8 @@ class NoProfessionalContact(DomesticRule):
             _low, high = every_days(by_org.get(row["baton_holder_id"], default))
             days = high * periods
             since = row["last"] or row["detention_start"]
-            due = since + dt.timedelta(days=days)
-            if today + dt.timedelta(days=self.lead_days) <= due:
+            due = add_days(since, days)
+            if add_days(today, self.lead_days) <= due:
                 continue
             found.append(
                 self.candidate_for_holder(
@@ -745,8 +746,8 @@ class BuddyTrajectoryLong(BuddyRule):
             if row["programme"] is None or row["start"] is None:
                 continue
             days = int(by_org.get(row["programme"], default).params["about_days"])
-            due = row["start"] + dt.timedelta(days=days)
-            if today + dt.timedelta(days=self.lead_days) <= due:
+            due = add_days(row["start"], days)
+            if add_days(today, self.lead_days) <= due:
                 continue
             found.append(
                 self.candidate(
