@@ -1,27 +1,41 @@
 """Evaluating the rules: open, update, reopen and auto-resolve signals, set-based and idempotent.
 
 ``signals_evaluate`` is what both the sweep (all live trajectories, for the
-time-driven rules) and, later, the after-commit hook of a change (one
-trajectory) call. Running it twice in a row changes nothing the second time.
+time-driven rules) and the after-commit hook of a change (one trajectory)
+call. Running it twice in a row changes nothing the second time.
+
+Faults stay local: the evaluation is set-based (each rule queries every
+trajectory of the batch at once), so one trajectory whose facts make a rule
+raise would fail the whole batch. When that happens, and only then, the batch
+is split and evaluated in parts until the culprits are found
+(:func:`_isolate`); every other trajectory is still evaluated, the culprits are
+logged and listed for administrators (:class:`~estafette.signals.models.EvaluationFailure`)
+and tried again by the next run. The normal run pays one savepoint for this.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import translation
 
-from estafette.core import clock
+from estafette.core import clock, isolation
+from estafette.core.isolation import NOT_LOCAL, describe
 from estafette.norms.selectors import norm_overrides_snapshot
+from estafette.signals.failures import evaluation_failures_clear, evaluation_failures_record
 from estafette.signals.lifecycle import LIVE, SignalState
 from estafette.signals.models import EventKind, ResolvedHow, Signal, SignalEvent
 from estafette.signals.rules import REGISTRY, Candidate, Rule
-from estafette.signals.rules.base import prefilter_rows
+from estafette.signals.rules.base import LIVE_PHASES, prefilter_rows
+from estafette.trajectories.models import Trajectory
+
+logger = logging.getLogger(__name__)
 
 LIVE_FIELDS = (
     "pk",
@@ -47,10 +61,32 @@ class EvaluationResult:
     resolved: int = 0
     unchanged: int = 0
     held_by_manual_resolution: int = 0
+    failed: tuple[int, ...] = field(default=())
+    """Trajectories that could not be evaluated (their signals were left as they were)."""
+    of: int = 0
+    """Trajectories in the run, when counted (always when one failed; 0 when not counted)."""
 
     @property
     def changed(self) -> int:
         return self.raised + self.updated + self.reopened + self.resolved
+
+    @property
+    def partial(self) -> str:
+        """``"partial: N of M could not be evaluated"``, or ``""`` when every one was."""
+        return isolation.partial(len(self.failed), self.of, "evaluated") if self.failed else ""
+
+    def __add__(self, other: EvaluationResult) -> EvaluationResult:
+        return EvaluationResult(
+            raised=self.raised + other.raised,
+            updated=self.updated + other.updated,
+            reopened=self.reopened + other.reopened,
+            resolved=self.resolved + other.resolved,
+            unchanged=self.unchanged + other.unchanged,
+            held_by_manual_resolution=self.held_by_manual_resolution
+            + other.held_by_manual_resolution,
+            failed=self.failed + other.failed,
+            of=self.of + other.of,
+        )
 
 
 def _render(rule: Rule, candidate: Candidate) -> str:
@@ -67,18 +103,154 @@ def signals_evaluate(
 
     See :func:`_evaluate` for the steps. Reasons are rendered in the default
     language (``LANGUAGE_CODE``), whatever language the caller has active.
+
+    A trajectory whose evaluation raises does not stop the others: it is set
+    aside (``result.failed``), logged with its id and listed for administrators
+    until a later run evaluates it fine (:func:`_isolate`). Only errors of the
+    database itself (:data:`~estafette.core.isolation.NOT_LOCAL`) are raised.
     """
+    ids = None if trajectory_ids is None else sorted(set(trajectory_ids))
+    today = today or clock.today()  # one day for every part, should isolating outlast midnight
+    active_rules = list(rules) if rules is not None else list(REGISTRY.values())
+    every_rule = rules is None  # only an evaluation by every rule clears a trajectory's failure
     with translation.override(settings.LANGUAGE_CODE):
-        return _evaluate(trajectory_ids, today, rules)
+        # 1. The normal case: the whole batch, set-based, in one savepoint.
+        try:
+            with transaction.atomic():
+                result = _evaluate(ids, today, active_rules)
+                if every_rule:
+                    evaluation_failures_clear(ids)
+        except NOT_LOCAL:
+            raise
+        except Exception as error:
+            # 2. Something in the batch raised: find the culprits, evaluate the rest.
+            return _isolate(ids, today, active_rules, error, every_rule=every_rule)
+    return replace(result, of=len(ids) if ids is not None else 0)
 
 
-@transaction.atomic
-def _evaluate(
-    trajectory_ids: Iterable[int] | None = None,
-    today: dt.date | None = None,
-    rules: Iterable[Rule] | None = None,
+ISOLATION_CHUNK = 1000
+"""A failed batch is split into parts of at most this many trajectories, else in halves."""
+
+ISOLATION_BUDGET = 64
+"""Failed attempts allowed while isolating; past it, failing parts are set aside whole.
+
+One culprit among 5,000 trajectories costs about 15 failed attempts (the halving),
+so a handful of culprits are each found exactly; a fault that hits every
+trajectory (a rule broken for all) stops after this many instead of evaluating
+every trajectory on its own.
+"""
+
+
+def _batch_universe(ids: list[int] | None, rules: list[Rule]) -> list[int]:
+    """The trajectories a batch covers: ``ids``, or for a sweep every live trajectory and
+    every trajectory with a live signal of these rules (which the sweep would resolve)."""
+    if ids is not None:
+        return ids
+    live = Trajectory.objects.filter(phase__in=LIVE_PHASES).values_list("pk", flat=True)
+    with_signals = Signal.objects.filter(
+        state__in=[s.value for s in LIVE], rule_code__in=[rule.code for rule in rules]
+    ).values_list("trajectory_id", flat=True)
+    return sorted(set(live) | set(with_signals))
+
+
+def _split(batch: list[int]) -> list[list[int]]:
+    if len(batch) > ISOLATION_CHUNK:
+        return [batch[i : i + ISOLATION_CHUNK] for i in range(0, len(batch), ISOLATION_CHUNK)]
+    middle = len(batch) // 2
+    return [batch[:middle], batch[middle:]]
+
+
+def _isolate(
+    ids: list[int] | None,
+    today: dt.date,
+    rules: list[Rule],
+    error: Exception,
+    *,
+    every_rule: bool,
 ) -> EvaluationResult:
-    """Bring the signals of ``trajectory_ids`` (default: all) in line with today's facts.
+    """Evaluate a batch that raised in parts, so that only its culprits are set aside.
+
+    1. The batch (for a sweep: every live trajectory and every one with a live
+       signal) is split; each part is evaluated on its own, in a savepoint.
+    2. A part that raises is split again, down to single trajectories.
+    3. A single trajectory that raises is tried once more (a race with another
+       worker raising the same signal is over by then); if it raises again it is
+       set aside: logged with its id, listed in :class:`EvaluationFailure`.
+    4. Past :data:`ISOLATION_BUDGET` failed attempts, each failing part is set
+       aside whole, with its error.
+    Parts that evaluate fine are taken off the failure list. Returns the sum of
+    the parts, with the trajectories set aside in ``failed``.
+    """
+    universe = _batch_universe(ids, rules)
+    logger.warning(
+        "evaluating %d trajectories raised %s; isolating the culprits",
+        len(universe),
+        describe(error),
+    )
+    total = EvaluationResult()
+    culprits: dict[int, BaseException] = {}  # found one by one
+    set_aside: dict[int, BaseException] = {}  # in a part not isolated further (4.)
+    failed_attempts = 1
+    pending: list[tuple[list[int], BaseException]] = [(universe, error)]
+    while pending:
+        batch, batch_error = pending.pop()
+        if len(batch) == 1:
+            outcome = _attempt(batch, today, rules, every_rule=every_rule)  # 3. once more
+            if isinstance(outcome, EvaluationResult):
+                total += outcome
+                continue
+            logger.error(
+                "signals of trajectory %s could not be evaluated: %s",
+                batch[0],
+                describe(outcome),
+                exc_info=outcome,
+            )
+            culprits[batch[0]] = outcome
+            continue
+        if failed_attempts >= ISOLATION_BUDGET:  # 4.
+            logger.error(
+                "signals of %d trajectories (%s, …) could not be evaluated: %s",
+                len(batch),
+                batch[0],
+                describe(batch_error),
+                exc_info=batch_error,
+            )
+            set_aside.update(dict.fromkeys(batch, batch_error))
+            continue
+        for part in _split(batch):  # 1., 2.
+            outcome = _attempt(part, today, rules, every_rule=every_rule)
+            if isinstance(outcome, EvaluationResult):
+                total += outcome
+            else:
+                failed_attempts += 1
+                pending.append((part, outcome))
+    evaluation_failures_record(culprits)
+    evaluation_failures_record(
+        set_aside, note="Not isolated further: too many failures in one run; may be fine itself."
+    )
+    return replace(total, failed=tuple(sorted({*culprits, *set_aside})), of=len(universe))
+
+
+def _attempt(
+    batch: list[int], today: dt.date, rules: list[Rule], *, every_rule: bool
+) -> EvaluationResult | Exception:
+    """Evaluate ``batch`` in a savepoint: its result, or the error it raised (rolled back)."""
+    try:
+        with transaction.atomic():
+            result = _evaluate(batch, today, rules)
+            if every_rule:
+                evaluation_failures_clear(batch)
+            return result
+    except NOT_LOCAL:
+        raise
+    except Exception as error:
+        return error
+
+
+def _evaluate(ids: list[int] | None, today: dt.date, active_rules: list[Rule]) -> EvaluationResult:
+    """Bring the signals of ``ids`` (``None``: all) in line with today's facts, set-based.
+
+    The caller holds a transaction (or savepoint): on an error nothing is half-written.
 
     1. Every rule finds its candidates (a fixed number of queries per rule).
     2. One query loads the live signals of those rules (and trajectories).
@@ -93,10 +265,7 @@ def _evaluate(
        same facts by hand (a manual resolution holds until the facts change).
     Each change writes a :class:`SignalEvent`; writes are bulk operations.
     """
-    today = today or clock.today()
     now = clock.now()
-    ids = None if trajectory_ids is None else sorted(set(trajectory_ids))
-    active_rules = list(rules) if rules is not None else list(REGISTRY.values())
     codes = [rule.code for rule in active_rules]
 
     # 1.

@@ -132,6 +132,39 @@ class SignalEvent(AppendOnlyModel):
         return f"{self.signal_id} {self.kind} {self.at:%Y-%m-%d}"
 
 
+class EvaluationFailure(models.Model):
+    """A trajectory whose signals could not be evaluated: shown to administrators.
+
+    Written by the evaluation when evaluating this trajectory raised (its other
+    trajectories were evaluated all the same), updated on every further run that
+    fails, and deleted by the first run that evaluates it fine again
+    (docs/background-work.md, "Faults stay local"). Its signals are left as the
+    last good evaluation made them until then.
+    """
+
+    trajectory = models.OneToOneField(
+        "trajectories.Trajectory",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("trajectory"),
+    )
+    first_failed_at = models.DateTimeField(_("first failed at"), default=clock.now)
+    last_failed_at = models.DateTimeField(_("last failed at"), default=clock.now)
+    attempts = models.PositiveIntegerField(
+        _("failed runs"), default=1, help_text=_("Runs in a row that could not evaluate it.")
+    )
+    error = models.CharField(_("error"), max_length=500)
+    traceback = models.TextField(_("traceback"), blank=True)
+
+    class Meta:
+        ordering = ["-last_failed_at", "trajectory_id"]
+        verbose_name = _("trajectory whose signals could not be evaluated")
+        verbose_name_plural = _("trajectories whose signals could not be evaluated")
+
+    def __str__(self) -> str:
+        return f"#{self.trajectory_id}: {self.error}"
+
+
 # Notifications of signals live in their own package but belong to this app (its migrations).
 from estafette.signals.notifications.models import (  # noqa: E402, F401
     EmailFrequency,

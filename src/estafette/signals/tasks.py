@@ -20,17 +20,16 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import zlib
 from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db import IntegrityError, OperationalError
 from django.utils import timezone
 from django_tasks import TaskResult, TaskResultStatus, task
-from django_tasks.base import Task
 
 from estafette.core.clock import LOCAL_ZONE
+from estafette.core.periodic import keep_one_waiting
 from estafette.signals.evaluate import EvaluationResult, signals_evaluate
 from estafette.signals.notifications.services import (
     notifications_after_evaluation,
@@ -56,7 +55,9 @@ def _evaluate(trajectory_ids: list[int] | None) -> EvaluationResult:
     same moment; both may try to raise the same signal, and the database's
     one-live-signal constraint refuses the second (IntegrityError), or SQLite
     reports it is busy (OperationalError). Evaluation is idempotent: run again,
-    it finds the other's signal and changes nothing.
+    it finds the other's signal and changes nothing. (``signals_evaluate``
+    itself tries a trajectory that raised once more before setting it aside, so
+    an IntegrityError seldom reaches this loop; errors of the database do.)
     """
     for attempt in range(1, ATTEMPTS + 1):
         try:
@@ -68,15 +69,30 @@ def _evaluate(trajectory_ids: list[int] | None) -> EvaluationResult:
     raise AssertionError("unreachable")
 
 
-def _counts(result: EvaluationResult) -> dict[str, int]:
-    return {
+FAILED_IDS_SHOWN = 100
+"""At most this many ids of trajectories that could not be evaluated go in a task result."""
+
+
+def _counts(result: EvaluationResult) -> dict[str, Any]:
+    """The counts of ``result`` for the task result; with ``partial`` when some failed.
+
+    A run in which some trajectories could not be evaluated still *succeeds* (the
+    others were evaluated); ``partial`` says "partial: N of M could not be
+    evaluated" and ``failed_ids`` names them (the admin lists them all).
+    """
+    counts: dict[str, Any] = {
         "raised": result.raised,
         "updated": result.updated,
         "reopened": result.reopened,
         "resolved": result.resolved,
         "unchanged": result.unchanged,
         "held_by_manual_resolution": result.held_by_manual_resolution,
+        "failed": len(result.failed),
     }
+    if result.failed:
+        counts["partial"] = result.partial
+        counts["failed_ids"] = list(result.failed[:FAILED_IDS_SHOWN])
+    return counts
 
 
 def _after_evaluation(step: Callable[[], Any] | None) -> None:
@@ -90,13 +106,15 @@ def _after_evaluation(step: Callable[[], Any] | None) -> None:
 
 
 @task()
-def evaluate_trajectory(trajectory_id: int) -> dict[str, int]:
+def evaluate_trajectory(trajectory_id: int) -> dict[str, Any]:
     """Bring the signals of one trajectory in line with its facts (after a change).
 
     Returns the counts of :class:`EvaluationResult` (stored with the task result).
     A trajectory that no longer exists or is closed simply resolves its live signals.
     When a signal was raised or reopened, the people who can act are notified
-    (and immediate e-mail goes out) straight away.
+    (and immediate e-mail goes out) straight away. If its evaluation raises, the
+    task still succeeds, reporting "partial: 1 of 1 could not be evaluated"; the
+    trajectory is listed for administrators and the next run tries again.
     """
     result = _evaluate([trajectory_id])
     if result.raised or result.reopened:
@@ -105,12 +123,14 @@ def evaluate_trajectory(trajectory_id: int) -> dict[str, int]:
 
 
 @task()
-def sweep() -> dict[str, int]:
+def sweep() -> dict[str, Any]:
     """Evaluate every live trajectory, then make sure the next daily sweep is waiting.
 
     Also notifies of what it raised and prunes finished task results older than
-    :data:`KEEP_RESULTS`. The next run is scheduled even when this one fails, so
-    one bad night does not stop the sweeps.
+    :data:`KEEP_RESULTS`. Trajectories whose evaluation raises are set aside and the
+    others evaluated: the result then says "partial: N of M could not be evaluated"
+    (:func:`_counts`). The next run is scheduled even when this one fails, so one
+    bad night does not stop the sweeps.
     """
     try:
         result = _evaluate(None)
@@ -176,7 +196,7 @@ def sweep_schedule(
 ) -> TaskResult[Any] | None:
     """Make sure exactly one sweep waits in the queue, for :func:`sweep_next_at`; idempotent."""
     now = now or timezone.now()
-    return _keep_one_waiting(sweep, at=sweep_next_at(now), now=now, run_now=run_now)
+    return keep_one_waiting(sweep, at=sweep_next_at(now), now=now, run_now=run_now)
 
 
 def notifications_schedule(
@@ -184,51 +204,6 @@ def notifications_schedule(
 ) -> TaskResult[Any] | None:
     """Make sure exactly one :func:`notifications_send` waits, :data:`NOTIFICATIONS_EVERY` on."""
     now = now or timezone.now()
-    return _keep_one_waiting(
+    return keep_one_waiting(
         notifications_send, at=now + NOTIFICATIONS_EVERY, now=now, run_now=run_now
     )
-
-
-def _keep_one_waiting(
-    periodic: Task[[], Any], *, at: dt.datetime, now: dt.datetime, run_now: bool
-) -> TaskResult[Any] | None:
-    """Make sure exactly one run of ``periodic`` waits in the queue; idempotent. Returns it.
-
-    * none waiting: enqueue one for ``at`` (or at once with ``run_now``);
-    * one waiting: keep it (with ``run_now``, bring it forward to now);
-    * more than one (two processes scheduled at the same moment): keep the
-      earliest, delete the others.
-
-    Only a backend that can defer tasks (the database backend) keeps a queue;
-    with any other (the immediate backend of the tests) nothing is scheduled and
-    ``None`` is returned, except that ``run_now`` runs the task there and then.
-    """
-    backend = periodic.get_backend()
-    if not backend.supports_defer:
-        return periodic.enqueue() if run_now else None
-    from django_tasks_db.models import DBTaskResult
-
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            # Two workers finishing at once must not both see "none waiting".
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT pg_advisory_xact_lock(%s)", [zlib.crc32(periodic.module_path.encode())]
-                )
-        # (SQLite: our connections begin IMMEDIATE transactions, which already serialise.)
-        waiting = list(
-            DBTaskResult.objects.filter(
-                task_path=periodic.module_path,
-                backend_name=backend.alias,
-                status=TaskResultStatus.READY,
-            ).order_by("run_after", "enqueued_at")
-        )
-        if not waiting:
-            return (periodic if run_now else periodic.using(run_after=at)).enqueue()
-        keep, *extra = waiting
-        if extra:
-            DBTaskResult.objects.filter(pk__in=[row.pk for row in extra]).delete()
-        if run_now and keep.run_after > now:
-            keep.run_after = now
-            keep.save(update_fields=["run_after"])
-        return keep.task_result
