@@ -1,14 +1,17 @@
-"""Worker for bench/run.py: time the caseload and trajectory pages on one dataset.
+"""Worker for bench/run.py: time the caseload, trajectory and signal pages on one dataset.
 
-Run by ``bench/run.py`` in a fresh process per dataset (``--db var/bench/<scale>.sqlite3``),
-prints one JSON line with the raw samples. For each demo user it:
+Run by ``bench/run.py`` in a fresh process per dataset (``--db`` a DATABASE_URL, or the
+path of a SQLite file), prints one JSON line with the raw samples. For each demo user it:
 
 1. signs in through the session, second factor included (``login_verified``, as the view
    tests do: the login page is not what we time);
 2. picks the trajectory with the most timeline events that the user may see;
 3. per page, counts the SQL queries of one request, warms up (caches, first-query
    costs), then times ``--n`` GETs without query capture (capture adds overhead), or
-   fewer when the page is so slow that they would take more than ``--budget`` seconds.
+   fewer when the page is so slow that they would take more than ``--budget`` seconds;
+4. on PostgreSQL, for a page whose median is above ``--explain-above`` ms, requests it
+   once more, takes that request's slowest SELECT and runs EXPLAIN (ANALYZE, BUFFERS) on
+   it (the plan the page's slowest query gets, warm).
 
 Requests go through Django's test client: the full middleware, view and template
 stack, without a network socket or a web server in the measurement.
@@ -29,8 +32,13 @@ USERS = ("coordinator", "nazorg")
 WARMUP = 3
 
 
-def setup_django(db: Path) -> None:
-    os.environ["DATABASE_URL"] = f"sqlite:///{db}"
+def database_url(db: str | Path) -> str:
+    """A DATABASE_URL as is; a bare path is a SQLite file."""
+    return str(db) if "://" in str(db) else f"sqlite:///{db}"
+
+
+def setup_django(db: str | Path) -> None:
+    os.environ["DATABASE_URL"] = database_url(db)
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.dev"
     for path in (str(ROOT / "src"), str(ROOT)):
         if path not in sys.path:
@@ -94,6 +102,38 @@ def time_page(client: Any, url: str, n: int, budget: float, label: str) -> dict[
     return {**result, "samples": samples, "capped": len(samples) < n}
 
 
+def explain_slowest(client: Any, url: str) -> dict[str, Any] | None:
+    """Request ``url`` once more; EXPLAIN (ANALYZE, BUFFERS) the slowest SELECT it ran.
+
+    Only SELECTs: EXPLAIN ANALYZE executes the statement, and a page's writes (the
+    audit entry, the session) are not what makes it slow. Django's PostgreSQL backend
+    binds parameters on the client, so the captured SQL is the statement as sent.
+    """
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    started = time.perf_counter()
+    with CaptureQueriesContext(connection) as captured:
+        client.get(url)
+    request_ms = (time.perf_counter() - started) * 1000
+    queries = captured.captured_queries
+    selects = [q for q in queries if q["sql"].lstrip().upper().startswith(("SELECT", "WITH"))]
+    if not selects:
+        return None
+    slowest = max(selects, key=lambda q: float(q["time"]))
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + slowest["sql"])
+        plan = [row[0] for row in cursor.fetchall()]
+    return {
+        "request_ms": request_ms,
+        "queries": len(queries),
+        "sql_ms": sum(float(q["time"]) for q in queries) * 1000,
+        "ms": float(slowest["time"]) * 1000,
+        "sql": slowest["sql"],
+        "plan": plan,
+    }
+
+
 def progress(text: str) -> None:
     """A line on stderr, which bench/run.py passes through while stdout carries the result."""
     print(f"    {text}", file=sys.stderr, flush=True)
@@ -131,70 +171,88 @@ def busiest_trajectory(actor: Any) -> tuple[int, int] | None:
     return (found[0], found[1]) if found else None
 
 
+PAGES = ("caseload", "caseload filtered", "trajectory", "signals")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--db", type=Path, required=True)
+    parser.add_argument("--db", required=True, help="a DATABASE_URL, or a SQLite file")
     parser.add_argument("--n", type=int, default=30)
     parser.add_argument("--budget", type=float, default=60.0)
+    parser.add_argument(
+        "--explain-above",
+        type=float,
+        default=None,
+        help="on PostgreSQL, explain the slowest query of a page whose median is above this (ms)",
+    )
     args = parser.parse_args()
     setup_django(args.db)
 
+    import statistics
+
     from django.contrib.auth import get_user_model
+    from django.db import connection
     from django.test import Client
     from django.urls import reverse
 
+    from estafette.signals.selectors import InboxFilters, signal_inbox_queryset
     from estafette.testing.auth import login_verified
     from estafette.trajectories.selectors import CaseloadFilters, caseload_queryset
 
+    explain = args.explain_above is not None and connection.vendor == "postgresql"
     cells: dict[str, dict[str, Any]] = {}
+
+    def measure(client: Any, key: str, url: str, detail: dict[str, int]) -> None:
+        cell = {
+            **time_page(client, url, args.n, args.budget, key.replace("|", " ")),
+            "detail": detail,
+        }
+        samples = cell.get("samples")
+        if explain and samples and statistics.median(samples) > args.explain_above:
+            cell["explain"] = explain_slowest(client, url)
+        cells[key] = cell
+
     for username in USERS:
         user = get_user_model().objects.filter(username=username).first()
-        pages = ("caseload", "caseload filtered", "trajectory")
         if user is None:
-            for page in pages:
+            for page in PAGES:
                 cells[f"{username}|{page}"] = {"error": f"no demo user {username!r}"}
             continue
         actor = actor_for(user)
         if actor is None:
-            for page in pages:
+            for page in PAGES:
                 cells[f"{username}|{page}"] = {"error": f"{username!r} has no membership"}
             continue
-        client = Client()
+        # A page that fails (HTTP 500) is reported in its cell; the other pages still run.
+        client = Client(raise_request_exception=False)
         # Signed in past the password and the second factor, as every page requires.
         login_verified(client, user)
         caseload = reverse("caseload")
         size = caseload_queryset(actor=actor, filters=CaseloadFilters()).count()
-        cells[f"{username}|caseload"] = {
-            **time_page(client, caseload, args.n, args.budget, f"{username} caseload"),
-            "detail": {"caseload_rows": size},
-        }
+        measure(client, f"{username}|caseload", caseload, {"caseload_rows": size})
         # A filter plus a sort that needs the computed nearest deadline: the
         # heaviest ordering the caseload offers.
-        cells[f"{username}|caseload filtered"] = {
-            **time_page(
-                client,
-                f"{caseload}?relation=holding&sort=deadline",
-                args.n,
-                args.budget,
-                f"{username} caseload filtered",
-            ),
-            "detail": {"caseload_rows": size},
-        }
+        measure(
+            client,
+            f"{username}|caseload filtered",
+            f"{caseload}?relation=holding&sort=deadline",
+            {"caseload_rows": size},
+        )
         busiest = busiest_trajectory(actor)
         if busiest is None:
             cells[f"{username}|trajectory"] = {"error": "no trajectory visible"}
-            continue
-        pk, n_events = busiest
-        cells[f"{username}|trajectory"] = {
-            **time_page(
+        else:
+            pk, n_events = busiest
+            measure(
                 client,
+                f"{username}|trajectory",
                 reverse("trajectory-detail", args=[pk]),
-                args.n,
-                args.budget,
-                f"{username} trajectory",
-            ),
-            "detail": {"events": n_events},
-        }
+                {"events": n_events},
+            )
+        # The signal inbox as it opens (the signals for the user's role, most urgent
+        # first), which the load benchmark opens too.
+        signals = signal_inbox_queryset(actor=actor, filters=InboxFilters()).count()
+        measure(client, f"{username}|signals", reverse("signal-inbox"), {"signals": signals})
     print(json.dumps({"cells": cells}))
 
 
