@@ -9,7 +9,8 @@ locked or refusing to serialise (:data:`NOT_LOCAL`) — is raised as before:
 the whole run fails and is tried again.
 
 * :func:`isolated` — a ``with`` block for one record, in a savepoint, that
-  swallows (and records) the record's failure;
+  swallows (and records) the record's failure; :func:`set_aside` records one
+  the caller caught itself;
 * :class:`Failure` and :func:`describe` — what is reported of a failure: the
   record's id and the error's class and message;
 * :func:`partial` — the sentence a run reports when some records failed.
@@ -61,11 +62,16 @@ def isolated(what: str, record_id: int, failures: list[Failure] | None = None) -
     except NOT_LOCAL:
         raise
     except Exception as error:
-        logger.error(
-            "%s %s could not be handled: %s", what, record_id, describe(error), exc_info=error
-        )
-        if failures is not None:
-            failures.append(Failure(record_id, describe(error)))
+        set_aside(what, record_id, error, failures)
+
+
+def set_aside(
+    what: str, record_id: int, error: BaseException, failures: list[Failure] | None = None
+) -> None:
+    """Log that ``what`` ``record_id`` could not be handled (with the traceback); report it."""
+    logger.error("%s %s could not be handled: %s", what, record_id, describe(error), exc_info=error)
+    if failures is not None:
+        failures.append(Failure(record_id, describe(error)))
 
 
 def partial(failed: int, of: int, could_not: str) -> str:

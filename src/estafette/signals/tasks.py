@@ -157,6 +157,8 @@ def notifications_send() -> dict[str, int]:
             "queued": first.queued + second.queued,
             "sent": first.sending.sent + second.sending.sent,
             "failed": first.sending.failed + second.sending.failed,
+            # events or users one step could not handle (logged; tried again next run)
+            "set_aside": len(first.set_aside) + len(second.set_aside),
         }
     finally:
         notifications_schedule()

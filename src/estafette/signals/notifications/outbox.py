@@ -11,7 +11,8 @@ Contract (docs/notifications.md):
   transactions serialise writers), hands it to the mail backend and marks it
   sent in the same transaction. A failure keeps it pending with exponential
   back-off; after ``ESTAFETTE_EMAIL_MAX_ATTEMPTS`` it is marked failed and
-  stays in the admin. A message marked sent is never sent again.
+  stays in the admin (a malformed address at once). A message marked sent is
+  never sent again. One message's failure holds up no other.
 * Subject and body say how many new signals there are and where to look —
   never a name, date of birth, offence, reason or anything else of a person.
 """
@@ -29,8 +30,10 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -39,6 +42,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from estafette.core import clock
+from estafette.core.isolation import Failure, set_aside
 from estafette.signals.notifications.models import (
     EmailFrequency,
     EmailKind,
@@ -52,14 +56,25 @@ log = logging.getLogger(__name__)
 MAX_BACKOFF = dt.timedelta(hours=6)
 
 CONNECTION_ERRORS: tuple[type[BaseException], ...] = (
-    OSError,  # refused, unreachable, timed out, TLS failures (ssl.SSLError is an OSError)
     smtplib.SMTPServerDisconnected,
     smtplib.SMTPConnectError,
     smtplib.SMTPHeloError,
     smtplib.SMTPAuthenticationError,
     smtplib.SMTPNotSupportedError,
 )
-"""Errors that say the *server* is unavailable: stop this run, leave the rest for the next."""
+"""SMTP errors that say the *server* is unavailable: stop this run, leave the rest for the next.
+
+So does any other ``OSError`` (refused, unreachable, timed out, TLS failures), but
+not the other SMTP errors, though they are ``OSError`` s too: a refused recipient,
+sender or message concerns that one message (:func:`_ends_the_run`).
+"""
+
+
+def _ends_the_run(error: BaseException) -> bool:
+    """Whether ``error`` says the server is unavailable, rather than refusing one message."""
+    if isinstance(error, CONNECTION_ERRORS):
+        return True
+    return isinstance(error, OSError) and not isinstance(error, smtplib.SMTPException)
 
 
 @dataclass(frozen=True)
@@ -124,8 +139,18 @@ def _to_mail(frequency_q: Q, exclude_users: Iterable[Any] | None = None) -> list
     return list(rows)
 
 
-def _queue(notifications: list[Notification], kind: str, digest_date: dt.date | None = None) -> int:
-    """One message per user for ``notifications``, and link each notification to it."""
+def _queue(
+    notifications: list[Notification],
+    kind: str,
+    digest_date: dt.date | None = None,
+    failures: list[Failure] | None = None,
+) -> int:
+    """One message per user for ``notifications``, and link each notification to it.
+
+    A user whose message cannot be written (composing it raised) is logged and
+    appended to ``failures``; their notifications stay unannounced, for the next
+    run. The other users' messages are queued.
+    """
     by_user: dict[int, list[Notification]] = defaultdict(list)
     for notification in notifications:
         by_user[notification.user_id].append(notification)
@@ -140,7 +165,11 @@ def _queue(notifications: list[Notification], kind: str, digest_date: dt.date | 
     now = clock.now()
     messages: list[OutgoingEmail] = []
     for user_id, address in addresses.items():
-        subject, body = compose(len(by_user[user_id]))
+        try:
+            subject, body = compose(len(by_user[user_id]))
+        except Exception as error:
+            set_aside("e-mail to user", user_id, error, failures)
+            continue
         messages.append(
             OutgoingEmail(
                 recipient_id=user_id,
@@ -164,10 +193,13 @@ def _queue(notifications: list[Notification], kind: str, digest_date: dt.date | 
 
 
 @transaction.atomic
-def emails_queue_immediate() -> int:
-    """Queue one message for each immediate user with unread, unannounced notifications."""
+def emails_queue_immediate(*, failures: list[Failure] | None = None) -> int:
+    """Queue one message for each immediate user with unread, unannounced notifications.
+
+    A user whose message cannot be composed is left for the next run (``failures``).
+    """
     immediate = Q(user__notification_preference__email_frequency=EmailFrequency.IMMEDIATE)
-    return _queue(_to_mail(immediate), EmailKind.IMMEDIATE)
+    return _queue(_to_mail(immediate), EmailKind.IMMEDIATE, failures=failures)
 
 
 def digest_hour() -> int:
@@ -175,13 +207,16 @@ def digest_hour() -> int:
 
 
 @transaction.atomic
-def emails_queue_daily_digests(*, now: dt.datetime | None = None) -> int:
+def emails_queue_daily_digests(
+    *, now: dt.datetime | None = None, failures: list[Failure] | None = None
+) -> int:
     """Queue today's summary for each daily user (the default) who has something new.
 
     Nothing before ``ESTAFETTE_DIGEST_HOUR`` (Dutch time). A user who already
     has today's summary gets none: new notifications wait for tomorrow's. The
     unique constraint ``one_digest_per_user_per_day`` backs this up if two runs
-    race.
+    race. A user whose summary cannot be composed is left for the next run
+    (``failures``), which may still send it the same day.
     """
     local = (now or clock.now()).astimezone(clock.LOCAL_ZONE)
     if local.hour < digest_hour():
@@ -196,7 +231,7 @@ def emails_queue_daily_digests(*, now: dt.datetime | None = None) -> int:
     try:
         with transaction.atomic():
             notifications = _to_mail(daily, exclude_users=done_today)
-            return _queue(notifications, EmailKind.DIGEST, digest_date=day)
+            return _queue(notifications, EmailKind.DIGEST, digest_date=day, failures=failures)
     except IntegrityError:
         # A run racing this one wrote a summary for one of these users first: theirs
         # stands, these notifications wait for tomorrow's.
@@ -231,10 +266,27 @@ def _deliver(connection: BaseEmailBackend, email: OutgoingEmail) -> None:
         raise smtplib.SMTPException("the mail backend accepted no message")
 
 
+def _undeliverable(address: str) -> str:
+    """Why ``address`` can never receive e-mail (``""`` when it may): a malformed address.
+
+    Checked before sending: the mail library refuses such an address with a
+    ``ValueError`` on every attempt, and a message that raised that way used to
+    stay first in the queue, holding up every message behind it.
+    """
+    try:
+        validate_email(address)
+    except ValidationError:
+        return f"Invalid e-mail address: {address!r}"[:500]
+    return ""
+
+
 def _send_next(connection: BaseEmailBackend) -> tuple[str, BaseException | None] | None:
     """Claim the next due message, try it, record the outcome; all in one transaction.
 
     Returns ``None`` when nothing is due, else ("sent" | "retrying" | "failed", error).
+    A malformed address fails the message for good at once; any other error of
+    this one message (refused by the server, an error in the mail library) is
+    retried later with back-off. Either way the caller goes on with the next one.
     """
     now = clock.now()
     with transaction.atomic():
@@ -247,10 +299,18 @@ def _send_next(connection: BaseEmailBackend) -> tuple[str, BaseException | None]
         if email is None:
             return None
         email.attempts += 1
+        invalid = _undeliverable(email.to_address)
+        if invalid:
+            email.last_error = invalid
+            email.state = EmailState.FAILED
+            log.error("E-mail %s failed for good: %s", email.pk, invalid)
+            email.save(update_fields=["attempts", "last_error", "state"])
+            return "failed", None
         try:
             _deliver(connection, email)
-        except (smtplib.SMTPException, OSError) as error:
+        except Exception as error:  # this message's fault, or the server's (see the caller)
             email.last_error = f"{type(error).__name__}: {error}"[:500]
+            log.warning("E-mail %s not sent: %s", email.pk, email.last_error)
             if email.attempts >= max_attempts():
                 email.state = EmailState.FAILED
                 outcome = "failed"
@@ -271,8 +331,9 @@ def emails_send_due(*, limit: int = 500) -> SendResult:
     """Send up to ``limit`` due messages over one connection; stop early if the server is down.
 
     A message refused for its own sake (e.g. the recipient) is retried later
-    without holding up the others; a connection error ends the run, leaving
-    the remaining messages due for the next one.
+    without holding up the others, and one with a malformed address fails at
+    once; a connection error ends the run, leaving the remaining messages due
+    for the next one.
     """
     counts = {"sent": 0, "retrying": 0, "failed": 0}
     connection = get_connection(fail_silently=False)
@@ -283,7 +344,7 @@ def emails_send_due(*, limit: int = 500) -> SendResult:
                 break
             outcome, error = result
             counts[outcome] += 1
-            if error is not None and isinstance(error, CONNECTION_ERRORS):
+            if error is not None and _ends_the_run(error):
                 break
     finally:
         # A broken connection cannot say goodbye.

@@ -12,8 +12,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef
@@ -23,6 +25,7 @@ from estafette.core import clock
 from estafette.core.actor import Actor
 from estafette.core.audit import audit_record
 from estafette.core.errors import InvalidInput
+from estafette.core.isolation import NOT_LOCAL, Failure, describe, isolated, set_aside
 from estafette.core.models import AuditAction
 from estafette.organisations.models import Membership, Role
 from estafette.signals.lifecycle import SignalState
@@ -40,6 +43,8 @@ from estafette.signals.notifications.outbox import (
     emails_queue_immediate,
     emails_send_due,
 )
+
+logger = logging.getLogger(__name__)
 
 NOTIFIED_KINDS = (EventKind.RAISED, EventKind.REOPENED)
 """The events that ask someone to act: a new signal, or one back from a snooze."""
@@ -59,7 +64,9 @@ FAN_OUT_WINDOW = dt.timedelta(days=2)
 
 
 @transaction.atomic
-def notifications_fan_out(*, since: dt.datetime | None = None) -> int:
+def notifications_fan_out(
+    *, since: dt.datetime | None = None, failures: list[Failure] | None = None
+) -> int:
     """Notify the people who can act of every raised or reopened signal since ``since``.
 
     Recipients of an event: the active members of the signal's addressee
@@ -72,6 +79,12 @@ def notifications_fan_out(*, since: dt.datetime | None = None) -> int:
     the unique constraint (user, event) ignores a second insert, so running it
     twice (or in two workers at once) creates nothing new. Returns the number
     of notifications written (a racing worker's duplicates included).
+
+    Faults stay local: an event whose notifications cannot be built or written
+    is logged with its id, appended to ``failures`` and left for the next run
+    (it still has no notification then); the other events are notified. Only
+    when the bulk insert fails are the events written one by one, each in a
+    savepoint, to find the one at fault.
     """
     since = since or clock.now() - FAN_OUT_WINDOW
     events = list(
@@ -96,24 +109,48 @@ def notifications_fan_out(*, since: dt.datetime | None = None) -> int:
         .values_list("organisation_id", "user_id", "role")
     ):
         members[org_id][role].add(user_id)
-    rows: list[Notification] = []
-    for event_id, signal_id, kind, at, org_id, role in events:
-        roles = members.get(org_id, {})
-        users = roles.get(role) or set().union(*roles.values())
-        rows.extend(
-            Notification(
-                user_id=user_id,
-                organisation_id=org_id,
-                event_id=event_id,
-                signal_id=signal_id,
-                kind=kind,
-                created_at=at,
-            )
-            for user_id in sorted(users)
+    by_event: dict[int, list[Notification]] = {}
+    for event in events:
+        try:
+            by_event[event[0]] = _notifications_for(event, members)
+        except Exception as error:
+            set_aside("notifications of signal event", event[0], error, failures)
+    rows = [row for event_rows in by_event.values() for row in event_rows]
+    try:
+        with transaction.atomic():
+            # ignore_conflicts: a worker racing this one may have written some already.
+            Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+        return len(rows)
+    except NOT_LOCAL:
+        raise
+    except Exception as error:
+        logger.warning("notifying %d events raised %s; one by one", len(by_event), describe(error))
+    written = 0
+    for event_id, event_rows in by_event.items():
+        with isolated("notifications of signal event", event_id, failures):
+            Notification.objects.bulk_create(event_rows, ignore_conflicts=True)
+            written += len(event_rows)
+    return written
+
+
+def _notifications_for(
+    event: tuple[Any, ...], members: dict[int, dict[str, set[int]]]
+) -> list[Notification]:
+    """The notifications of one event: one per user who can act (see the fan-out)."""
+    event_id, signal_id, kind, at, org_id, role = event
+    roles = members.get(org_id, {})
+    users = roles.get(role) or set().union(*roles.values())
+    return [
+        Notification(
+            user_id=user_id,
+            organisation_id=org_id,
+            event_id=event_id,
+            signal_id=signal_id,
+            kind=kind,
+            created_at=at,
         )
-    # ignore_conflicts: a worker racing this one may have written some of them already.
-    Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
-    return len(rows)
+        for user_id in sorted(users)
+    ]
 
 
 # --- a user's own changes ------------------------------------------------------------
@@ -184,16 +221,24 @@ class NotificationRun:
     notified: int
     queued: int
     sending: SendResult
+    set_aside: tuple[Failure, ...] = field(default=())
+    """Events that could not be notified and users whose e-mail could not be queued in this
+    run (logged with their ids; the next run tries them again). Messages that could
+    not be sent are in ``sending`` (retrying, failed)."""
 
 
 def notifications_after_evaluation() -> NotificationRun:
     """After an evaluation: fan out new events, queue immediate e-mail, send what is due.
 
     Safe to run as often as wanted and in several workers: each step is idempotent.
+    One event, user or message that fails stops none of the others (``set_aside``).
     """
-    notified = notifications_fan_out()
-    queued = emails_queue_immediate()
-    return NotificationRun(notified=notified, queued=queued, sending=emails_send_due())
+    failures: list[Failure] = []
+    notified = notifications_fan_out(failures=failures)
+    queued = emails_queue_immediate(failures=failures)
+    return NotificationRun(
+        notified=notified, queued=queued, sending=emails_send_due(), set_aside=tuple(failures)
+    )
 
 
 def notifications_send_daily_digests() -> NotificationRun:
@@ -201,6 +246,9 @@ def notifications_send_daily_digests() -> NotificationRun:
 
     Fans out first, so a summary counts every signal raised until now.
     """
-    notified = notifications_fan_out()
-    queued = emails_queue_daily_digests()
-    return NotificationRun(notified=notified, queued=queued, sending=emails_send_due())
+    failures: list[Failure] = []
+    notified = notifications_fan_out(failures=failures)
+    queued = emails_queue_daily_digests(failures=failures)
+    return NotificationRun(
+        notified=notified, queued=queued, sending=emails_send_due(), set_aside=tuple(failures)
+    )

@@ -34,3 +34,5 @@ class Command(BaseCommand):
             f"queued {first.queued} immediate and {second.queued} daily, "
             f"sent {sent}, retrying {retrying}, failed {failed}"
         )
+        for failure in (*first.set_aside, *second.set_aside):  # the rest went on without them
+            self.stdout.write(f"set aside until the next run: #{failure.id}: {failure.error}")

@@ -2,15 +2,7 @@
 
 from __future__ import annotations
 
-import email
-import email.policy
-import socket
-from collections.abc import Iterator
-from email.message import EmailMessage as ParsedMessage
-from typing import Any
-
 import pytest
-from aiosmtpd.controller import Controller
 
 from estafette.organisations.models import Organisation, Role
 from estafette.signals.notifications.models import EmailFrequency, EmailState, OutgoingEmail
@@ -20,74 +12,11 @@ from estafette.signals.notifications.services import (
     notifications_fan_out,
 )
 from estafette.signals.notifications.tests.helpers import member, raise_signal
+from estafette.signals.notifications.tests.smtp_server import SmtpServer
 from estafette.testing.clock import ClockControl
 from estafette.trajectories.models import Trajectory
 
 pytestmark = pytest.mark.django_db
-
-
-def free_port() -> int:
-    """A port on the loopback address that nothing listens on (right now)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-class Inbox:
-    """aiosmtpd handler: keeps every message the server accepted."""
-
-    def __init__(self) -> None:
-        self.envelopes: list[Any] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.envelopes.append(envelope)
-        return "250 Message accepted for delivery"
-
-    @property
-    def messages(self) -> list[ParsedMessage]:
-        return [
-            email.message_from_bytes(e.original_content, policy=email.policy.default)  # type: ignore[misc]
-            for e in self.envelopes
-        ]
-
-
-class SmtpServer:
-    """A real SMTP server on 127.0.0.1:``port``, started and stopped by the test."""
-
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.inbox = Inbox()
-        self.controller: Controller | None = None
-
-    def start(self) -> None:
-        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
-        self.controller.start()
-
-    def stop(self) -> None:
-        if self.controller is not None:
-            self.controller.stop()
-            self.controller = None
-
-
-@pytest.fixture
-def smtp(settings: Any) -> Iterator[SmtpServer]:
-    """Settings pointing at a free port; the server is *not* started until the test says so."""
-    server = SmtpServer(free_port())
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = server.port
-    settings.EMAIL_USE_TLS = False
-    settings.EMAIL_USE_SSL = False
-    settings.EMAIL_TIMEOUT = 5
-    settings.DEFAULT_FROM_EMAIL = "Estafette <noreply@estafette.example.nl>"
-    settings.ESTAFETTE_SITE_URL = "https://estafette.example.nl"
-    settings.ESTAFETTE_EMAIL_RETRY_SECONDS = 60
-    settings.ESTAFETTE_EMAIL_MAX_ATTEMPTS = 3
-    settings.LANGUAGE_CODE = "en"
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture
