@@ -13,13 +13,14 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 
-.PHONY: help setup run test test-fast test-e2e lint format bench demo sweep messages clean
+.PHONY: help setup run test test-fast test-e2e lint format bench bench-load demo sweep messages clean
 
 help:
 	@echo "make run     set up, migrate, load the demo ($(DEMO_SCALE)), start the task worker and serve on http://$(HOST):$(PORT)"
 	@echo "make test    set up and run the whole test suite (lint included)"
 	@echo "make lint    ruff, mypy and import-linter"
-	@echo "make bench   benchmarks (prints medians and ratios; never fails)"
+	@echo "make bench   benchmarks on SQLite and PostgreSQL (prints medians and ratios; never fails)"
+	@echo "make bench-load  fifty users on gunicorn + PostgreSQL, national dataset (figures; never fails)"
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -79,8 +80,14 @@ test-fast: setup
 test-e2e: setup
 	DJANGO_SETTINGS_MODULE=config.settings.test $(VENV)/bin/pytest -m e2e tests/e2e
 
+# Benchmarks print figures and never fail on them (bench/README.md). `make bench` runs on
+# SQLite and on the local PostgreSQL (127.0.0.1:5432; skipped with a message if none
+# answers); `make bench-load` needs PostgreSQL. BENCH_ARGS passes options, e.g. --keep.
 bench: setup
-	$(PY) bench/run.py
+	$(PY) bench/run.py $(BENCH_ARGS)
+
+bench-load: setup
+	$(PY) bench/load.py $(BENCH_ARGS)
 
 messages: setup
 	cd src/estafette && ../../$(PY) ../../manage.py makemessages -l nl --no-obsolete --ignore "*/tests/*"
