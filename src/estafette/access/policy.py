@@ -209,6 +209,13 @@ def consents_for_recipient(actor: Actor, *, on: dt.date | None = None) -> QueryS
 
 
 def _part_q(actor: Actor) -> Q:
+    """A part in the trajectory, as correlated ``EXISTS`` terms (one index probe each).
+
+    Kept correlated on purpose: a list page drives the query from its own id set
+    (the caseload's membership), and PostgreSQL then checks these per row through
+    the (organisation, trajectory) indexes; as ``IN`` sets they would be hashed
+    from every row of the organisation's ten-year history first (decision 0009).
+    """
     org_id = actor.organisation_id
     since = clock.now() - dt.timedelta(days=earlier_holder_days())
     held = Stretch.objects.filter(trajectory=OuterRef("pk"), organisation_id=org_id).filter(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -37,8 +37,10 @@ __all__ = [
 
 def person_get(*, actor: Actor, pk: int) -> Person:
     """The person ``pk`` if the actor may open one of their trajectories; else 404, audited."""
+    # Correlated on the person's own trajectories: an "IN (scope)" here would make the
+    # database list the whole scope first (decision 0009).
     person = Person.objects.filter(
-        pk=pk, trajectories__in=trajectory_scope(actor).values("pk")
+        Exists(trajectory_scope(actor).filter(person_id=OuterRef("pk"))), pk=pk
     ).first()
     if person is None:
         audit_record(

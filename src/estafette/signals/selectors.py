@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
@@ -273,8 +273,12 @@ def signal_inbox_queryset(*, actor: Actor, filters: InboxFilters) -> QuerySet[Si
     if filters.rule:
         qs = qs.filter(rule_code=filters.rule)
     if filters.country or filters.municipality:
-        visible = Trajectory.objects.filter(policy.class_granted_q(actor, DataClass.DETENTION))
-        qs = qs.filter(trajectory__in=visible.values("pk"))
+        # Per signal row (correlated), never the set of every trajectory whose detention
+        # the actor sees: that set would be computed over the country's history.
+        visible = Trajectory.objects.filter(
+            policy.class_granted_q(actor, DataClass.DETENTION), pk=OuterRef("trajectory_id")
+        )
+        qs = qs.filter(Exists(visible))
         if filters.country:
             qs = qs.filter(trajectory__country__iso2=filters.country)
         if filters.municipality:

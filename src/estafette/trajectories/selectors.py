@@ -287,12 +287,23 @@ def caseload_queryset(*, actor: Actor, filters: CaseloadFilters) -> QuerySet[Tra
     # few rows (partial indexes on open trajectories and unseen outcomes), so the
     # caseload costs the same with one year or ten years of history (bench/).
     related = _relation_handovers(org_id)
-    open_held = Trajectory.objects.filter(baton_holder_id=org_id).exclude(phase=Phase.CLOSED)
-    holding = Q(pk__in=open_held.values("pk"))
-    alongside = Q(pk__in=_alongside(org_id).values("trajectory_id")) & ~Q(phase=Phase.CLOSED)
+    open_held = (
+        Trajectory.objects.filter(baton_holder_id=org_id)
+        .exclude(phase=Phase.CLOSED)
+        .order_by()
+        .values("pk")
+    )
+    alongside_ids = (
+        _alongside(org_id)
+        .exclude(trajectory__phase=Phase.CLOSED)
+        .order_by()
+        .values("trajectory_id")
+    )
+    holding = Q(pk__in=open_held)
+    alongside = Q(pk__in=alongside_ids)
 
     def via(handovers: QuerySet[Handover]) -> Q:
-        return Q(pk__in=handovers.values("trajectory_id"))
+        return Q(pk__in=handovers.order_by().values("trajectory_id"))
 
     membership: Any  # a Q or an Exists expression
     if filters.relation == CaseRelation.HOLDING:
@@ -310,7 +321,13 @@ def caseload_queryset(*, actor: Actor, filters: CaseloadFilters) -> QuerySet[Tra
     elif filters.relation == CaseRelation.ALONGSIDE:
         membership = alongside & ~Q(baton_holder_id=org_id)
     else:
-        membership = holding | via(related) | alongside
+        # One id set (UNION ALL), not three OR-ed terms: the database can start from a
+        # single sub-select, where an OR of IN terms makes it walk every trajectory.
+        membership = Q(
+            pk__in=open_held.union(
+                related.order_by().values("trajectory_id"), alongside_ids, all=True
+            )
+        )
     qs = policy.trajectory_scope(actor).filter(membership)
     detention_filtered = any(
         (
@@ -368,14 +385,18 @@ def caseload_queryset(*, actor: Actor, filters: CaseloadFilters) -> QuerySet[Tra
             )
         )
         order = ("sort_hidden", *(_masked(term) for term in order))
-    return qs.select_related(
-        "person",
-        "baton_holder",
-        "country",
-        "registration_municipality",
-        "settlement_municipality",
-        "next_runner",
-    ).order_by(*order)
+    return qs.order_by(*order)
+
+
+ROW_RELATIONS = (
+    "person",
+    "baton_holder",
+    "country",
+    "registration_municipality",
+    "settlement_municipality",
+    "next_runner",
+)
+"""What a caseload row shows besides the trajectory: read for the page's rows only."""
 
 
 def _masked(term: Any) -> Any:
@@ -401,9 +422,23 @@ def caseload_page(
     at most two for the data classes the actor sees per row
     (:func:`access.policy.classes_for_page`).
     """
-    paginator = Paginator(caseload_queryset(actor=actor, filters=filters), per_page)
+    # Two steps: the filtered, sorted page as ids (one narrow query), then those rows with
+    # what they show. Joining the six row relations into the scope query made PostgreSQL,
+    # which cannot estimate the scope's selectivity, walk them as nested loops (decision 0009).
+    ordered = caseload_queryset(actor=actor, filters=filters).values_list(
+        "pk",
+        "is_alongside",  # type: ignore[misc]  # an annotation django-stubs cannot see
+    )
+    paginator = Paginator(ordered, per_page)
     page_obj = paginator.get_page(page)
-    trajectories = list(page_obj.object_list)
+    alongside = dict(page_obj.object_list)
+    loaded = Trajectory.objects.select_related(*ROW_RELATIONS).in_bulk(list(alongside))
+    trajectories = []
+    for pk, is_alongside in alongside.items():
+        trajectory = loaded[pk]
+        trajectory.is_alongside = is_alongside  # type: ignore[attr-defined]
+        trajectories.append(trajectory)
+    page_obj.object_list = trajectories
     org_id = actor.organisation_id
     by_trajectory: dict[int, list[Handover]] = {t.pk: [] for t in trajectories}
     if trajectories:

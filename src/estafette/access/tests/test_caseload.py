@@ -131,11 +131,11 @@ def test_the_caseload_costs_the_same_queries_for_few_or_many_rows(
     django_assert_max_num_queries: Callable[[int], ContextManager[object]],
 ) -> None:
     _alongside(holder, volunteer)
-    with django_assert_max_num_queries(5):  # count, page, handovers, parts, consents
+    with django_assert_max_num_queries(6):  # count, ids, rows, handovers, parts, consents
         caseload_page(actor=volunteer, filters=CaseloadFilters())
     for _ in range(15):
         _alongside(holder, volunteer)
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(6):
         _, rows = caseload_page(actor=volunteer, filters=CaseloadFilters())
     assert len(rows) == 16
     client = client_for(volunteer)

@@ -7,6 +7,7 @@ anything domain-specific is passed in by the template (see ``choice_label``).
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django import template
 from django.apps import apps
@@ -114,6 +115,20 @@ def language_name(code: str) -> str:
         return str(get_language_info(code)["name_translated"])
     except KeyError:
         return code
+
+
+@register.filter
+def user_name(user: Any) -> str:
+    """How a page names a user: the full name, else the username; empty for no user.
+
+    Write ``{{ status.recorded_by|user_name|default:"—" }}``, never
+    ``{{ x.get_full_name|default:x.get_username }}``: a filter's *argument* that
+    does not resolve raises (``VariableDoesNotExist``, an HTTP 500 even without
+    DEBUG), and many rows are recorded by nobody — imported, or by the system.
+    """
+    if user is None or user == "":
+        return ""
+    return str(user.get_full_name() or user.get_username())
 
 
 @register.filter
