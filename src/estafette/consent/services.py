@@ -30,6 +30,7 @@ from estafette.core import clock
 from estafette.core.actor import Actor
 from estafette.core.audit import audit_record
 from estafette.core.errors import Conflict, InvalidInput, NotPermitted
+from estafette.core.isolation import Report, isolated
 from estafette.core.models import AuditAction
 from estafette.organisations.models import OrganisationKind
 from estafette.signals.schedule import evaluate_person_after_commit
@@ -240,7 +241,7 @@ def _notify_holders(consent: Consent, kind: str) -> list[int]:
     return created_for
 
 
-def consent_expire_sweep(*, today: dt.date | None = None) -> int:
+def consent_expire_sweep(*, today: dt.date | None = None, report: Report | None = None) -> int:
     """Notify holders of data under consents that ended; returns how many notices were made.
 
     The expiry itself needs no job: every check compares dates. This sweep
@@ -249,7 +250,9 @@ def consent_expire_sweep(*, today: dt.date | None = None) -> int:
     ``ends_on``). A withdrawn consent is skipped: its withdrawal already
     notified every holder, whether it came before or after the end date.
     Idempotent: a second run makes no new notices and no audit entry.
-    Each consent is its own transaction, so one failure holds back no other.
+    Each consent is its own transaction (a savepoint in the caller's), so one
+    failure holds back no other: it is logged with the consent's id, added to
+    ``report`` when given, and tried again by the next run.
     """
     today = today or clock.today()
     unnotified = ConsentDisclosure.objects.filter(consent=OuterRef("pk")).exclude(
@@ -268,7 +271,7 @@ def consent_expire_sweep(*, today: dt.date | None = None) -> int:
     )
     count = 0
     for pk in ids:
-        with transaction.atomic():
+        with isolated("expiry notices of consent", pk, report):
             consent = Consent.objects.select_for_update().get(pk=pk)
             if consent.revoked_at is not None:
                 continue  # withdrawn meanwhile: the withdrawal sent its own notices

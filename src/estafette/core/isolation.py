@@ -9,11 +9,12 @@ locked or refusing to serialise (:data:`NOT_LOCAL`) — is raised as before:
 the whole run fails and is tried again.
 
 * :func:`isolated` — a ``with`` block for one record, in a savepoint, that
-  swallows (and records) the record's failure; :func:`set_aside` records one
+  swallows (and reports) the record's failure; :func:`set_aside` reports one
   the caller caught itself;
-* :class:`Failure` and :func:`describe` — what is reported of a failure: the
-  record's id and the error's class and message;
-* :func:`partial` — the sentence a run reports when some records failed.
+* :class:`Report` — what a run tells its caller: how many records it tried,
+  and each :class:`Failure` (the record's id, the error's class and message);
+* :func:`partial` — the sentence a run reports when some records failed:
+  "partial: N of M could not be …".
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import InterfaceError, OperationalError, transaction
 
@@ -42,36 +43,63 @@ class Failure:
     error: str
 
 
+@dataclass
+class Report:
+    """Filled in by a run over many records: how many it tried, and which failed."""
+
+    tried: int = 0
+    failures: list[Failure] = field(default_factory=list)
+
+    def partial(self, could_not: str) -> str:
+        """``"partial: N of M could not be <could_not>"``, or ``""`` when none failed."""
+        return partial(len(self.failures), self.tried, could_not) if self.failures else ""
+
+    def as_result(self, could_not: str, **counts: int) -> dict[str, object]:
+        """``counts`` for a task result, with ``partial`` and the failures when some failed."""
+        result: dict[str, object] = {**counts, "failed": len(self.failures)}
+        if self.failures:
+            result["partial"] = self.partial(could_not)
+            result["failures"] = [f"#{f.id}: {f.error}" for f in self.failures[:FAILURES_SHOWN]]
+        return result
+
+
+FAILURES_SHOWN = 100
+"""At most this many failures are listed in a task result (all of them are in the log)."""
+
+
 def describe(error: BaseException) -> str:
     """``"ClassName: message"``, cut to :data:`ERROR_MAX` characters."""
     return f"{type(error).__name__}: {error}"[:ERROR_MAX]
 
 
 @contextmanager
-def isolated(what: str, record_id: int, failures: list[Failure] | None = None) -> Iterator[None]:
+def isolated(what: str, record_id: int, report: Report | None = None) -> Iterator[None]:
     """Run the block for one record in a savepoint; if it raises, log it and carry on.
 
     The record's writes are rolled back (the savepoint), the error is logged
-    with ``what`` and ``record_id`` and appended to ``failures`` when given,
-    and the exception is swallowed, so the caller's loop goes on with the next
-    record. :data:`NOT_LOCAL` errors are raised: they are no record's fault.
+    with ``what`` and ``record_id`` and added to ``report`` when given (which
+    counts the record as tried either way), and the exception is swallowed, so
+    the caller's loop goes on with the next record. :data:`NOT_LOCAL` errors are
+    raised: they are no record's fault.
     """
+    if report is not None:
+        report.tried += 1
     try:
         with transaction.atomic():
             yield
     except NOT_LOCAL:
         raise
     except Exception as error:
-        set_aside(what, record_id, error, failures)
+        set_aside(what, record_id, error, report)
 
 
 def set_aside(
-    what: str, record_id: int, error: BaseException, failures: list[Failure] | None = None
+    what: str, record_id: int, error: BaseException, report: Report | None = None
 ) -> None:
     """Log that ``what`` ``record_id`` could not be handled (with the traceback); report it."""
     logger.error("%s %s could not be handled: %s", what, record_id, describe(error), exc_info=error)
-    if failures is not None:
-        failures.append(Failure(record_id, describe(error)))
+    if report is not None:
+        report.failures.append(Failure(record_id, describe(error)))
 
 
 def partial(failed: int, of: int, could_not: str) -> str:

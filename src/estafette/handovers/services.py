@@ -21,6 +21,7 @@ from estafette.core import clock
 from estafette.core.actor import Actor
 from estafette.core.audit import audit_record
 from estafette.core.errors import Conflict, DomainError, InvalidInput, NotPermitted
+from estafette.core.isolation import Report, isolated
 from estafette.core.models import AuditAction
 from estafette.handovers import messages
 from estafette.handovers.models import Handover, HandoverTransition
@@ -304,11 +305,15 @@ def handover_record_no_show(*, actor: Actor, handover: Handover, reason: str) ->
     return handover_transition(actor=actor, handover=handover, action="no_show", reason=reason)
 
 
-def handover_expire_overdue(*, today: dt.date | None = None) -> int:
-    """Expire every pending handover whose answer date has passed; returns how many.
+def handover_expire_overdue(*, today: dt.date | None = None, report: Report | None = None) -> int:
+    """Expire every pending handover whose answer date lies before ``today``; returns how many.
 
     Idempotent: a second run finds nothing more to expire. Each expiry is its
-    own transaction so one failure does not hold back the rest.
+    own transaction (a savepoint in the caller's), so one failure does not hold
+    back the rest: it is logged with the handover's id, added to ``report``
+    when given, and tried again by the next run. (The worker and
+    ``estafette handovers_expire`` pass a ``today`` some weeks back:
+    :mod:`estafette.handovers.tasks`.)
     """
     today = today or clock.today()
     ids = list(
@@ -316,11 +321,12 @@ def handover_expire_overdue(*, today: dt.date | None = None) -> int:
     )
     count = 0
     for pk in ids:
-        handover = Handover.objects.get(pk=pk)
-        if handover.state != State.SENT:
-            continue
-        handover_transition(actor=None, handover=handover, action="expire")
-        count += 1
+        with isolated("expiry of handover", pk, report):
+            handover = Handover.objects.get(pk=pk)
+            if handover.state != State.SENT:
+                continue
+            handover_transition(actor=None, handover=handover, action="expire")
+            count += 1
     return count
 
 

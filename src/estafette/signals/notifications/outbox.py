@@ -42,7 +42,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from estafette.core import clock
-from estafette.core.isolation import Failure, set_aside
+from estafette.core.isolation import Report, set_aside
 from estafette.signals.notifications.models import (
     EmailFrequency,
     EmailKind,
@@ -143,12 +143,12 @@ def _queue(
     notifications: list[Notification],
     kind: str,
     digest_date: dt.date | None = None,
-    failures: list[Failure] | None = None,
+    report: Report | None = None,
 ) -> int:
     """One message per user for ``notifications``, and link each notification to it.
 
     A user whose message cannot be written (composing it raised) is logged and
-    appended to ``failures``; their notifications stay unannounced, for the next
+    added to ``report``; their notifications stay unannounced, for the next
     run. The other users' messages are queued.
     """
     by_user: dict[int, list[Notification]] = defaultdict(list)
@@ -168,7 +168,7 @@ def _queue(
         try:
             subject, body = compose(len(by_user[user_id]))
         except Exception as error:
-            set_aside("e-mail to user", user_id, error, failures)
+            set_aside("e-mail to user", user_id, error, report)
             continue
         messages.append(
             OutgoingEmail(
@@ -193,13 +193,13 @@ def _queue(
 
 
 @transaction.atomic
-def emails_queue_immediate(*, failures: list[Failure] | None = None) -> int:
+def emails_queue_immediate(*, report: Report | None = None) -> int:
     """Queue one message for each immediate user with unread, unannounced notifications.
 
-    A user whose message cannot be composed is left for the next run (``failures``).
+    A user whose message cannot be composed is left for the next run (``report``).
     """
     immediate = Q(user__notification_preference__email_frequency=EmailFrequency.IMMEDIATE)
-    return _queue(_to_mail(immediate), EmailKind.IMMEDIATE, failures=failures)
+    return _queue(_to_mail(immediate), EmailKind.IMMEDIATE, report=report)
 
 
 def digest_hour() -> int:
@@ -208,7 +208,7 @@ def digest_hour() -> int:
 
 @transaction.atomic
 def emails_queue_daily_digests(
-    *, now: dt.datetime | None = None, failures: list[Failure] | None = None
+    *, now: dt.datetime | None = None, report: Report | None = None
 ) -> int:
     """Queue today's summary for each daily user (the default) who has something new.
 
@@ -216,7 +216,7 @@ def emails_queue_daily_digests(
     has today's summary gets none: new notifications wait for tomorrow's. The
     unique constraint ``one_digest_per_user_per_day`` backs this up if two runs
     race. A user whose summary cannot be composed is left for the next run
-    (``failures``), which may still send it the same day.
+    (``report``), which may still send it the same day.
     """
     local = (now or clock.now()).astimezone(clock.LOCAL_ZONE)
     if local.hour < digest_hour():
@@ -231,7 +231,7 @@ def emails_queue_daily_digests(
     try:
         with transaction.atomic():
             notifications = _to_mail(daily, exclude_users=done_today)
-            return _queue(notifications, EmailKind.DIGEST, digest_date=day, failures=failures)
+            return _queue(notifications, EmailKind.DIGEST, digest_date=day, report=report)
     except IntegrityError:
         # A run racing this one wrote a summary for one of these users first: theirs
         # stands, these notifications wait for tomorrow's.

@@ -25,7 +25,7 @@ from estafette.core import clock
 from estafette.core.actor import Actor
 from estafette.core.audit import audit_record
 from estafette.core.errors import InvalidInput
-from estafette.core.isolation import NOT_LOCAL, Failure, describe, isolated, set_aside
+from estafette.core.isolation import NOT_LOCAL, Failure, Report, describe, isolated, set_aside
 from estafette.core.models import AuditAction
 from estafette.organisations.models import Membership, Role
 from estafette.signals.lifecycle import SignalState
@@ -64,9 +64,7 @@ FAN_OUT_WINDOW = dt.timedelta(days=2)
 
 
 @transaction.atomic
-def notifications_fan_out(
-    *, since: dt.datetime | None = None, failures: list[Failure] | None = None
-) -> int:
+def notifications_fan_out(*, since: dt.datetime | None = None, report: Report | None = None) -> int:
     """Notify the people who can act of every raised or reopened signal since ``since``.
 
     Recipients of an event: the active members of the signal's addressee
@@ -81,7 +79,7 @@ def notifications_fan_out(
     of notifications written (a racing worker's duplicates included).
 
     Faults stay local: an event whose notifications cannot be built or written
-    is logged with its id, appended to ``failures`` and left for the next run
+    is logged with its id, added to ``report`` and left for the next run
     (it still has no notification then); the other events are notified. Only
     when the bulk insert fails are the events written one by one, each in a
     savepoint, to find the one at fault.
@@ -114,7 +112,7 @@ def notifications_fan_out(
         try:
             by_event[event[0]] = _notifications_for(event, members)
         except Exception as error:
-            set_aside("notifications of signal event", event[0], error, failures)
+            set_aside("notifications of signal event", event[0], error, report)
     rows = [row for event_rows in by_event.values() for row in event_rows]
     try:
         with transaction.atomic():
@@ -127,7 +125,7 @@ def notifications_fan_out(
         logger.warning("notifying %d events raised %s; one by one", len(by_event), describe(error))
     written = 0
     for event_id, event_rows in by_event.items():
-        with isolated("notifications of signal event", event_id, failures):
+        with isolated("notifications of signal event", event_id, report):
             Notification.objects.bulk_create(event_rows, ignore_conflicts=True)
             written += len(event_rows)
     return written
@@ -233,11 +231,14 @@ def notifications_after_evaluation() -> NotificationRun:
     Safe to run as often as wanted and in several workers: each step is idempotent.
     One event, user or message that fails stops none of the others (``set_aside``).
     """
-    failures: list[Failure] = []
-    notified = notifications_fan_out(failures=failures)
-    queued = emails_queue_immediate(failures=failures)
+    report = Report()
+    notified = notifications_fan_out(report=report)
+    queued = emails_queue_immediate(report=report)
     return NotificationRun(
-        notified=notified, queued=queued, sending=emails_send_due(), set_aside=tuple(failures)
+        notified=notified,
+        queued=queued,
+        sending=emails_send_due(),
+        set_aside=tuple(report.failures),
     )
 
 
@@ -246,9 +247,12 @@ def notifications_send_daily_digests() -> NotificationRun:
 
     Fans out first, so a summary counts every signal raised until now.
     """
-    failures: list[Failure] = []
-    notified = notifications_fan_out(failures=failures)
-    queued = emails_queue_daily_digests(failures=failures)
+    report = Report()
+    notified = notifications_fan_out(report=report)
+    queued = emails_queue_daily_digests(report=report)
     return NotificationRun(
-        notified=notified, queued=queued, sending=emails_send_due(), set_aside=tuple(failures)
+        notified=notified,
+        queued=queued,
+        sending=emails_send_due(),
+        set_aside=tuple(report.failures),
     )

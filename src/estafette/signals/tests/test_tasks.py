@@ -18,7 +18,6 @@ from django.core.management import call_command
 from django.db import IntegrityError
 from django.test import override_settings
 from django_tasks import TaskResultStatus
-from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
 
 from estafette.core.actor import Actor
@@ -39,10 +38,11 @@ from estafette.signals.tasks import (
 from estafette.signals.tests.conftest import live
 from estafette.testing.clock import ClockControl
 from estafette.testing.factories import PersonFactory, TrajectoryFactory
+from estafette.testing.tasks import database_backend as real_queue
+from estafette.testing.tasks import run_worker
 from estafette.trajectories.models import Trajectory
 
 AMS = ZoneInfo("Europe/Amsterdam")
-DATABASE_BACKEND = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 
 def make(**fields: Any) -> Trajectory:
@@ -61,28 +61,9 @@ def waiting_sweeps() -> list[DBTaskResult]:
     )
 
 
-def run_worker(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Run every task that is due, as ``manage.py db_worker --batch`` does, in this process.
-
-    The worker closes "old" connections between tasks; inside the test's
-    transaction that would close the test's own connection, so it is skipped.
-    """
-    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
-    db_worker.Worker(
-        queue_names=["default"],
-        interval=0,
-        batch=True,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=50,
-        worker_id="test-worker",
-        excluded_queue_names=[],
-    ).run()
-
-
 @pytest.fixture
 def database_backend() -> Iterator[None]:
-    with override_settings(TASKS=DATABASE_BACKEND):
+    with real_queue():
         yield
 
 
@@ -250,3 +231,22 @@ def test_a_change_enqueues_an_evaluation_the_worker_runs(
     row.refresh_from_db()
     assert row.status == TaskResultStatus.SUCCESSFUL
     assert live(t, "aftercare_referral_missing") is not None
+
+
+@pytest.mark.django_db
+def test_tasks_schedule_keeps_one_run_of_every_periodic_task_waiting(
+    database_backend: None,
+) -> None:
+    periodic = {
+        "estafette.signals.tasks.sweep",
+        "estafette.signals.tasks.notifications_send",
+        "estafette.handovers.tasks.handovers_expire",
+        "estafette.consent.tasks.consent_expire",
+    }
+    out = StringIO()
+    call_command("tasks_schedule", stdout=out)
+    call_command("tasks_schedule", stdout=out)  # make run, twice: still one of each
+    rows = DBTaskResult.objects.filter(status=TaskResultStatus.READY)
+    assert sorted(row.task_path for row in rows) == sorted(periodic)
+    assert "handover expiry: waits for the worker" in out.getvalue()
+    assert "consent expiry: waits for the worker" in out.getvalue()

@@ -1,7 +1,10 @@
 """``manage.py consent_expire_sweep``: notify holders of data under consents that ended.
 
 Safe to run as often as you like (from cron or a task); see
-:func:`estafette.consent.services.consent_expire_sweep`.
+:func:`estafette.consent.services.consent_expire_sweep`. The task worker runs
+the same sweep every hour by itself (:mod:`estafette.consent.tasks`). A consent
+whose notices cannot be written is reported ("partial: 1 of 3 could not be
+notified") and tried again next time; the command still ends successfully.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from estafette.consent.services import consent_expire_sweep
+from estafette.core.isolation import Report
 
 
 class Command(BaseCommand):
@@ -23,5 +27,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        count = consent_expire_sweep(today=options["today"])
+        report = Report()
+        count = consent_expire_sweep(today=options["today"], report=report)
         self.stdout.write(f"{count} notice(s) created")
+        if report.failures:
+            self.stdout.write(report.partial("notified"))
+            for failure in report.failures:
+                self.stdout.write(f"  consent #{failure.id}: {failure.error}")

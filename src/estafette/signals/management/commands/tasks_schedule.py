@@ -1,10 +1,11 @@
 """``estafette tasks_schedule``: make sure the worker has its periodic tasks waiting (idempotent).
 
-The daily sweep of the signals and the notifications' five-minute clock each
-schedule their own next run; this command puts the first of each in the queue,
-or leaves the one already waiting. ``make run`` calls it with ``--sweep-now``
-before starting the worker, so the demo's signals are there within seconds.
-Running it again never adds a second waiting run.
+The daily sweep of the signals, the notifications' five-minute clock and the
+hourly expiry of unanswered handovers and of consents each schedule their own
+next run; this command puts the first of each in the queue, or leaves the one
+already waiting. ``make run`` calls it with ``--sweep-now`` before starting the
+worker, so the demo's signals are there within seconds. Running it again never
+adds a second waiting run.
 """
 
 from __future__ import annotations
@@ -13,12 +14,17 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from estafette.consent.tasks import consent_expire_schedule
 from estafette.core.clock import LOCAL_ZONE
+from estafette.handovers.tasks import handovers_expire_schedule
 from estafette.signals.tasks import notifications_schedule, sweep_schedule
 
 
 class Command(BaseCommand):
-    help = "Make sure the signal sweep and the notifications wait for the task worker."
+    help = (
+        "Make sure the signal sweep, the notifications and the expiry of handovers and "
+        "consents wait for the task worker."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -31,6 +37,8 @@ class Command(BaseCommand):
         for name, result in (
             ("sweep", sweep_schedule(run_now=options["sweep_now"])),
             ("notifications", notifications_schedule()),
+            ("handover expiry", handovers_expire_schedule()),
+            ("consent expiry", consent_expire_schedule()),
         ):
             if result is None:
                 self.stdout.write(f"{name}: this task backend keeps no queue; nothing scheduled.")

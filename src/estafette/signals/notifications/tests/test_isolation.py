@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from django.core import mail
 
+from estafette.core.isolation import Report
 from estafette.organisations.models import Organisation, Role
 from estafette.signals.models import SignalEvent
 from estafette.signals.notifications import outbox, services
@@ -145,10 +146,10 @@ def test_an_event_that_cannot_be_notified_leaves_the_others_notified(
         return real(event, members)
 
     monkeypatch.setattr(services, "_notifications_for", planted)
-    failures: list[Any] = []
+    report = Report()
 
-    assert notifications_fan_out(failures=failures) == 1
-    assert [f.id for f in failures] == [broken.pk]
+    assert notifications_fan_out(report=report) == 1
+    assert [f.id for f in report.failures] == [broken.pk]
     assert Notification.objects.filter(event=fine).count() == 1
     assert not Notification.objects.filter(event=broken).exists()
 
@@ -178,10 +179,10 @@ def test_a_notification_that_cannot_be_written_is_found_event_by_event(
         return rows
 
     monkeypatch.setattr(services, "_notifications_for", unwritable)
-    failures: list[Any] = []
+    report = Report()
 
-    assert notifications_fan_out(failures=failures) == 1
-    assert [f.id for f in failures] == [broken.pk]
+    assert notifications_fan_out(report=report) == 1
+    assert [f.id for f in report.failures] == [broken.pk]
     assert Notification.objects.filter(event=fine).count() == 1
     assert not Notification.objects.filter(event=broken).exists()  # none of its two
     assert SignalEvent.objects.filter(pk=broken.pk).exists()
