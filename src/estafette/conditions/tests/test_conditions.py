@@ -19,6 +19,7 @@ from estafette.core.models import AuditEvent
 from estafette.organisations.models import Organisation, OrganisationKind, Role
 from estafette.signals.evaluate import signals_evaluate
 from estafette.signals.tests.conftest import live
+from estafette.testing.auth import login_verified
 from estafette.testing.clock import ClockControl
 from estafette.testing.consent import give_consent
 from estafette.testing.factories import TrajectoryFactory, make_actor
@@ -226,6 +227,25 @@ def test_the_panel_on_the_trajectory_page(actor_a: Actor, trajectory: Trajectory
     assert f'action="{url(trajectory, "income")}"' in html
     assert 'name="condition-income-status"' in html
     assert 'id="condition-travel_documents"' in html
+
+
+def test_a_status_recorded_by_nobody_shows_without_a_name(
+    actor_a: Actor, trajectory: Trajectory
+) -> None:
+    # Imported and system-recorded statuses have no user: the page names none (no 500).
+    ConditionStatus.objects.create(
+        trajectory=trajectory,
+        condition="housing",
+        status="open",
+        since=dt.date(2025, 2, 28),
+        organisation=actor_a.organisation,
+        recorded_by=None,
+    )
+    client = Client(raise_request_exception=False)  # a template error as the user meets it
+    login_verified(client, actor_a.user)
+    response = client.get(f"/trajectories/{trajectory.pk}/", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    assert f"Recorded on 3 Mar 2025 by — ({actor_a.organisation})." in response.content.decode()
 
 
 def test_post_records_and_returns_to_the_panel(actor_a: Actor, trajectory: Trajectory) -> None:
