@@ -9,12 +9,12 @@ from django.utils.translation import gettext_lazy as _
 
 from estafette.access import messages
 from estafette.access.services import MIN_REASON_LENGTH
+from estafette.core import bounds
 
 
 class EmergencyAccessForm(forms.Form):
     trajectory = forms.IntegerField(
         label=_("Trajectory number"),
-        min_value=1,
         help_text=_("The number of the file, as the person or a colleague gave it to you."),
     )
     reason = forms.CharField(
@@ -29,6 +29,7 @@ class EmergencyAccessForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+        bounds.bound_field(self.fields["trajectory"], bounds.RECORD_NUMBER)
 
     def clean_reason(self) -> str:
         reason = str(self.cleaned_data["reason"]).strip()

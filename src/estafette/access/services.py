@@ -15,7 +15,7 @@ from estafette.access.policy import (
     may_review_emergency_access,
     trajectory_scope,
 )
-from estafette.core import clock
+from estafette.core import bounds, clock
 from estafette.core.actor import Actor
 from estafette.core.audit import audit_record
 from estafette.core.errors import Conflict, InvalidInput, NotPermitted
@@ -32,10 +32,13 @@ def emergency_access_open(*, actor: Actor, trajectory_pk: int, reason: str) -> E
     else :class:`NotPermitted`); a reason of at least a sentence is required;
     the grant lasts ``ESTAFETTE_EMERGENCY_ACCESS_HOURS``; it is audited with
     the reason, shown to the holder and listed for review. An unknown
-    trajectory answers 404, and the attempt is audited.
+    trajectory answers 404, and the attempt is audited; a number outside
+    :data:`core.bounds.RECORD_NUMBER` is refused with ``InvalidInput``.
     """
     if not may_request_emergency_access(actor):
         raise NotPermitted(messages.EMERGENCY_PROFESSIONALS_ONLY)
+    # A number no record can have is a typo, refused before the lookup and its audit entry.
+    bounds.check_number(bounds.RECORD_NUMBER, trajectory_pk)
     trajectory = Trajectory.objects.filter(pk=trajectory_pk).first()
     if trajectory is None:
         # Outside any transaction of this service: the refusal is kept although it raises.

@@ -27,7 +27,7 @@ from estafette.access.selectors import (
     person_display_name,
 )
 from estafette.access.services import emergency_access_open, emergency_access_review
-from estafette.core import clock
+from estafette.core import bounds, clock
 from estafette.core.actor import Actor
 from estafette.core.errors import Conflict, InvalidInput, NotPermitted
 from estafette.core.views import actor_required
@@ -65,7 +65,8 @@ def emergency_access_view(request: HttpRequest) -> HttpResponse:
                     actor=actor, trajectory_pk=number, reason=form.cleaned_data["reason"]
                 )
             except InvalidInput as error:
-                form.add_error("reason", str(error))
+                number_refused = error.message is bounds.NUMBER_OUT_OF_RANGE
+                form.add_error("trajectory" if number_refused else "reason", str(error))
             except Http404:
                 form.add_error("trajectory", str(messages.NO_TRAJECTORY_WITH_NUMBER))
                 status = 404

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from estafette.conditions import messages
 from estafette.conditions.models import Condition, Status
-from estafette.core import clock
+from estafette.core import bounds
 from estafette.trajectories.forms import DateInput, EstafetteForm
 
 
@@ -28,6 +28,9 @@ class ConditionForm(EstafetteForm):
         kwargs.setdefault("initial", {"status": current})
         super().__init__(*args, **kwargs)
         self.current = current
+        bounds.bound_field(
+            self.fields["since"], bounds.CONDITION_SINCE, too_late=messages.SINCE_IN_FUTURE
+        )
         if condition:
             # Eight forms on one page: each status field says which condition it is about.
             self.fields["status"].label = _("Status of: %(condition)s") % {
@@ -38,9 +41,6 @@ class ConditionForm(EstafetteForm):
         cleaned = super().clean() or {}
         if cleaned.get("status") == self.current:
             self.add_error("status", messages.UNCHANGED)
-        since = cleaned.get("since")
-        if since and since > clock.today():
-            self.add_error("since", messages.SINCE_IN_FUTURE)
         return cleaned
 
 

@@ -11,7 +11,7 @@ from estafette.access import policy
 from estafette.conditions import messages
 from estafette.conditions.models import Condition, ConditionStatus, Status
 from estafette.conditions.policy import recording_refusal
-from estafette.core import clock
+from estafette.core import bounds, clock
 from estafette.core.actor import Actor
 from estafette.core.audit import audit_record
 from estafette.core.errors import Conflict, InvalidInput
@@ -37,7 +37,8 @@ def condition_record(
        or participant) and is not a volunteer or buddy may record (``NotPermitted``);
        a closed trajectory refuses (``Conflict``), as does an unchanged status;
     3. ``since`` lies neither in the future nor before the current status's own
-       ``since`` (``InvalidInput``): history is appended, never rewritten;
+       ``since`` nor more than twenty years back (:data:`core.bounds.CONDITION_SINCE`)
+       (``InvalidInput``): history is appended, never rewritten;
     4. the current row gets ``until = since``, a new current row is written, an
        audit entry names old and new status, and the signals of the trajectory
        are evaluated after the commit.
@@ -54,8 +55,7 @@ def condition_record(
         raise Conflict(messages.CLOSED)
     today = clock.today()
     since = since or today
-    if since > today:
-        raise InvalidInput(messages.SINCE_IN_FUTURE)
+    bounds.check_date(bounds.CONDITION_SINCE, since, today=today, too_late=messages.SINCE_IN_FUTURE)
     current = ConditionStatus.objects.filter(
         trajectory=trajectory, condition=condition, until__isnull=True
     ).first()

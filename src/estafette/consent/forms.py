@@ -1,9 +1,11 @@
 """Forms for recording and withdrawing consent: they parse input; the services decide.
 
-The record form checks types only (a date is a date). Every rule — evidence
-required, end not before start, the file's real type and size — lives in
-:func:`services.consent_record`; its refusal is placed on the field it is
-about through :data:`ERROR_FIELDS`, so the user reads it where it applies.
+The record form checks types (a date is a date) and the plausible range of
+each date (:mod:`core.bounds`, the same check and sentence as the service).
+Every other rule — evidence required, end not before start, the file's real
+type and size — lives in :func:`services.consent_record`; its refusal is
+placed on the field it is about through :data:`ERROR_FIELDS`, so the user
+reads it where it applies.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from estafette.consent import messages
 from estafette.consent.models import ConsentPurpose, EvidenceKind
-from estafette.core import clock
+from estafette.core import bounds, clock
 from estafette.core.data_classes import DataClass
 from estafette.core.errors import DomainError
 from estafette.organisations.models import Organisation, OrganisationKind
@@ -47,6 +49,13 @@ ERROR_FIELDS: tuple[tuple[Promise, str], ...] = (
 
 (Not a dict: a lazy translation hashes by its translated text, which changes
 with the language.)"""
+
+DATE_BOUND_FIELDS: tuple[tuple[bounds.DateBound, str], ...] = (
+    (bounds.CONSENT_GIVEN, "given_on"),
+    (bounds.CONSENT_ENDS, "ends_on"),
+    (bounds.CONSENT_HEARD, "verbal_on"),
+)
+"""Which field a date out of its range is about (the sentence is shared, its subject is not)."""
 
 
 class PurposeChoiceField(forms.ModelChoiceField):
@@ -132,6 +141,23 @@ class ConsentRecordForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["given_on"].initial = clock.today()
+        bounds.bound_field(
+            self.fields["given_on"], bounds.CONSENT_GIVEN, too_late=messages.GIVEN_ON_FUTURE
+        )
+        bounds.bound_field(self.fields["ends_on"], bounds.CONSENT_ENDS)
+        # Heard on: only for verbal consent (checked in clean(); a document ignores it).
+        bounds.bound_field(self.fields["verbal_on"], bounds.CONSENT_HEARD, validate=False)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("evidence_kind") == EvidenceKind.VERBAL and cleaned.get("verbal_on"):
+            try:
+                bounds.Within(bounds.CONSENT_HEARD, too_late=messages.VERBAL_ON_FUTURE)(
+                    cleaned["verbal_on"]
+                )
+            except forms.ValidationError as error:
+                self.add_error("verbal_on", error)
+        return cleaned
 
     def service_arguments(self) -> dict[str, Any]:
         """The cleaned data as keyword arguments for ``services.consent_record``."""
@@ -154,6 +180,9 @@ class ConsentRecordForm(forms.Form):
     def add_domain_error(self, error: DomainError) -> None:
         """Show a service refusal on the field it is about (or above the form)."""
         field = next((name for message, name in ERROR_FIELDS if message is error.message), None)
+        if error.message is bounds.DATE_OUT_OF_RANGE:
+            what = error.params.get("what")
+            field = next((name for bound, name in DATE_BOUND_FIELDS if bound.what is what), None)
         self.add_error(field, str(error))
 
 

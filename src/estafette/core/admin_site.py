@@ -8,24 +8,65 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.views import redirect_to_login
+from django.db import models
 from django.http import HttpRequest
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
-from estafette.core import two_factor
+from estafette.core import bounds, two_factor
 from estafette.core.errors import NotPermitted
 
 NOT_STAFF = _("Your account has no access to the administration.")
 
 
+class BoundedInputAdmin(admin.ModelAdmin):
+    """Every date and number an administrator types stays inside a plausible range.
+
+    Dates and times: :data:`core.bounds.ANY_DATE` (1900–2100; a year 1 would
+    not even survive the conversion to UTC). Numbers: the range named for the
+    field in :data:`core.bounds.ADMIN_NUMBERS`. Mixed into every model admin
+    registered on this site (:meth:`EstafetteAdminSite.register`), ours and
+    the libraries' alike.
+    """
+
+    def formfield_for_dbfield(
+        self, db_field: models.Field[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> forms.Field | None:
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is None:
+            return None
+        if isinstance(db_field, models.DateField | models.DateTimeField):
+            # Split date and time inputs share one widget: no min/max on the time part.
+            bounds.bound_field(field, bounds.ANY_DATE, attrs=isinstance(db_field, models.DateField))
+        elif isinstance(db_field, models.IntegerField) and not db_field.choices:
+            opts = db_field.model._meta
+            bound = bounds.ADMIN_NUMBERS.get(f"{opts.app_label}.{opts.model_name}.{db_field.name}")
+            if bound is not None:
+                bounds.bound_field(field, bound)
+        return field
+
+
 class EstafetteAdminSite(admin.AdminSite):
     site_header = "Estafette"
     site_title = "Estafette"
+
+    def register(
+        self,
+        model_or_iterable: Any,
+        admin_class: type[admin.ModelAdmin] | None = None,
+        **options: Any,
+    ) -> None:
+        """Register as Django does, with :class:`BoundedInputAdmin` mixed into the admin class."""
+        base = admin_class or admin.ModelAdmin
+        if not issubclass(base, BoundedInputAdmin):
+            base = type(base.__name__, (BoundedInputAdmin, base), {"__module__": base.__module__})
+        super().register(model_or_iterable, base, **options)
 
     def has_permission(self, request: HttpRequest) -> bool:
         """Active staff who completed the second factor (when one is required)."""

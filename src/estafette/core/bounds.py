@@ -25,7 +25,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -40,7 +40,6 @@ from estafette.core.errors import InvalidInput
 DATE_OUT_OF_RANGE = _("%(what)s must lie between %(earliest)s and %(latest)s.")
 NUMBER_OUT_OF_RANGE = _("%(what)s must be a whole number from %(low)s to %(high)s.")
 CHECK_THIS_DATE = _("check this date")
-CHECK_THIS_VALUE = _("check this value")
 
 FLOOR = dt.date(1900, 1, 1)
 CEILING = dt.date(2100, 12, 31)
@@ -365,10 +364,43 @@ def number_refusal(bound: NumberBound) -> dict[str, Any]:
     return {"what": bound.what, "low": bound.low, "high": bound.high}
 
 
-def check_date(bound: DateBound, value: dt.date | None, *, today: dt.date | None = None) -> None:
+Sentence = str | Promise | None
+
+
+def _date_problem(
+    bound: DateBound,
+    value: Any,
+    today: dt.date | None,
+    too_early: Sentence,
+    too_late: Sentence,
+) -> tuple[str | Promise, dict[str, Any]] | None:
+    """``None`` when ``value`` is inside ``bound``, else the sentence and its parameters.
+
+    ``too_early``/``too_late``: a sentence of the caller's own for one side of
+    the range ("cannot lie in the future"), which says more than the range.
+    """
+    if date_is_plausible(bound, value, today):
+        return None
+    earliest, _latest = bound.range_on(today)
+    side = too_early if _as_date(value) < earliest else too_late
+    if side is not None:
+        return side, {}
+    return DATE_OUT_OF_RANGE, date_refusal(bound, today)
+
+
+def check_date(
+    bound: DateBound,
+    value: dt.date | None,
+    *,
+    today: dt.date | None = None,
+    too_early: Sentence = None,
+    too_late: Sentence = None,
+) -> None:
     """Refuse (``InvalidInput``, HTTP 400) a date outside ``bound``; ``None`` passes."""
-    if not date_is_plausible(bound, value, today):
-        raise InvalidInput(DATE_OUT_OF_RANGE, **date_refusal(bound, today))
+    problem = _date_problem(bound, value, today, too_early, too_late)
+    if problem is not None:
+        message, params = problem
+        raise InvalidInput(message, **params)
 
 
 def check_number(bound: NumberBound, value: int | None) -> None:
@@ -381,16 +413,26 @@ def check_number(bound: NumberBound, value: int | None) -> None:
 
 
 class Within:
-    """A form field validator: the value lies inside ``bound`` (same sentence as the service)."""
+    """A form field validator: the value lies inside ``bound``, refused with the service's words."""
 
-    def __init__(self, bound: DateBound | NumberBound) -> None:
+    def __init__(
+        self,
+        bound: DateBound | NumberBound,
+        *,
+        too_early: Sentence = None,
+        too_late: Sentence = None,
+    ) -> None:
         self.bound = bound
+        self.too_early = too_early
+        self.too_late = too_late
 
     def __call__(self, value: Any) -> None:
         if isinstance(self.bound, DateBound):
-            if not date_is_plausible(self.bound, value):
+            problem = _date_problem(self.bound, value, None, self.too_early, self.too_late)
+            if problem is not None:
+                message, params = problem
                 raise ValidationError(
-                    DATE_OUT_OF_RANGE, code="out_of_range", params=date_refusal(self.bound)
+                    cast(Any, message), code="out_of_range", params=params or None
                 )
         elif not number_is_plausible(self.bound, value):
             raise ValidationError(
@@ -399,14 +441,23 @@ class Within:
 
 
 def bound_field(
-    field: forms.Field, bound: DateBound | NumberBound, *, attrs: bool = True
+    field: forms.Field,
+    bound: DateBound | NumberBound,
+    *,
+    too_early: Sentence = None,
+    too_late: Sentence = None,
+    attrs: bool = True,
+    validate: bool = True,
 ) -> forms.Field:
     """Give a form field the check of ``bound`` and (``attrs``) the ``min``/``max`` of its input.
 
     Call it in the form's ``__init__`` (not on the class): a range counted
-    from today must be counted on the day the form is shown.
+    from today must be counted on the day the form is shown. ``validate=False``
+    only sets ``min``/``max``, for a field the form checks in ``clean()``
+    (only when it is used, say).
     """
-    field.validators.append(Within(bound))
+    if validate:
+        field.validators.append(Within(bound, too_early=too_early, too_late=too_late))
     if not attrs:
         return field
     if isinstance(bound, DateBound):
@@ -416,3 +467,19 @@ def bound_field(
         low, high = str(bound.low), str(bound.high)
     field.widget.attrs.update({"min": low, "max": high})
     return field
+
+
+def bound_fields(
+    form: forms.BaseForm, bounds: dict[str, DateBound | NumberBound], *, validate: bool = True
+) -> None:
+    """:func:`bound_field` for several fields of ``form`` by name."""
+    for name, bound in bounds.items():
+        bound_field(form.fields[name], bound, validate=validate)
+
+
+def check_in_form(form: forms.BaseForm, name: str, bound: DateBound | NumberBound) -> None:
+    """In a form's ``clean()``: the refusal of ``bound`` on field ``name`` if its value is out."""
+    try:
+        Within(bound)(form.cleaned_data.get(name))
+    except ValidationError as error:
+        form.add_error(name, error)

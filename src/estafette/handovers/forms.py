@@ -13,7 +13,7 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from estafette.core import clock
+from estafette.core import bounds, clock
 from estafette.core.data_classes import DataClass
 from estafette.handovers import messages
 from estafette.handovers.models import Purpose
@@ -122,12 +122,9 @@ class HandoverStartForm(EstafetteForm):
             allowed = set(shareable)
             classes = cast(forms.MultipleChoiceField, self.fields["data_classes"])
             classes.choices = [(v, label) for v, label in DataClass.choices if v in allowed]
-
-    def clean_respond_by(self) -> dt.date:
-        respond_by: dt.date = self.cleaned_data["respond_by"]
-        if respond_by < clock.today():
-            raise forms.ValidationError(messages.RESPOND_BY_PAST)
-        return respond_by
+        bounds.bound_field(
+            self.fields["respond_by"], bounds.ANSWER_DATE, too_early=messages.RESPOND_BY_PAST
+        )
 
     def clean_message(self) -> str:
         message = (self.cleaned_data.get("message") or "").strip()

@@ -11,6 +11,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from estafette.core import bounds
 from estafette.norms.catalogue import Norm
 from estafette.norms.services import REASON_REQUIRED
 
@@ -47,6 +48,21 @@ def params_words(params: dict[str, Any]) -> str:
     return "; ".join(parts) if parts else str(_("no values (expected, no deadline)"))
 
 
+def _number_field(name: str, *, label: str, initial: Any) -> forms.IntegerField:
+    """A value of a norm, kept inside what it can mean (:data:`core.bounds.NORM_PARAMS`).
+
+    ``initial`` is the value as stored, even when it lies outside the range
+    (stored before the range was checked): the administrator sees it and the
+    form refuses it until it is corrected.
+    """
+    bound = bounds.NORM_PARAMS.get(name)
+    if bound is None:
+        return forms.IntegerField(label=label, min_value=0, required=False, initial=initial)
+    field = forms.IntegerField(label=label, required=False, initial=initial)
+    bounds.bound_field(field, bound)
+    return field
+
+
 class NormOverrideForm(forms.Form):
     """Set the organisation's own values for one norm, or go back to the product's default."""
 
@@ -72,18 +88,13 @@ class NormOverrideForm(forms.Form):
                 low, high = (value or [None, None])[:2]
                 for suffix, initial, word in (("low", low, _("from")), ("high", high, _("to"))):
                     key = f"p_{name}_{suffix}"
-                    self.fields[key] = forms.IntegerField(
-                        label=f"{param_label(name)} ({word})",
-                        min_value=0,
-                        required=False,
-                        initial=initial,
+                    self.fields[key] = _number_field(
+                        name, label=f"{param_label(name)} ({word})", initial=initial
                     )
                     self.param_fields.append(key)
             else:
                 key = f"p_{name}"
-                self.fields[key] = forms.IntegerField(
-                    label=param_label(name), min_value=0, required=False, initial=value
-                )
+                self.fields[key] = _number_field(name, label=param_label(name), initial=value)
                 self.param_fields.append(key)
         # The values come first, the reason and the reset last.
         self.order_fields([*self.param_fields, "reset", "reason"])

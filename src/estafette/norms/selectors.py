@@ -38,6 +38,13 @@ class EffectiveNorm:
         return self.override is not None
 
     @property
+    def stored_params(self) -> dict[str, Any]:
+        """The values as stored (the override over the defaults), before any clamping."""
+        if self.override is None or not self.override.params:
+            return dict(self.params)
+        return {**self.norm.params, **self.override.params}
+
+    @property
     def has_deadline(self) -> bool:
         """A norm without a default deadline gets one when an organisation sets every value."""
         if self.norm.has_deadline:

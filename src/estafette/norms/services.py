@@ -7,6 +7,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from estafette.core import bounds
 from estafette.core.actor import Actor
 from estafette.core.audit import audit_record
 from estafette.core.errors import InvalidInput, NotPermitted
@@ -28,18 +29,25 @@ def _valid_number(value: Any) -> bool:
 
 
 def _validate(code: str, params: dict[str, Any]) -> dict[str, Any]:
+    """1. a known norm and value names; 2. whole numbers, a range in order; 3. each value
+    inside what it can mean (:data:`core.bounds.NORM_PARAMS`)."""
     norm = BY_CODE.get(code)
     if norm is None:
         raise InvalidInput(UNKNOWN_NORM, code=code)
     for name, value in params.items():
         if name not in norm.params:
             raise InvalidInput(UNKNOWN_PARAM, code=code, name=name)
+        values = value if isinstance(value, list | tuple) else [value]
         if isinstance(value, list | tuple):
             ok = len(value) == 2 and all(_valid_number(v) for v in value) and value[0] <= value[1]
         else:
             ok = _valid_number(value)
         if not ok:
             raise InvalidInput(BAD_VALUE, name=name)
+        bound = bounds.NORM_PARAMS.get(name)
+        if bound is not None:
+            for number in values:
+                bounds.check_number(bound, number)
     return {k: list(v) if isinstance(v, tuple) else v for k, v in params.items()}
 
 
@@ -49,7 +57,8 @@ def norm_override_set(
 ) -> NormOverride:
     """Set the actor's organisation's own values for norm ``code`` (``{}``: back to default).
 
-    Only the organisation's administrator; a reason is required; the previous
+    Only the organisation's administrator; a reason is required; every value is
+    a whole number inside its range (:data:`core.bounds.NORM_PARAMS`); the previous
     values stay in the history (append-only) and the change is audited. After
     the commit the signals of every live trajectory the organisation runs in
     are evaluated again, so deadlines follow the new values.

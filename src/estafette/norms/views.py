@@ -9,20 +9,23 @@ is audited. Changes go through :func:`norms.services.norm_override_set`
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from estafette.core import bounds
 from estafette.core.actor import Actor
 from estafette.core.audit import audit_record
 from estafette.core.errors import InvalidInput, NotPermitted
 from estafette.core.models import AuditAction
 from estafette.core.views import actor_required
 from estafette.norms.catalogue import BY_CODE, NORMS, Norm
-from estafette.norms.forms import NormOverrideForm, params_words
+from estafette.norms.forms import NormOverrideForm, param_label, params_words
 from estafette.norms.models import NormOverride
 from estafette.norms.selectors import EffectiveNorm, norm_effective, norm_override_history
 from estafette.norms.services import ONLY_ADMIN, norm_override_set
@@ -37,6 +40,18 @@ def _require_admin(actor: Actor, what: str) -> None:
         raise NotPermitted(ONLY_ADMIN)
 
 
+OUT_OF_RANGE = gettext_lazy(
+    "“%(name)s” is stored as %(value)s, outside %(low)s–%(high)s: deadlines count with "
+    "%(used)s until you correct it."
+)
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, list | tuple) and len(value) == 2:
+        return f"{value[0]}–{value[1]}"
+    return str(value)
+
+
 @dataclass
 class NormRow:
     norm: Norm
@@ -48,7 +63,27 @@ class NormRow:
 
     @property
     def effective_words(self) -> str:
-        return params_words(self.effective.params)
+        """The organisation's values as stored (a value out of range is flagged beside them)."""
+        return params_words(self.effective.stored_params)
+
+    @property
+    def flags(self) -> list[str]:
+        """One sentence per value stored outside its range, before the range was checked."""
+        stored, used = self.effective.stored_params, self.effective.params
+        sentences = []
+        for name in self.effective.flagged:
+            bound = bounds.NORM_PARAMS[name]
+            sentences.append(
+                str(OUT_OF_RANGE)
+                % {
+                    "name": param_label(name),
+                    "value": _shown(stored.get(name)),
+                    "low": bound.low,
+                    "high": bound.high,
+                    "used": _shown(used.get(name)),
+                }
+            )
+        return sentences
 
 
 @require_http_methods(["GET"])
@@ -75,7 +110,9 @@ def norm_detail(request: HttpRequest, code: str) -> HttpResponse:
         raise Http404(_("There is no such norm."))
     effective = norm_effective(code=code, organisation=actor.organisation)
     form = NormOverrideForm(
-        request.POST if request.method == "POST" else None, norm=norm, current=effective.params
+        request.POST if request.method == "POST" else None,
+        norm=norm,
+        current=effective.stored_params,
     )
     status = 200
     if request.method == "POST":

@@ -6,14 +6,13 @@ the words are the same whichever layer says no.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from estafette.core import clock
+from estafette.core import bounds
 from estafette.signals.selectors import (
     SCOPE_ORGANISATION,
     SCOPE_ROLE,
@@ -106,11 +105,9 @@ class SnoozeForm(EstafetteForm):
         error_messages={"required": NOTE_REQUIRED},
     )
 
-    def clean_until(self) -> dt.date:
-        until: dt.date = self.cleaned_data["until"]
-        if until <= clock.today():
-            raise forms.ValidationError(SNOOZE_IN_FUTURE)
-        return until
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        bounds.bound_field(self.fields["until"], bounds.SNOOZE_UNTIL, too_early=SNOOZE_IN_FUTURE)
 
 
 class ResolveForm(EstafetteForm):

@@ -8,7 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from estafette.core import clock
+from estafette.core import bounds, clock
 from estafette.core.actor import Actor
 from estafette.core.audit import audit_record
 from estafette.core.errors import Conflict, InvalidInput, NotPermitted
@@ -74,9 +74,12 @@ def signal_acknowledge(*, actor: Actor, signal: Signal, note: str) -> Signal:
 
 @transaction.atomic
 def signal_snooze(*, actor: Actor, signal: Signal, until: dt.date, reason: str) -> Signal:
-    """Hide the signal until ``until`` (it reopens on that day if the facts still hold)."""
-    if until <= clock.today():
-        raise InvalidInput(SNOOZE_IN_FUTURE)
+    """Hide the signal until ``until`` (it reopens on that day if the facts still hold).
+
+    ``until`` lies from tomorrow to a year ahead (:data:`core.bounds.SNOOZE_UNTIL`),
+    else ``InvalidInput``.
+    """
+    bounds.check_date(bounds.SNOOZE_UNTIL, until, too_early=SNOOZE_IN_FUTURE)
     signal = _move(actor, signal, "snooze", reason)
     signal.snoozed_until = until
     signal.save(update_fields=["state", "snoozed_until"])

@@ -14,6 +14,7 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from estafette.core import bounds
 from estafette.organisations.models import Municipality, Organisation, OrganisationKind
 from estafette.trajectories import messages
 from estafette.trajectories.models import (
@@ -119,6 +120,7 @@ class CaseloadFilterForm(EstafetteForm):
             (ALL, _("All municipalities")),
             *((str(m.pk), m.name) for m in municipalities),
         ]
+        bounds.bound_fields(self, {"release_from": bounds.ANY_DATE, "release_to": bounds.ANY_DATE})
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -271,6 +273,15 @@ class ReleaseForm(EstafetteForm):
             },
         )
         super().__init__(*args, **kwargs)
+        bounds.bound_fields(
+            self,
+            {
+                "date": bounds.RELEASE_DATE,
+                "earliest": bounds.RELEASE_DATE,
+                "latest": bounds.RELEASE_DATE,
+            },
+            validate=False,  # only the dates the certainty keeps: checked in clean()
+        )
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -278,14 +289,19 @@ class ReleaseForm(EstafetteForm):
         if certainty in (ReleaseCertainty.KNOWN, ReleaseCertainty.ESTIMATE):
             if not cleaned.get("date"):
                 self.add_error("date", messages.RELEASE_DATE_REQUIRED)
+            else:
+                bounds.check_in_form(self, "date", bounds.RELEASE_DATE)
         elif certainty == ReleaseCertainty.WINDOW:
             earliest, latest = cleaned.get("earliest"), cleaned.get("latest")
             if not earliest or not latest:
                 self.add_error(
                     "earliest" if not earliest else "latest", messages.RELEASE_WINDOW_REQUIRED
                 )
-            elif earliest > latest:
-                self.add_error("latest", messages.RELEASE_WINDOW_ORDER)
+            else:
+                bounds.check_in_form(self, "earliest", bounds.RELEASE_DATE)
+                bounds.check_in_form(self, "latest", bounds.RELEASE_DATE)
+                if "earliest" in cleaned and "latest" in cleaned and earliest > latest:
+                    self.add_error("latest", messages.RELEASE_WINDOW_ORDER)
         return cleaned
 
 
@@ -354,6 +370,7 @@ class NextStepForm(EstafetteForm):
         choices = organisation_choices(organisations, suggested)
         choices[0] = (ALL, _("— nobody planned yet —"))
         field.widget.choices = choices
+        bounds.bound_field(self.fields["due"], bounds.NEXT_STEP_DUE)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

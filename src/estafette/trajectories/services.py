@@ -11,7 +11,7 @@ from typing import Any
 
 from django.db import transaction
 
-from estafette.core import clock
+from estafette.core import bounds, clock
 from estafette.core.actor import Actor
 from estafette.core.audit import audit_record
 from estafette.core.errors import Conflict, InvalidInput, NotPermitted
@@ -70,13 +70,17 @@ def _require_holder(actor: Actor, trajectory: Trajectory) -> None:
 def _validate_release(
     certainty: str, date: dt.date | None, earliest: dt.date | None, latest: dt.date | None
 ) -> tuple[dt.date | None, dt.date | None, dt.date | None]:
+    """The dates ``certainty`` keeps, each inside the plausible range of a release date."""
     if certainty in (ReleaseCertainty.KNOWN, ReleaseCertainty.ESTIMATE):
         if date is None:
             raise InvalidInput(messages.RELEASE_DATE_REQUIRED)
+        bounds.check_date(bounds.RELEASE_DATE, date)
         return date, None, None
     if certainty == ReleaseCertainty.WINDOW:
         if earliest is None or latest is None:
             raise InvalidInput(messages.RELEASE_WINDOW_REQUIRED)
+        bounds.check_date(bounds.RELEASE_DATE, earliest)
+        bounds.check_date(bounds.RELEASE_DATE, latest)
         if earliest > latest:
             raise InvalidInput(messages.RELEASE_WINDOW_ORDER)
         return None, earliest, latest
@@ -105,10 +109,13 @@ def trajectory_open(
     """Open a trajectory with the actor's organisation as the first baton holder.
 
     Contract: creates the trajectory, its first open stretch, an ``opened``
-    event and an audit entry, all or nothing.
+    event and an audit entry, all or nothing. Dates outside their plausible
+    range (:mod:`core.bounds`: release date, start of detention) are refused
+    with ``InvalidInput`` before anything is written.
     """
     if route == Route.ABROAD_TRANSFER and transfer_law not in ("WETS", "WOTS"):
         raise InvalidInput(messages.TRANSFER_LAW_REQUIRED)
+    bounds.check_date(bounds.DETENTION_START, detention_start)
     date, earliest, latest = _validate_release(
         release_certainty, release_date, release_earliest, release_latest
     )
@@ -243,7 +250,11 @@ def trajectory_set_release(
     latest: dt.date | None = None,
     reason: str = "",
 ) -> Trajectory:
-    """Record what is known of the release date: a date, an estimate, a window, or unknown."""
+    """Record what is known of the release date: a date, an estimate, a window, or unknown.
+
+    Only the holder; a date outside the plausible range of a release date
+    (:data:`core.bounds.RELEASE_DATE`) is refused with ``InvalidInput``.
+    """
     trajectory = _lock(trajectory)
     _require_holder(actor, trajectory)
     date, earliest, latest = _validate_release(certainty, date, earliest, latest)
@@ -340,9 +351,14 @@ def trajectory_plan_next_step(
     due: dt.date | None,
     next_runner: Any = None,
 ) -> Trajectory:
-    """Say what is expected next, by when, and (optionally) who is expected to run next."""
+    """Say what is expected next, by when, and (optionally) who is expected to run next.
+
+    Only the holder; a due date outside :data:`core.bounds.NEXT_STEP_DUE` is
+    refused with ``InvalidInput``.
+    """
     trajectory = _lock(trajectory)
     _require_holder(actor, trajectory)
+    bounds.check_date(bounds.NEXT_STEP_DUE, due)
     trajectory.next_step = next_step.strip()
     trajectory.next_step_due = due
     trajectory.next_runner = next_runner

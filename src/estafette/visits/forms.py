@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from estafette.core import clock
+from estafette.core import bounds, clock
 from estafette.trajectories.forms import DateInput, EstafetteForm
 from estafette.visits import messages
 from estafette.visits.models import Channel, ContactKind, RequestState
@@ -45,14 +45,11 @@ class ContactForm(EstafetteForm):
         if len(kinds) == 1:
             kind_field.initial = kinds[0]
         self.fields["happened_on"].initial = clock.today()
+        bounds.bound_field(
+            self.fields["happened_on"], bounds.CONTACT_ON, too_late=messages.IN_FUTURE
+        )
         if not sees_notes:
             del self.fields["note"]
-
-    def clean_happened_on(self) -> Any:
-        value = self.cleaned_data["happened_on"]
-        if value and value > clock.today():
-            raise forms.ValidationError(messages.IN_FUTURE)
-        return value
 
 
 class VolunteerRequestForm(EstafetteForm):

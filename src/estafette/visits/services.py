@@ -13,7 +13,7 @@ import datetime as dt
 from django.db import transaction
 
 from estafette.access import policy
-from estafette.core import clock
+from estafette.core import bounds, clock
 from estafette.core.actor import Actor
 from estafette.core.audit import audit_record
 from estafette.core.data_classes import DataClass
@@ -88,8 +88,9 @@ def contact_record(
     """Record that a contact (or milestone) of ``kind`` happened on ``happened_on``.
 
     Contract: the actor's organisation may open the trajectory and its role may
-    record ``kind`` (:data:`KINDS_BY_ROLE`); the date is not in the future and
-    not before the detention started (when known); a note
+    record ``kind`` (:data:`KINDS_BY_ROLE`); the date is not in the future, not
+    more than twenty years back (:data:`core.bounds.CONTACT_ON`) and not before
+    the detention started (when known); a note
     only from an actor who may read notes of this person. Writes the moment
     and an audit entry (without the note's text) and schedules the signal
     evaluation, all or nothing.
@@ -97,8 +98,7 @@ def contact_record(
     if kind not in kinds_for(actor):
         raise NotPermitted(messages.KIND_NOT_FOR_ROLE)
     locked = _lock_in_scope(actor, trajectory)
-    if happened_on > clock.today():
-        raise InvalidInput(messages.IN_FUTURE)
+    bounds.check_date(bounds.CONTACT_ON, happened_on, too_late=messages.IN_FUTURE)
     if locked.detention_start is not None and happened_on < locked.detention_start:
         raise InvalidInput(messages.BEFORE_START)
     note = note.strip()
