@@ -26,7 +26,7 @@ from estafette.consent.models import (
 )
 from estafette.consent.policy import consent_is_effective, data_classes_clean
 from estafette.consent.selectors import can_manage_consent, person_in_scope
-from estafette.core import clock
+from estafette.core import bounds, clock
 from estafette.core.actor import Actor
 from estafette.core.audit import audit_record
 from estafette.core.errors import Conflict, InvalidInput, NotPermitted
@@ -57,10 +57,12 @@ def _clean_recipient(organisation: Any, kind: str) -> tuple[Any, str]:
 def _clean_dates(given_on: dt.date | None, ends_on: dt.date | None, today: dt.date) -> dt.date:
     if given_on is None:
         raise InvalidInput(messages.GIVEN_ON_REQUIRED)
-    if given_on > today:
-        raise InvalidInput(messages.GIVEN_ON_FUTURE)
+    bounds.check_date(
+        bounds.CONSENT_GIVEN, given_on, today=today, too_late=messages.GIVEN_ON_FUTURE
+    )
     if ends_on is not None and ends_on < given_on:
         raise InvalidInput(messages.END_BEFORE_START)
+    bounds.check_date(bounds.CONSENT_ENDS, ends_on, today=today)
     return given_on
 
 
@@ -80,8 +82,9 @@ def _clean_evidence(
     if kind == EvidenceKind.VERBAL:
         if not verbal_by.strip() or verbal_on is None or not verbal_place.strip():
             raise InvalidInput(messages.EVIDENCE_VERBAL_REQUIRED)
-        if verbal_on > today:
-            raise InvalidInput(messages.VERBAL_ON_FUTURE)
+        bounds.check_date(
+            bounds.CONSENT_HEARD, verbal_on, today=today, too_late=messages.VERBAL_ON_FUTURE
+        )
         return ""
     raise InvalidInput(messages.UNKNOWN_EVIDENCE_KIND)
 
@@ -111,8 +114,10 @@ def consent_record(
        person's trajectories may record (else :class:`NotPermitted`);
     2. the purpose must exist and be in use; the recipient is exactly one of
        an active organisation or a kind of organisation; at least one known
-       data class; ``given_on`` not in the future; ``ends_on`` not before it
-       (else :class:`InvalidInput`);
+       data class; ``given_on`` not in the future; ``ends_on`` not before it;
+       every date inside its plausible range (:mod:`core.bounds`: given and
+       heard at most twenty years back, an end at most ten years ahead) (else
+       :class:`InvalidInput`);
     3. evidence is required: a document needs a file that is a PDF, PNG or
        JPEG by its content and within the size limit; verbal consent needs
        who heard it, when (not in the future) and where. The fields of the

@@ -17,7 +17,7 @@ from estafette.access.policy import shareable_classes
 from estafette.consent.models import data_class_labels
 from estafette.consent.policy import consent_check_handover
 from estafette.consent.services import consent_disclose
-from estafette.core import clock
+from estafette.core import bounds, clock
 from estafette.core.actor import Actor
 from estafette.core.audit import audit_record
 from estafette.core.errors import Conflict, DomainError, InvalidInput, NotPermitted
@@ -61,7 +61,9 @@ def handover_send(
     pending per trajectory; a consent in force must cover the receiver for the
     purpose and every data class sent (sentence transfers rest on law), and the
     disclosure is recorded; the sender may send only classes it may see itself
-    (``access.policy.shareable_classes``); the sender stays holder until acceptance.
+    (``access.policy.shareable_classes``); the answer date lies from today to a
+    year ahead (:data:`core.bounds.ANSWER_DATE`); the sender stays holder until
+    acceptance.
     """
     trajectory = (
         Trajectory.objects.select_for_update().select_related("baton_holder").get(pk=trajectory.pk)
@@ -78,8 +80,9 @@ def handover_send(
         raise InvalidInput(messages.MESSAGE_REQUIRED)
     today = clock.today()
     respond_by = respond_by or today + dt.timedelta(days=DEFAULT_ANSWER_DAYS)
-    if respond_by < today:
-        raise InvalidInput(messages.RESPOND_BY_PAST)
+    bounds.check_date(
+        bounds.ANSWER_DATE, respond_by, today=today, too_early=messages.RESPOND_BY_PAST
+    )
     pending = (
         Handover.objects.filter(trajectory=trajectory, state=State.SENT)
         .select_related("receiver")
