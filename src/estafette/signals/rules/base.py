@@ -138,6 +138,8 @@ class Rule:
     severity: ClassVar[str] = "warning"
     norm_code: ClassVar[str] = ""
     link_name: ClassVar[str] = "trajectory-detail"
+    link_fragment: ClassVar[str] = ""
+    """An id on the linked page to land at; the link is a page (GET), never a form's action."""
     params: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -243,7 +245,8 @@ class Rule:
         return f"{norm.title} ({norm.source})"
 
     def link(self, trajectory_id: int) -> str:
-        return reverse(self.link_name, kwargs={"pk": trajectory_id})
+        url = reverse(self.link_name, kwargs={"pk": trajectory_id})
+        return f"{url}#{self.link_fragment}" if self.link_fragment else url
 
 
 REGISTRY: dict[str, Rule] = {}

@@ -129,7 +129,7 @@ class ReleaseDateUnknown(Rule):
     )
     suggested_action = _("Ask the prison, the consular post or the person for the release date.")
     norm_code = "aftercare_referral"
-    link_name = "trajectory-release"
+    link_fragment = "release"  # the holder's release form on the trajectory page
 
     def may_apply(self, row: dict[str, Any], today: dt.date) -> bool:
         return before_release(row)
