@@ -30,6 +30,7 @@ import concurrent.futures
 import contextlib
 import os
 import random
+import re
 import secrets
 import signal
 import statistics
@@ -108,16 +109,32 @@ def machine_jiffies() -> tuple[int, int]:
     return sum(values) - idle, sum(values)
 
 
+def pg_backends(database: str) -> list[int]:
+    """PostgreSQL's server processes for ``database`` (their process title names it)."""
+    found = []
+    for entry in Path("/proc").iterdir() if Path("/proc").is_dir() else ():
+        if entry.name.isdigit():
+            try:
+                title = (entry / "cmdline").read_bytes().decode(errors="replace")
+            except OSError:
+                continue
+            if title.startswith("postgres:") and f" {database} " in title:
+                found.append(int(entry.name))
+    return found
+
+
 class CpuMeter:
     """CPU used during one phase: this process (the load generator), the server processes
-    (gunicorn and the task worker), and the machine as a whole (PostgreSQL and anything
-    else running included)."""
+    (gunicorn and the task worker), PostgreSQL's processes serving the dataset (those
+    that lived to the end of the phase), and the machine as a whole (anything else
+    running on it included)."""
 
-    def __init__(self, server_roots: list[int]) -> None:
-        self.server_roots = server_roots
+    def __init__(self, server_roots: list[int], database: str) -> None:
+        self.server_roots, self.database = server_roots, database
         self.started = time.monotonic()
         self.own = time.process_time()
         self.server = cpu_seconds(self._server_pids())
+        self.pg = cpu_seconds(pg_backends(database))
         self.machine = machine_jiffies()
 
     def _server_pids(self) -> list[int]:
@@ -128,6 +145,8 @@ class CpuMeter:
         own = time.process_time() - self.own
         server_now = cpu_seconds(self._server_pids())
         server = sum(v - self.server.get(pid, 0.0) for pid, v in server_now.items())
+        pg_now = cpu_seconds(pg_backends(self.database))
+        pg = sum(v - self.pg.get(pid, 0.0) for pid, v in pg_now.items())
         busy, total = machine_jiffies()
         busy0, total0 = self.machine
         cores = os.cpu_count() or 1
@@ -137,17 +156,64 @@ class CpuMeter:
             "loadgen_share": own / (wall * cores),
             "server_cpu_s": server,
             "server_share": server / (wall * cores),
+            "postgres_cpu_s": pg,
+            "postgres_share": pg / (wall * cores),
             "machine_busy": (busy - busy0) / (total - total0) if total > total0 else float("nan"),
         }
 
 
 def cpu_line(cpu: dict[str, float]) -> str:
     return (
-        f"load generator {cpu['loadgen_cpu_s']:.1f} s CPU = {cpu['loadgen_share']:.0%} of the "
+        f"load generator {cpu['loadgen_cpu_s']:.1f} s = {cpu['loadgen_share']:.0%} of the "
         f"machine; gunicorn + task worker {cpu['server_cpu_s']:.1f} s = "
-        f"{cpu['server_share']:.0%}; the machine was {cpu['machine_busy']:.0%} busy "
-        "(PostgreSQL and other work included)"
+        f"{cpu['server_share']:.0%}; PostgreSQL (this database) {cpu['postgres_cpu_s']:.1f} s "
+        f"= {cpu['postgres_share']:.0%}; the machine was {cpu['machine_busy']:.0%} busy "
+        "(all of it, other work included)"
     )
+
+
+# --- server-side times: gunicorn's access log -------------------------------------------
+
+ACCESS_FORMAT = "%(m)s %(U)s %(s)s %(D)s"
+"""Method, path, status, microseconds in the worker (from the request read to the
+response written: the queue in front of the workers is not in it)."""
+PAGE_OF = (
+    ("GET", re.compile(r"^/caseload/$"), "caseload"),
+    ("GET", re.compile(r"^/trajectories/\d+/$"), "trajectory"),
+    ("GET", re.compile(r"^/signals/$"), "signals"),
+    ("GET", re.compile(r"^/signals/\d+/$"), "signal"),
+    ("POST", re.compile(r"^/trajectories/\d+/contacts/$"), "record contact"),
+    ("POST", re.compile(r"^/signals/\d+/acknowledge/$"), "acknowledge signal"),
+)
+
+
+class AccessLog:
+    """Reads what gunicorn logged since :meth:`mark`, as milliseconds per page."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.offset = 0
+
+    def mark(self) -> None:
+        self.offset = self.path.stat().st_size if self.path.exists() else 0
+
+    def since_mark(self) -> dict[str, list[float]]:
+        times: dict[str, list[float]] = collections.defaultdict(list)
+        if not self.path.exists():
+            return times
+        with open(self.path, "rb") as log:
+            log.seek(self.offset)
+            lines = log.read().decode(errors="replace").splitlines()
+        for line in lines:
+            parts = line.split()
+            if len(parts) != 4 or not parts[3].isdigit():
+                continue
+            method, path, _, micros = parts
+            for want, pattern, page in PAGE_OF:
+                if method == want and pattern.match(path):
+                    times[page].append(int(micros) / 1000)
+                    break
+        return times
 
 
 # --- the server -------------------------------------------------------------------------
@@ -341,15 +407,25 @@ def page_stats(samples: list[loadgen.Sample], seconds: float) -> dict[str, Any]:
     }
 
 
-def print_load(samples: list[loadgen.Sample], seconds: float, *, target: bool) -> dict[str, Any]:
-    """The table per page (and all together); errors by kind. Returns it for the record."""
+def print_load(
+    samples: list[loadgen.Sample],
+    seconds: float,
+    server: dict[str, list[float]],
+    *,
+    target: bool,
+) -> dict[str, Any]:
+    """The table per page (and all together); errors by kind. Returns it for the record.
+
+    ``server``: milliseconds per page in the gunicorn worker (its access log); the client's
+    time minus this is the wait for a free worker (and the network, nil on loopback).
+    """
     by_page: dict[str, list[loadgen.Sample]] = collections.defaultdict(list)
     for sample in samples:
         by_page[sample.page].append(sample)
     pages = [p for p in PAGE_ORDER if p in by_page] + sorted(set(by_page) - set(PAGE_ORDER))
     header = (
         f"  {'page':<20} {'n':>6} {'req/s':>7} {'median':>8} {'p95':>8} {'p99':>8} {'max':>8}"
-        f" {'errors':>7}" + ("  target" if target else "")
+        f" {'errors':>7} {'in worker':>10}" + ("  target" if target else "")
     )
     print(header)
     print("  " + "-" * (len(header) - 2))
@@ -357,6 +433,11 @@ def print_load(samples: list[loadgen.Sample], seconds: float, *, target: bool) -
     for page in [*pages, "all"]:
         rows = samples if page == "all" else by_page[page]
         s = page_stats(rows, seconds)
+        in_worker = sorted(
+            [ms for times in server.values() for ms in times] if page == "all" else server[page]
+        )
+        s["worker_median"] = statistics.median(in_worker) if in_worker else float("nan")
+        s["worker_p95"] = run.percentile(in_worker, 0.95) if in_worker else float("nan")
         table[page] = s
         mark = ""
         if target and page != "all":
@@ -365,7 +446,7 @@ def print_load(samples: list[loadgen.Sample], seconds: float, *, target: bool) -
         print(
             f"  {page:<20} {s['n']:>6} {s['per_second']:>7.2f} {run.fmt_ms(s['median']):>8} "
             f"{run.fmt_ms(s['p95']):>8} {run.fmt_ms(s['p99']):>8} {run.fmt_ms(s['max']):>8} "
-            f"{s['errors']:>7}{mark}"
+            f"{s['errors']:>7} {run.fmt_ms(s['worker_median']):>10}{mark}"
         )
     kinds: dict[str, collections.Counter[str]] = collections.defaultdict(collections.Counter)
     for sample in samples:
@@ -473,7 +554,11 @@ def main() -> int:
                 sys.executable, "-m", "gunicorn", "config.wsgi", "-w", str(args.workers),
                 "-b", f"{HOST}:{port}", "--timeout", "60", "--graceful-timeout", "5",
                 "--no-control-socket",
+                "--access-logfile", str(LOG_DIR / "access.log"),
+                "--access-logformat", ACCESS_FORMAT,
             ]  # fmt: skip
+            (LOG_DIR / "access.log").unlink(missing_ok=True)
+            access = AccessLog(LOG_DIR / "access.log")
             print(
                 f"    $ DJANGO_SETTINGS_MODULE=config.settings.production {' '.join(gunicorn[2:])}"
             )
@@ -511,8 +596,10 @@ def main() -> int:
                 " national dataset on PostgreSQL"
             )
             print(
-                "  ms per request, wall time at the client (connection, server, transfer);"
-                " req/s = requests\n  completed per second of the run"
+                "  ms per request, wall time at the client (connection, waiting for a free\n"
+                "  worker, the request, transfer); req/s = requests completed per second of the\n"
+                "  run; in worker = median ms inside the gunicorn worker (its access log): the\n"
+                "  request without the wait for a worker"
             )
             plan = loadgen.Plan(
                 stop_at=time.monotonic() + args.duration,
@@ -520,10 +607,12 @@ def main() -> int:
                 write_every=args.write_every,
                 start_spread=args.think,
             )
-            meter = CpuMeter(roots)
+            meter = CpuMeter(roots, dataset.pg_name)
+            access.mark()
             recorder, writes = run_users(sessions, plan, args.seed, args.timeout, stop)
             cpu = meter.stop()
-            load_table = print_load(recorder.samples, args.duration, target=True)
+            in_worker = access.since_mark()
+            load_table = print_load(recorder.samples, args.duration, in_worker, target=True)
             sign_in_ms = statistics.median(s.ms for s in sign_ins.samples)
             print(f"  sign-in steps: {run.fmt_ms(sign_in_ms)} ms median (not in the table)")
             print(
@@ -546,9 +635,14 @@ def main() -> int:
                     f"\nsaturation — the same mix without think time, {args.saturation_seconds:g}"
                     " s per step; how many requests per second the machine serves"
                 )
+                print(
+                    "  CPU columns are shares of the whole machine: the load generator, gunicorn +"
+                    "\n  the task worker, PostgreSQL's processes for this database, everything"
+                )
                 header = (
                     f"  {'users':>5} {'req/s':>7} {'median':>8} {'p95':>8} {'errors':>7}"
-                    f" {'loadgen CPU':>12} {'server CPU':>11} {'machine busy':>13}"
+                    f" {'in worker':>10} {'loadgen':>8} {'server':>7} {'postgres':>9}"
+                    f" {'machine':>8}"
                 )
                 print(header)
                 print("  " + "-" * (len(header) - 2))
@@ -560,21 +654,26 @@ def main() -> int:
                     think=0.0,
                     write_every=args.write_every,
                 )
-                meter = CpuMeter(roots)
+                meter = CpuMeter(roots, dataset.pg_name)
+                access.mark()
                 recorder, _ = run_users(users, step_plan, args.seed + level, args.timeout, stop)
                 cpu = meter.stop()
                 s = page_stats(recorder.samples, args.saturation_seconds)
+                worker_ms = sorted(ms for t in access.since_mark().values() for ms in t)
+                s["worker_median"] = statistics.median(worker_ms) if worker_ms else float("nan")
                 best = max(best, (s["per_second"], len(users)))
                 print(
                     f"  {len(users):>5} {s['per_second']:>7.1f} {run.fmt_ms(s['median']):>8} "
-                    f"{run.fmt_ms(s['p95']):>8} {s['errors']:>7} {cpu['loadgen_share']:>12.0%} "
-                    f"{cpu['server_share']:>11.0%} {cpu['machine_busy']:>13.0%}"
+                    f"{run.fmt_ms(s['p95']):>8} {s['errors']:>7} "
+                    f"{run.fmt_ms(s['worker_median']):>10} {cpu['loadgen_share']:>8.0%} "
+                    f"{cpu['server_share']:>7.0%} {cpu['postgres_share']:>9.0%} "
+                    f"{cpu['machine_busy']:>8.0%}"
                 )
                 record["saturation"].append({"users": len(users), **s, "cpu": cpu})
             if levels:
                 print(
                     f"  most: {best[0]:.1f} requests per second, at {best[1]} users "
-                    f"({info['cores']} cores; shares are of the whole machine)"
+                    f"({info['cores']} cores)"
                 )
     except run.HarnessError as exc:
         print(f"\nload benchmark could not run: {exc}", file=sys.stderr)
