@@ -10,6 +10,7 @@ from django.utils.html import escape
 
 from estafette.core import bounds
 from estafette.core.days import add_days
+from estafette.core.models import AuditAction, AuditEvent
 
 EDGES = ("earliest", "before earliest", "latest", "after latest")
 """The four cases of a range test: both ends are accepted, one day beyond either is refused."""
@@ -38,3 +39,14 @@ def number_sentence(bound: bounds.NumberBound, language: str = "nl") -> str:
     with translation.override(language):
         params: dict[str, Any] = bounds.number_refusal(bound)
         return escape(str(bounds.NUMBER_OUT_OF_RANGE) % {k: str(v) for k, v in params.items()})
+
+
+def audited_changes() -> int:
+    """Audit entries that record a change (a refused form page still audits its *view*)."""
+    return AuditEvent.objects.exclude(action=AuditAction.VIEW).count()
+
+
+def nl_sentence(message: Any) -> str:
+    """A sentence constant as a reader of Dutch sees it in the HTML."""
+    with translation.override("nl"):
+        return escape(str(message))
