@@ -5,7 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
 from django.http import Http404
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 from django.utils.html import escape
 
@@ -276,3 +279,28 @@ def test_the_grant_does_not_put_the_file_in_the_caseload(
     emergency_access_open(actor=stranger, trajectory_pk=trajectory.pk, reason=REASON)
     html = client_for(stranger).get("/caseload/").content.decode()
     assert trajectory.person.family_name not in html
+
+
+def _review_list_queries(client: Client) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get("/emergency-access/review/").status_code == 200
+    return len(captured.captured_queries)
+
+
+def test_the_review_list_costs_the_same_queries_for_few_or_many_grants(
+    holder: Actor, stranger: Actor
+) -> None:
+    """Issue 9 point 8: a list page's query count does not grow with its rows (both engines)."""
+    client = client_for(_reviewer(open_file(holder)))
+    for _ in range(2):
+        emergency_access_open(actor=stranger, trajectory_pk=_file(holder).pk, reason=REASON)
+    few = _review_list_queries(client)
+    for _ in range(12):
+        emergency_access_open(actor=stranger, trajectory_pk=_file(holder).pk, reason=REASON)
+    assert _review_list_queries(client) == few
+
+
+def _file(holder: Actor) -> Trajectory:
+    trajectory = open_file(holder)
+    consent_for(trajectory, holder.organisation)
+    return trajectory

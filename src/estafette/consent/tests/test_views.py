@@ -8,7 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pypdf import PdfReader
 
@@ -381,3 +383,28 @@ def test_a_partner_whose_consent_does_not_cover_identity_sees_no_name(
         .get(reverse("consent-overview", args=[person.pk]))
         .content.decode()
     )
+
+
+def test_the_notices_page_costs_the_same_queries_for_few_or_many_notices(
+    record: Record, coordinator: Actor, aftercare: Organisation, aftercare_worker: Actor
+) -> None:
+    """Issue 9 point 8: a list page's query count does not grow with its rows (both engines)."""
+    def withdrawn(count: int) -> None:
+        for _ in range(count):
+            consent = record()
+            consent_disclose(
+                actor=coordinator, consent=consent, recipient=aftercare, data_classes=["identity"]
+            )
+            consent_revoke(actor=coordinator, consent=consent)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("consent-notices")).status_code == 200
+        return len(captured.captured_queries)
+
+    client = client_for(aftercare_worker, "en")
+    withdrawn(2)
+    few = queries()
+    withdrawn(6)
+    assert ConsentNotice.objects.filter(seen_at__isnull=True).count() == 8
+    assert queries() == few
