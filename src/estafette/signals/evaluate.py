@@ -123,9 +123,12 @@ def signals_evaluate(
         except NOT_LOCAL:
             raise
         except Exception as error:
-            # 2. Something in the batch raised: find the culprits, evaluate the rest.
-            return _isolate(ids, today, active_rules, error, every_rule=every_rule)
-    return replace(result, of=len(ids) if ids is not None else 0)
+            failed = error
+        else:
+            return replace(result, of=len(ids) if ids is not None else 0)
+        # 2. Something in the batch raised: find the culprits, evaluate the rest. (Outside
+        # the ``except``, so that the parts' errors are not chained to this one.)
+        return _isolate(ids, today, active_rules, failed, every_rule=every_rule)
 
 
 ISOLATION_CHUNK = 1000
