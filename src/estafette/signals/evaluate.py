@@ -185,6 +185,8 @@ def _isolate(
     the parts, with the trajectories set aside in ``failed``.
     """
     universe = _batch_universe(ids, rules)
+    if not universe:
+        raise error  # no trajectory to blame: the run itself failed
     logger.warning(
         "evaluating %d trajectories raised %s; isolating the culprits",
         len(universe),

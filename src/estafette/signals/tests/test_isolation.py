@@ -290,3 +290,18 @@ def test_the_admin_lists_them_read_only(
     page = staff.get(f"/admin/signals/evaluationfailure/{failure.pk}/change/")
     assert page.status_code == 200 and "Traceback" in page.content.decode()
     assert staff.get("/admin/signals/evaluationfailure/add/").status_code == 403
+
+
+def test_a_fault_no_trajectory_is_to_blame_for_fails_the_run(
+    db: None, frozen_clock: ClockControl, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class Broken(FollowUpAfterRelease):
+        code = "test_broken"
+
+        def candidates(self, *, today: dt.date, trajectory_ids: Any = None) -> list[Candidate]:
+            raise RuntimeError("the rule itself is broken")
+
+    monkeypatch.setitem(REGISTRY, Broken.code, Broken())
+    with pytest.raises(RuntimeError, match="the rule itself is broken"):
+        signals_evaluate()  # no live trajectory at all: nothing to set aside
+    assert not EvaluationFailure.objects.exists()
