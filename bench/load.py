@@ -395,9 +395,10 @@ def run_users(
 def page_stats(samples: list[loadgen.Sample], seconds: float) -> dict[str, Any]:
     ordered = sorted(s.ms for s in samples)
     errors = collections.Counter(s.error for s in samples if s.error)
+    answered = len(samples) - sum(errors.values())
     return {
         "n": len(samples),
-        "per_second": len(samples) / seconds if seconds else float("nan"),
+        "per_second": answered / seconds if seconds else float("nan"),
         "median": statistics.median(ordered) if ordered else float("nan"),
         "p95": run.percentile(ordered, 0.95) if ordered else float("nan"),
         "p99": run.percentile(ordered, 0.99) if ordered else float("nan"),
@@ -597,9 +598,9 @@ def main() -> int:
             )
             print(
                 "  ms per request, wall time at the client (connection, waiting for a free\n"
-                "  worker, the request, transfer); req/s = requests completed per second of the\n"
-                "  run; in worker = median ms inside the gunicorn worker (its access log): the\n"
-                "  request without the wait for a worker"
+                "  worker, the request, transfer); n = requests (errors included); req/s =\n"
+                "  requests answered without error per second of the run; in worker = median ms\n"
+                "  inside the gunicorn worker (its access log): without the wait for a worker"
             )
             plan = loadgen.Plan(
                 stop_at=time.monotonic() + args.duration,
@@ -633,7 +634,8 @@ def main() -> int:
             if levels:
                 print(
                     f"\nsaturation — the same mix without think time, {args.saturation_seconds:g}"
-                    " s per step; how many requests per second the machine serves"
+                    " s per step; how many requests per second the machine serves (answered\n"
+                    "  without error)"
                 )
                 print(
                     "  CPU columns are shares of the whole machine: the load generator, gunicorn +"

@@ -390,7 +390,9 @@ def machine_info() -> dict[str, Any]:
 
 
 def fmt_ms(ms: float) -> str:
-    """Milliseconds, readable from 2.5 to 110,000."""
+    """Milliseconds, readable from 2.5 to 110,000 (a dash for none)."""
+    if math.isnan(ms):
+        return "—"
     return f"{ms:.1f}" if ms < 100 else f"{ms:,.0f}"
 
 
