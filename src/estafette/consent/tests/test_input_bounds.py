@@ -76,8 +76,8 @@ def test_the_service_takes_each_date_inside_its_range(
     assert stored_files(media_root) == []
 
 
-def form_data(**dates: dt.date) -> dict[str, str]:
-    data = {
+def form_data(**dates: dt.date) -> dict[str, Any]:
+    data: dict[str, Any] = {
         "purpose": "aftercare_referral",
         "recipient_mode": "kind",
         "recipient_kind": "municipal_aftercare",
@@ -128,7 +128,7 @@ def test_the_heard_on_date_of_a_signed_form_is_ignored_not_refused(
     from estafette.consent.tests.helpers import pdf_upload
 
     data = form_data(given_on=TODAY, verbal_on=dt.date(1, 1, 1))
-    data.update(evidence_kind="document", evidence_file=pdf_upload())  # type: ignore[arg-type]
+    data.update(evidence_kind="document", evidence_file=pdf_upload())
     response = browser.post(reverse("consent-record", args=[person.pk]), data)
     assert response.status_code == 302
     assert Consent.objects.get().verbal_on is None

@@ -109,13 +109,14 @@ def test_setting_the_release_at_and_beyond_its_range(
 ) -> None:
     day, accepted = edge(bounds.RELEASE_DATE, which, TODAY)
     earliest, latest = bounds.RELEASE_DATE.range_on(TODAY)
+    dates: dict[str, Any]
     if certainty == "window earliest":
         dates = {"certainty": "window", "earliest": day, "latest": latest}
     elif certainty == "window latest":
         dates = {"certainty": "window", "earliest": earliest, "latest": day}
     else:
         dates = {"certainty": certainty, "date": day}
-    if dates.get("earliest", earliest) > dates.get("latest", latest):
+    if certainty.startswith("window") and dates["earliest"] > dates["latest"]:
         pytest.skip("a window that ends before it starts is a different refusal")
     before = state(trajectory)
     if accepted:
