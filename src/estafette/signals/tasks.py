@@ -1,6 +1,6 @@
 """Background work of the signals: evaluate one trajectory after a change, sweep them all daily.
 
-Two tasks of the Django tasks API (django-tasks; the database worker
+Tasks of the Django tasks API (django-tasks; the database worker
 ``manage.py db_worker`` of django-tasks-db runs them, docs/background-work.md):
 
 * :func:`evaluate_trajectory` — enqueued by :mod:`estafette.signals.schedule`
@@ -13,7 +13,12 @@ Two tasks of the Django tasks API (django-tasks; the database worker
   (e-mail retries, the daily summary); it schedules itself the same way.
 
 The ``sweep`` management command (``estafette sweep``) does the evaluation of
-the sweep without a worker, for cron.
+the sweep without a worker, for cron. The other periodic tasks live beside the
+services they call (``handovers.tasks``, ``consent.tasks``); all of them keep
+one next run waiting with :func:`estafette.core.periodic.keep_one_waiting`.
+
+A trajectory whose evaluation raises stops no other: the task still succeeds,
+and its result says "partial: N of M could not be evaluated" (docs/background-work.md).
 """
 
 from __future__ import annotations
