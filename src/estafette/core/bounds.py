@@ -22,6 +22,7 @@ database should enforce them too, that is a CHECK constraint to add later.
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -483,3 +484,25 @@ def check_in_form(form: forms.BaseForm, name: str, bound: DateBound | NumberBoun
         Within(bound)(form.cleaned_data.get(name))
     except ValidationError as error:
         form.add_error(name, error)
+
+
+# ------------------------------------------------------------------ commands
+
+
+def date_argument(bound: DateBound = ANY_DATE) -> Callable[[str], dt.date]:
+    """An argparse ``type=`` for a command's date (``--today`` of a replay): ISO, inside ``bound``.
+
+    A date outside is refused as a usage error with the range's sentence
+    (``CommandError`` from ``call_command``), before the command counts from it.
+    """
+
+    def date(text: str) -> dt.date:
+        try:
+            day = dt.date.fromisoformat(text)
+        except ValueError as error:
+            raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from error
+        if not date_is_plausible(bound, day):
+            raise argparse.ArgumentTypeError(str(DATE_OUT_OF_RANGE) % date_refusal(bound))
+        return day
+
+    return date

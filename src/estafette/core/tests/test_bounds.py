@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from io import StringIO
 from typing import Any
 
 import pytest
 from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
 from django.test import Client
 from django.utils import translation
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -247,3 +249,17 @@ def test_the_admin_keeps_an_authenticator_device_within_what_apps_can_do(
         "tolerance"
         not in form_class({**fields, **numbers, "tolerance": 10}, instance=device).errors
     )
+
+
+# ------------------------------------------------------------------ commands
+
+
+@pytest.mark.parametrize("command", ["sweep", "consent_expire_sweep", "handovers_expire"])
+def test_a_replay_day_outside_1900_2100_is_a_usage_error(db: None, command: str) -> None:
+    for day in ("0001-01-01", "1899-12-31", "2101-01-01", "9999-12-31"):
+        with pytest.raises(CommandError, match="must lie between"):
+            call_command(command, f"--today={day}", stdout=StringIO())
+    with pytest.raises(CommandError, match="not a date"):
+        call_command(command, "--today=morgen", stdout=StringIO())
+    for day in ("1900-01-01", "2100-12-31"):
+        call_command(command, f"--today={day}", stdout=StringIO())

@@ -9,12 +9,12 @@ notified") and tried again next time; the command still ends successfully.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
 from estafette.consent.services import consent_expire_sweep
+from estafette.core import bounds
 from estafette.core.isolation import Report
 
 
@@ -23,7 +23,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "--today", type=dt.date.fromisoformat, default=None, help="YYYY-MM-DD (for replays)"
+            "--today", type=bounds.date_argument(), default=None, help="YYYY-MM-DD (for replays)"
         )
 
     def handle(self, *args: Any, **options: Any) -> None:

@@ -9,11 +9,11 @@ the command still ends successfully.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from estafette.core import bounds
 from estafette.handovers.tasks import EXPIRE_AFTER, handovers_expire_run
 
 
@@ -25,7 +25,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "--today", type=dt.date.fromisoformat, default=None, help="YYYY-MM-DD (for replays)"
+            "--today", type=bounds.date_argument(), default=None, help="YYYY-MM-DD (for replays)"
         )
 
     def handle(self, *args: Any, **options: Any) -> None:

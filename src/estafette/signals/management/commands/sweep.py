@@ -8,11 +8,11 @@ next run tries them again.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from estafette.core import bounds
 from estafette.signals.evaluate import signals_evaluate
 from estafette.signals.tasks import FAILED_IDS_SHOWN
 
@@ -22,7 +22,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "--today", type=dt.date.fromisoformat, help="Evaluate as of this day (YYYY-MM-DD)."
+            "--today", type=bounds.date_argument(), help="Evaluate as of this day (YYYY-MM-DD)."
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
