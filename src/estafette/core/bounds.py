@@ -322,6 +322,30 @@ ADMIN_NUMBERS: dict[str, NumberBound] = {
 """Numbers the Django admin lets an administrator type, by ``app_label.model.field``."""
 
 
+ENV_NUMBERS: dict[str, tuple[int, int, str]] = {
+    "ESTAFETTE_PROXY_COUNT": (0, 5, "proxies in front of the application"),
+    "ESTAFETTE_SESSION_SECONDS": (300, 7 * 86400, "five minutes to a week"),
+    "ESTAFETTE_IDLE_SECONDS": (60, 86400, "a minute to a day"),
+    "EMAIL_PORT": (1, 65535, "a TCP port"),
+    "EMAIL_TIMEOUT": (1, 600, "seconds, at most ten minutes"),
+    "ESTAFETTE_EMAIL_MAX_ATTEMPTS": (1, 100, "attempts"),
+    "ESTAFETTE_EMAIL_RETRY_SECONDS": (1, 86400, "seconds, at most a day"),
+    "ESTAFETTE_DIGEST_HOUR": (0, 23, "an hour of the day"),
+    "ESTAFETTE_SWEEP_HOUR": (0, 23, "an hour of the day"),
+    "ESTAFETTE_EARLIER_HOLDER_DAYS": (0, 3650, "days, at most ten years"),
+    "ESTAFETTE_EMERGENCY_ACCESS_HOURS": (1, 72, "hours, at most three days"),
+    "ESTAFETTE_EVIDENCE_MAX_BYTES": (1024, 100 * 1024 * 1024, "bytes, at most 100 MB"),
+}
+"""Numbers an operator sets in the environment (``core.env.config`` refuses others at start).
+
+Plain tuples, no translation: the sentence is for the operator's log, read
+before any request (and an hour of 24 or an access of a billion hours would
+otherwise fail later, on a page or in the worker)."""
+
+ENV_DATES: dict[str, DateBound] = {"ESTAFETTE_TODAY": ANY_DATE}
+"""Dates an operator sets in the environment (ISO), checked by ``core.env.config``."""
+
+
 # ------------------------------------------------------------------ checks
 
 

@@ -10,6 +10,7 @@ import pytest
 from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django.utils import translation
@@ -18,7 +19,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from estafette.consent.models import ConsentPurpose
-from estafette.core import bounds, clock
+from estafette.core import bounds, clock, env
 from estafette.core.admin_site import BoundedInputAdmin
 from estafette.core.days import FIRST, LAST, add_days, add_years, clamp
 from estafette.core.errors import InvalidInput
@@ -263,3 +264,38 @@ def test_a_replay_day_outside_1900_2100_is_a_usage_error(db: None, command: str)
         call_command(command, "--today=morgen", stdout=StringIO())
     for day in ("1900-01-01", "2100-12-31"):
         call_command(command, f"--today={day}", stdout=StringIO())
+
+
+# ------------------------------------------------------------------ environment
+
+
+@pytest.fixture
+def own_registry(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests read real names: their test defaults must not reach ``manage.py envvars``."""
+    monkeypatch.setattr(env, "REGISTRY", dict(env.REGISTRY))
+
+
+@pytest.mark.parametrize("name", list(bounds.ENV_NUMBERS))
+def test_an_environment_number_outside_its_range_stops_the_start(
+    monkeypatch: pytest.MonkeyPatch, own_registry: None, name: str
+) -> None:
+    low, high, _what = bounds.ENV_NUMBERS[name]
+    for value in (low, high):
+        monkeypatch.setenv(name, str(value))
+        assert env.config(name, 1, help="for a test") == value
+    for value in (low - 1, high + 1, 999_999_999):
+        monkeypatch.setenv(name, str(value))
+        with pytest.raises(ImproperlyConfigured, match=name):
+            env.config(name, 1, help="for a test")
+
+
+def test_a_frozen_today_outside_1900_2100_stops_the_start(
+    monkeypatch: pytest.MonkeyPatch, own_registry: None
+) -> None:
+    for good in ("1900-01-01", "2100-12-31", ""):
+        monkeypatch.setenv("ESTAFETTE_TODAY", good)
+        assert env.config("ESTAFETTE_TODAY", "", help="for a test") == good
+    for bad in ("0001-01-01", "2101-01-01", "morgen"):
+        monkeypatch.setenv("ESTAFETTE_TODAY", bad)
+        with pytest.raises(ImproperlyConfigured, match="ESTAFETTE_TODAY"):
+            env.config("ESTAFETTE_TODAY", "", help="for a test")
