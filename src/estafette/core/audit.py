@@ -16,6 +16,10 @@ from estafette.core.models import AuditAction, AuditEvent
 _PG_AUDIT_LOCK = 0x45535441  # "ESTA"
 
 
+OBJECT_ID_MAX = 40
+"""``AuditEvent.object_id``'s ``max_length``."""
+
+
 def audit_record(
     *,
     actor: Actor | None,
@@ -43,7 +47,9 @@ def audit_record(
         organisation=actor.organisation if actor else None,
         action=str(action),
         object_type=object_type,
-        object_id=str(object_id),
+        # A refused guess can carry any number a URL holds; the column (and so the hash)
+        # keeps its first 40 characters instead of failing the refusal on PostgreSQL.
+        object_id=str(object_id)[:OBJECT_ID_MAX],
         person_id=person_id,
         detail={k: _jsonable(v) for k, v in detail.items()},
     )

@@ -299,3 +299,23 @@ def test_a_frozen_today_outside_1900_2100_stops_the_start(
         monkeypatch.setenv("ESTAFETTE_TODAY", bad)
         with pytest.raises(ImproperlyConfigured, match="ESTAFETTE_TODAY"):
             env.config("ESTAFETTE_TODAY", "", help="for a test")
+
+
+# ------------------------------------------------------------------ the audit of a guess
+
+
+def test_a_guessed_number_of_any_length_is_audited_within_its_column(
+    trajectory: Any, actor_b: Any
+) -> None:
+    """The refusal of a 60-digit trajectory number is audited (cut to the column), not a 500."""
+    from estafette.core.audit import OBJECT_ID_MAX, audit_verify
+    from estafette.core.models import AuditEvent
+
+    assert AuditEvent._meta.get_field("object_id").max_length == OBJECT_ID_MAX
+    client = Client(raise_request_exception=False)
+    login_verified(client, actor_b.user)
+    guess = "9" * 60
+    assert client.get(f"/trajectories/{guess}/").status_code == 404
+    denied = AuditEvent.objects.filter(action="denied").latest("id")
+    assert denied.object_id == guess[:OBJECT_ID_MAX]
+    assert audit_verify() is None
