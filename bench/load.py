@@ -634,8 +634,8 @@ def main() -> int:
             if levels:
                 print(
                     f"\nsaturation — the same mix without think time, {args.saturation_seconds:g}"
-                    " s per step; how many requests per second the machine serves (answered\n"
-                    "  without error)"
+                    " s per step:\n  how many requests per second (answered without error)"
+                    " the machine serves"
                 )
                 print(
                     "  CPU columns are shares of the whole machine: the load generator, gunicorn +"
