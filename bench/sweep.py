@@ -1,7 +1,7 @@
 """Worker for bench/run.py: time the signal sweep and one trajectory's evaluation on one dataset.
 
-Run by ``bench/run.py`` in a fresh process per dataset (``--db var/bench/<scale>.sqlite3``);
-prints one JSON line with the raw samples (milliseconds). It measures:
+Run by ``bench/run.py`` in a fresh process per dataset (``--db`` a DATABASE_URL, or the path
+of a SQLite file); prints one JSON line with the raw samples (milliseconds). It measures:
 
 1. **first sweep** — ``signals_evaluate()`` over every live trajectory when no signal
    exists yet (every signal raised: bulk inserts), inside a transaction rolled back
@@ -101,13 +101,14 @@ def floor_read() -> int:
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--db", type=Path, required=True)
+    parser.add_argument("--db", required=True, help="a DATABASE_URL, or a SQLite file")
     parser.add_argument("--n", type=int, default=30, help="one-trajectory evaluations")
     parser.add_argument("--sweeps", type=int, default=3, help="steady sweeps (and floors)")
     parser.add_argument("--first", type=int, default=1, help="first sweeps (rolled back)")
     parser.add_argument("--profile", action="store_true", help="cProfile one steady sweep")
     args = parser.parse_args()
     setup_django(args.db)
+    name = Path(args.db.rsplit("/", 1)[-1]).stem  # the file or the database
 
     import datetime as dt
 
@@ -128,7 +129,7 @@ def main() -> int:
     result: dict[str, Any] = {"live": len(live_ids), "rules": len(REGISTRY)}
 
     def log(message: str) -> None:
-        print(f"    {args.db.stem}: {message}", file=sys.stderr, flush=True)
+        print(f"    {name}: {message}", file=sys.stderr, flush=True)
 
     # 1. first sweeps, from no signals at all, rolled back.
     first = []
