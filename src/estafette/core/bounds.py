@@ -406,6 +406,8 @@ def _date_problem(
     """
     if date_is_plausible(bound, value, today):
         return None
+    if not isinstance(value, dt.date):
+        return DATE_OUT_OF_RANGE, date_refusal(bound, today)
     earliest, _latest = bound.range_on(today)
     side = too_early if _as_date(value) < earliest else too_late
     if side is not None:

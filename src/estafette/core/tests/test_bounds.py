@@ -118,6 +118,8 @@ def test_a_side_with_a_sentence_of_its_own_says_that_sentence() -> None:
 
 def test_none_passes_and_a_non_date_is_not_plausible() -> None:
     bounds.check_date(bounds.RELEASE_DATE, None)
+    with pytest.raises(InvalidInput):
+        bounds.check_date(bounds.RELEASE_DATE, "2025-03-03", too_early="x")  # type: ignore[arg-type]
     bounds.check_number(bounds.NORM_PARAMS["within_days"], None)
     assert not bounds.date_is_plausible(bounds.RELEASE_DATE, "2025-03-03")
     assert not bounds.number_is_plausible(bounds.NORM_PARAMS["within_days"], True)
