@@ -43,7 +43,7 @@ def check_date(value: Any, bound_key: str, counted_from: Any = None) -> SafeStri
     params = bounds.date_refusal(bound, today)
     why = CHECK_DATE_WHY % {"earliest": params["earliest"], "latest": params["latest"]}
     return format_html(
-        '<span class="badge badge--soon check-date">{}<span class="visually-hidden">: {}</span>'
+        ' <span class="badge badge--soon check-date">{}<span class="visually-hidden">: {}</span>'
         "</span>",
         bounds.CHECK_THIS_DATE,
         why,
