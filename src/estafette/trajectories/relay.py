@@ -14,10 +14,11 @@ Far dates are drawn at the edge of a window, never counted with: a stored
 answer date of 9999-12-31 or a release date of 0001-01-01 (typos from before
 input was bounded, see ``core/bounds.py``) would overflow the calendar or
 squash every bar into a sliver. Each date is drawn inside :data:`DRAW_YEARS`
-around today, and the baton in the air at most :data:`MAX_AIR_DAYS` after it
-was sent; the geometry keeps the real dates (``Air.respond_by``,
-``RelayGeometry.release_on``, ``Bar.start``/``end``) for the text, and says
-which were drawn short (``Air.beyond``, ``RelayGeometry.release_beyond``).
+around today, the release inside :data:`RELEASE_DRAW_YEARS`, and the baton in
+the air at most :data:`MAX_AIR_DAYS` after it was sent; the geometry keeps the
+real dates (``Air.respond_by``, ``RelayGeometry.release_on``,
+``Bar.start``/``end``) for the text, and says which were drawn short
+(``Air.beyond``, ``RelayGeometry.release_beyond``).
 """
 
 from __future__ import annotations
@@ -39,6 +40,10 @@ MIN_BAR_PERCENT = 0.8
 MAX_TICKS = 8
 DRAW_YEARS = 50
 """Dates are drawn at most fifty years before or after today (the input bounds are narrower)."""
+RELEASE_DRAW_YEARS = 10
+"""The release marker is drawn at most ten years from today: a release further away (a typo
+like year 1, or a very long sentence) sits at the drawing's edge with its real date, instead
+of stretching the axis until every bar is a sliver."""
 MAX_AIR_DAYS = 366
 """The answer date is at most a year after sending (``bounds.ANSWER_DATE``); drawn no further."""
 
@@ -228,7 +233,8 @@ def relay_geometry(
         sent = drawn(air.sent)
         answer = drawn(min(air.respond_by, add_days(sent, MAX_AIR_DAYS)))
         drawn_air = AirSpan(air.sender_id, air.receiver_id, air.receiver, sent, answer)
-    drawn_release = drawn(release_on) if release_on is not None else None
+    release_window = (add_years(today, -RELEASE_DRAW_YEARS), add_years(today, RELEASE_DRAW_YEARS))
+    drawn_release = clamp(release_on, *release_window) if release_on is not None else None
     start, end = _axis(drawn_spans, drawn_air, today, drawn_release)
     total = (end - start).days
 

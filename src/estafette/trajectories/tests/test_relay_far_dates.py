@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from estafette.trajectories.relay import (
     DRAW_YEARS,
     MAX_AIR_DAYS,
+    RELEASE_DRAW_YEARS,
     AirSpan,
     RelayGeometry,
     Span,
@@ -64,8 +65,11 @@ def test_a_release_in_year_one_or_9999_is_drawn_at_the_windows_edge() -> None:
         geometry = relay_geometry(SPANS, None, TODAY, release)
         inside(geometry)
         assert geometry.release_on == release and geometry.release_beyond
-        assert D(TODAY.year - DRAW_YEARS - 1, 1, 1) <= geometry.start
-        assert geometry.end <= D(TODAY.year + DRAW_YEARS + 6, 1, 1)
+        assert D(TODAY.year - RELEASE_DRAW_YEARS - 1, 1, 1) <= geometry.start
+        assert geometry.end <= D(TODAY.year + RELEASE_DRAW_YEARS + 2, 1, 1)
+        assert geometry.release_x is not None
+        assert geometry.release_x == 0.0 if release.year == 1 else geometry.release_x > 80
+        assert geometry.today_x > 5 if release.year == 1 else geometry.today_x < 20
 
 
 def test_an_answer_date_in_year_one_is_drawn_as_a_sliver() -> None:
