@@ -389,6 +389,7 @@ def test_the_notices_page_costs_the_same_queries_for_few_or_many_notices(
     record: Record, coordinator: Actor, aftercare: Organisation, aftercare_worker: Actor
 ) -> None:
     """Issue 9 point 8: a list page's query count does not grow with its rows (both engines)."""
+
     def withdrawn(count: int) -> None:
         for _ in range(count):
             consent = record()

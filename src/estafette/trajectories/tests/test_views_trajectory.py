@@ -279,7 +279,7 @@ def test_release_window_and_its_errors(world: dict[str, Any]) -> None:
     )
     assert missing.status_code == 400
     assert nl(messages.RELEASE_WINDOW_REQUIRED) in missing.content.decode()
-    assert '<details class="disclosure" open>' in missing.content.decode()
+    assert '<details class="disclosure" id="release" open>' in missing.content.decode()
 
     reversed_ = client.post(
         url(trajectory, "release/"),
