@@ -17,8 +17,9 @@ import math
 import random
 import time
 from bisect import bisect_right
+from collections import Counter
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from estafette.core import clock
 from estafette.demo import names
@@ -63,12 +64,19 @@ from estafette.trajectories.models import (
     RegistrationCertainty,
     ReleaseCertainty,
     Route,
+    Trajectory,
 )
 
 FLUSH_EVERY = 5000
 """Trajectories kept in memory before their rows are written (bounds memory at national scale)."""
 TRANSFER_ANSWER_DAYS = 90
 """A transfer office decides in months, not in the default two weeks."""
+GAP_DATE_OF_BIRTH = 41
+"""About one person in 41 without a known date of birth (see ``Bulk._leave_gaps``)."""
+GAP_DETENTION_START = 29
+"""About one trajectory abroad in 29 without a known start of detention."""
+GAP_DETENTION_PLACE = 23
+"""About one trajectory abroad in 23 without a known place of detention."""
 RESERVED_NAMES = frozenset((e.given_names, e.family_name) for e in EXAMPLES)
 
 Say = Callable[[str], None]
@@ -115,6 +123,7 @@ class Bulk(Relay):
         self.buddy = directory.others["brug-binnen-buiten"].pk
         self.history_days = 365
         self.history_pool: list[tuple[dt.date, int]] = []
+        self.rows_seen: Counter[str] = Counter()  # rows written so far, for the gaps
 
     # ---------------------------------------------------------------- sampling
 
@@ -700,7 +709,30 @@ class Bulk(Relay):
         """Add the consent ledger of every story told since the last flush, then write."""
         for run in self.runs:
             self.ledger.record(run)
+        self._leave_gaps()
         super().flush()
+
+    def _leave_gaps(self) -> None:
+        """Leave empty what real files leave empty: the pages must hold on it.
+
+        An imported or hastily opened file often lacks a date of birth, and abroad
+        the consulate may not know since when, or where, the person is held. The
+        gaps fall on every n-th row written (not on ids, which differ from one
+        database to the next, nor on draws, which would change every story after),
+        so the same seed still gives the same demo.
+        """
+        for person in cast(list[Person], self.buffers[Person]):
+            self.rows_seen["person"] += 1
+            if self.rows_seen["person"] % GAP_DATE_OF_BIRTH == 0:
+                person.date_of_birth = None
+        for trajectory in cast(list[Trajectory], self.buffers[Trajectory]):
+            if trajectory.route == Route.DOMESTIC:
+                continue
+            self.rows_seen["abroad"] += 1
+            if self.rows_seen["abroad"] % GAP_DETENTION_START == 0:
+                trajectory.detention_start = None
+            if self.rows_seen["abroad"] % GAP_DETENTION_PLACE == 0:
+                trajectory.detention_place = ""
 
     def run(self, scale: Scale) -> dict[str, int]:
         """Generate everything the scale asks for; returns rows written per model."""

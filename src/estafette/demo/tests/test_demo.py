@@ -90,7 +90,7 @@ def _fingerprint() -> list[tuple]:
     )
     # The services stamp the frozen clock plus real time elapsed: compare withdrawals by day.
     ledger = [(*row[:7], row[7] and row[7].date(), row[8]) for row in consents]
-    return sorted(trajectories) + sorted(ledger, key=str)
+    return sorted(trajectories, key=str) + sorted(ledger, key=str)  # some dates are unknown
 
 
 def _actor(username: str) -> Actor:
