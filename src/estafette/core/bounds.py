@@ -30,6 +30,7 @@ from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -528,7 +529,10 @@ def date_argument(bound: DateBound = ANY_DATE) -> Callable[[str], dt.date]:
         except ValueError as error:
             raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from error
         if not date_is_plausible(bound, day):
-            raise argparse.ArgumentTypeError(str(DATE_OUT_OF_RANGE) % date_refusal(bound))
+            # An operator's command line speaks English, like its other usage errors
+            # (and like the environment's checks at start-up).
+            with translation.override("en"):
+                raise argparse.ArgumentTypeError(str(DATE_OUT_OF_RANGE) % date_refusal(bound))
         return day
 
     return date
