@@ -17,6 +17,7 @@ from typing import Any
 from django.core.paginator import Page, Paginator
 from django.db.models import (
     Case,
+    Count,
     DateField,
     Exists,
     F,
@@ -272,20 +273,24 @@ SORT_CLASSES = {
 """Sorts on a class's data: rows whose class the actor may not see sort last, by number only."""
 
 
-def caseload_queryset(*, actor: Actor, filters: CaseloadFilters) -> QuerySet[Trajectory]:
-    """Trajectories in the organisation's caseload, filtered and sorted, not yet paginated.
+@dataclass(frozen=True)
+class _Membership:
+    """Which trajectories are in the organisation's caseload, per relation and in all."""
 
-    A row is in the caseload only while the actor may open it
-    (:func:`access.policy.trajectory_scope`): a part *and* a ground. Filters and
-    sorts on detention data (phase, route, country, municipality, release) only
-    see the rows whose detention the actor may see, so a filter cannot reveal
-    what the row itself masks.
+    per_relation: dict[str, Any]  # CaseRelation value -> a Q (or Exists) on Trajectory
+    everything: Q
+    alongside: Q
+
+
+def _membership(org_id: int) -> _Membership:
+    """The caseload's membership terms for the organisation.
+
+    Written as "id IN (indexed sub-select)" terms, never as correlated EXISTS over every
+    trajectory: the database then starts from the organisation's own few rows (partial
+    indexes on open trajectories and unseen outcomes), so the caseload costs the same
+    with one year or ten years of history (bench/, decision 0009). Every relation's term
+    selects a subset of ``everything``.
     """
-    org_id = actor.organisation_id
-    # Membership is written as "id IN (indexed sub-select)" terms, never as correlated
-    # EXISTS over every trajectory: the database then starts from the organisation's own
-    # few rows (partial indexes on open trajectories and unseen outcomes), so the
-    # caseload costs the same with one year or ten years of history (bench/).
     related = _relation_handovers(org_id)
     open_held = (
         Trajectory.objects.filter(baton_holder_id=org_id)
@@ -305,31 +310,29 @@ def caseload_queryset(*, actor: Actor, filters: CaseloadFilters) -> QuerySet[Tra
     def via(handovers: QuerySet[Handover]) -> Q:
         return Q(pk__in=handovers.order_by().values("trajectory_id"))
 
-    membership: Any  # a Q or an Exists expression
-    if filters.relation == CaseRelation.HOLDING:
-        membership = holding
-    elif filters.relation == CaseRelation.HANDING_OVER:
-        membership = holding & Exists(
-            Handover.objects.filter(trajectory=OuterRef("pk"), state__in=list(PENDING))
-        )
-    elif filters.relation == CaseRelation.INCOMING:
-        membership = via(related.filter(receiver_id=org_id, state__in=list(PENDING)))
-    elif filters.relation == CaseRelation.AWAITING_OUTCOME:
-        membership = via(related.filter(sender_id=org_id, state__in=list(AWAITING_OUTCOME)))
-    elif filters.relation == CaseRelation.OUTCOME_TO_REVIEW:
-        membership = via(related.filter(sender_id=org_id, state__in=list(OUTCOME_STATES)))
-    elif filters.relation == CaseRelation.ALONGSIDE:
-        membership = alongside & ~Q(baton_holder_id=org_id)
-    else:
-        # One id set (UNION ALL), not three OR-ed terms: the database can start from a
-        # single sub-select, where an OR of IN terms makes it walk every trajectory.
-        membership = Q(
-            pk__in=open_held.union(
-                related.order_by().values("trajectory_id"), alongside_ids, all=True
-            )
-        )
-    qs = policy.trajectory_scope(actor).filter(membership)
-    detention_filtered = any(
+    per_relation: dict[str, Any] = {
+        CaseRelation.HOLDING: holding,
+        CaseRelation.HANDING_OVER: holding
+        & Q(Exists(Handover.objects.filter(trajectory=OuterRef("pk"), state__in=list(PENDING)))),
+        CaseRelation.INCOMING: via(related.filter(receiver_id=org_id, state__in=list(PENDING))),
+        CaseRelation.AWAITING_OUTCOME: via(
+            related.filter(sender_id=org_id, state__in=list(AWAITING_OUTCOME))
+        ),
+        CaseRelation.OUTCOME_TO_REVIEW: via(
+            related.filter(sender_id=org_id, state__in=list(OUTCOME_STATES))
+        ),
+        CaseRelation.ALONGSIDE: alongside & ~Q(baton_holder_id=org_id),
+    }
+    # One id set (UNION ALL), not three OR-ed terms: the database can start from a single
+    # sub-select, where an OR of IN terms makes it walk every trajectory.
+    everything = Q(
+        pk__in=open_held.union(related.order_by().values("trajectory_id"), alongside_ids, all=True)
+    )
+    return _Membership(per_relation, everything, alongside)
+
+
+def _detention_filtered(filters: CaseloadFilters) -> bool:
+    return any(
         (
             filters.phase,
             filters.route,
@@ -339,9 +342,15 @@ def caseload_queryset(*, actor: Actor, filters: CaseloadFilters) -> QuerySet[Tra
             filters.release_to,
         )
     )
-    sees_detention: Any = policy.class_granted_q(actor, DataClass.DETENTION)
-    if detention_filtered:
-        qs = qs.filter(sees_detention)
+
+
+def _caseload_filtered(
+    actor: Actor, filters: CaseloadFilters, membership: Any
+) -> QuerySet[Trajectory]:
+    """The trajectories of ``membership`` the actor may open, under the non-relation filters."""
+    qs = policy.trajectory_scope(actor).filter(membership)
+    if _detention_filtered(filters):
+        qs = qs.filter(policy.class_granted_q(actor, DataClass.DETENTION))
     if filters.phase:
         qs = qs.filter(phase=filters.phase)
     if filters.route:
@@ -357,6 +366,41 @@ def caseload_queryset(*, actor: Actor, filters: CaseloadFilters) -> QuerySet[Tra
         qs = qs.filter(release_on__gte=filters.release_from)
     if filters.release_to:
         qs = qs.filter(release_on__lte=filters.release_to)
+    return qs
+
+
+def caseload_counts(*, actor: Actor, filters: CaseloadFilters) -> dict[str, int]:
+    """How many trajectories per relation under the other filters, in one query.
+
+    Each relation's count is what :func:`caseload_queryset` would count with that
+    relation chosen (the relation filter itself is ignored): every relation is a
+    subset of the whole caseload, so one pass over it counts them all.
+    """
+    membership = _membership(actor.organisation_id)
+    counts = _caseload_filtered(actor, filters, membership.everything).aggregate(
+        **{
+            str(relation): Count("pk", filter=term)
+            for relation, term in membership.per_relation.items()
+        }
+    )
+    return {relation: int(count or 0) for relation, count in counts.items()}
+
+
+def caseload_queryset(*, actor: Actor, filters: CaseloadFilters) -> QuerySet[Trajectory]:
+    """Trajectories in the organisation's caseload, filtered and sorted, not yet paginated.
+
+    A row is in the caseload only while the actor may open it
+    (:func:`access.policy.trajectory_scope`): a part *and* a ground. Filters and
+    sorts on detention data (phase, route, country, municipality, release) only
+    see the rows whose detention the actor may see, so a filter cannot reveal
+    what the row itself masks.
+    """
+    membership = _membership(actor.organisation_id)
+    qs = _caseload_filtered(
+        actor, filters, membership.per_relation.get(filters.relation, membership.everything)
+    )
+    alongside = membership.alongside
+    detention_filtered = _detention_filtered(filters)
     pending_by = Handover.objects.filter(trajectory=OuterRef("pk"), state__in=list(PENDING)).values(
         "respond_by"
     )[:1]

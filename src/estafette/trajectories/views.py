@@ -56,8 +56,8 @@ from estafette.trajectories.selectors import (
     RELATION_LABELS,
     CaseloadFilters,
     RelayView,
+    caseload_counts,
     caseload_page,
-    caseload_queryset,
     relay_get,
     trajectory_get,
 )
@@ -94,19 +94,10 @@ class RelationCount:
 
 
 def _relation_counts(actor: Actor, filters: CaseloadFilters) -> list[RelationCount]:
-    """How many trajectories per relation under the other filters: one COUNT per relation.
-
-    A read helper kept here until the selectors offer one (five bounded queries,
-    whatever the caseload's size).
-    """
+    """How many trajectories per relation under the other filters (one query)."""
+    counts = caseload_counts(actor=actor, filters=filters)
     return [
-        RelationCount(
-            relation=relation.value,
-            label=str(label),
-            count=caseload_queryset(
-                actor=actor, filters=dataclasses.replace(filters, relation=relation.value)
-            ).count(),
-        )
+        RelationCount(relation=relation.value, label=str(label), count=counts[relation.value])
         for relation, label in RELATION_LABELS.items()
     ]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from contextlib import AbstractContextManager as ContextManager
 
@@ -18,7 +19,14 @@ from estafette.handovers.services import (
 )
 from estafette.testing.factories import HandoverFactory, TrajectoryFactory
 from estafette.trajectories.models import Trajectory
-from estafette.trajectories.selectors import CaseloadFilters, caseload_page, relay_get
+from estafette.trajectories.selectors import (
+    CaseloadFilters,
+    CaseRelation,
+    caseload_counts,
+    caseload_page,
+    caseload_queryset,
+    relay_get,
+)
 from estafette.trajectories.services import participant_add, trajectory_plan_next_step
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")
@@ -189,3 +197,23 @@ def test_relay_get_costs_the_same_queries_for_a_short_or_a_long_relay(
     assert many_handovers >= 40 > few_handovers
     assert few == many <= RELAY_MAX_QUERIES
     assert few_reads == many_reads <= RELAY_READ_QUERIES + RELAY_ACCESS_QUERIES
+
+
+@pytest.mark.parametrize("filters", FILTERS)
+def test_the_counts_per_relation_are_the_lists_they_name(
+    actor_a: Actor,
+    actor_b: Actor,
+    actor_c: Actor,
+    filters: dict[str, object],
+    django_assert_max_num_queries: Callable[[int], ContextManager[object]],
+) -> None:
+    """One query counts every relation, and each count is that relation's own list."""
+    build_caseload(12, actor_a, actor_b, actor_c)
+    for actor in (actor_a, actor_b, actor_c):
+        chosen = CaseloadFilters(**filters)  # type: ignore[arg-type]
+        with django_assert_max_num_queries(1):  # none when no row can match
+            counts = caseload_counts(actor=actor, filters=chosen)
+        for relation in CaseRelation:
+            alone = dataclasses.replace(chosen, relation=relation.value)
+            assert counts[relation.value] == caseload_queryset(actor=actor, filters=alone).count()
+        assert sum(counts.values()) > 0 or actor is actor_c
