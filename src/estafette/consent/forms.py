@@ -21,6 +21,7 @@ from estafette.consent.models import ConsentPurpose, EvidenceKind
 from estafette.core import bounds, clock
 from estafette.core.data_classes import DataClass
 from estafette.core.errors import DomainError
+from estafette.core.widgets import LongSelect
 from estafette.organisations.models import Organisation, OrganisationKind
 
 RECIPIENT_ORGANISATION = "organisation"
@@ -99,6 +100,7 @@ class ConsentRecordForm(forms.Form):
         queryset=Organisation.objects.filter(is_active=True).order_by("name"),
         required=False,
         empty_label=_("— choose an organisation —"),
+        widget=LongSelect,
     )
     recipient_kind = forms.ChoiceField(
         label=_("Kind of organisation"),

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from estafette.core import bounds, clock
 from estafette.core.data_classes import DataClass
+from estafette.core.widgets import LongSelect
 from estafette.handovers import messages
 from estafette.handovers.models import Purpose
 from estafette.handovers.services import DEFAULT_ANSWER_DAYS
@@ -69,6 +70,7 @@ class HandoverStartForm(EstafetteForm):
         label=_("Receiver"),
         queryset=Organisation.objects.none(),
         error_messages={"required": _("Choose the organisation that should take the baton.")},
+        widget=LongSelect,
     )
     purpose = forms.ChoiceField(label=_("Purpose"), choices=Purpose.choices)
     message = forms.CharField(

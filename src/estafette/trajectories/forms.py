@@ -15,6 +15,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from estafette.core import bounds
+from estafette.core.widgets import LongSelect
 from estafette.organisations.models import Municipality, Organisation, OrganisationKind
 from estafette.trajectories import messages
 from estafette.trajectories.models import (
@@ -92,13 +93,14 @@ class CaseloadFilterForm(EstafetteForm):
     route = forms.ChoiceField(
         label=_("Route"), required=False, choices=[(ALL, _("All routes")), *Route.choices]
     )
-    country = forms.ChoiceField(label=_("Country of detention"), required=False)
+    country = forms.ChoiceField(label=_("Country of detention"), required=False, widget=LongSelect)
     municipality = forms.TypedChoiceField(
         label=_("Municipality"),
         required=False,
         coerce=int,
         empty_value=None,
         help_text=_("Of registration or of settlement."),
+        widget=LongSelect,
     )
     release_from = forms.DateField(label=_("Release from"), required=False, widget=DateInput())
     release_to = forms.DateField(label=_("Release until"), required=False, widget=DateInput())
@@ -192,6 +194,7 @@ class RegistrationForm(EstafetteForm):
         queryset=Municipality.objects.order_by("name"),
         required=False,
         empty_label=_("— unknown —"),
+        widget=LongSelect,
     )
     certainty = forms.ChoiceField(
         label=_("How sure is this?"),
@@ -346,6 +349,7 @@ class NextStepForm(EstafetteForm):
         queryset=Organisation.objects.none(),
         required=False,
         help_text=_("The organisation you expect to hand the baton to."),
+        widget=LongSelect,
     )
 
     def __init__(
