@@ -13,6 +13,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from estafette.core import bounds
+from estafette.core.widgets import LongSelect
 from estafette.signals.selectors import (
     SCOPE_ORGANISATION,
     SCOPE_ROLE,
@@ -35,9 +36,13 @@ class InboxFilterForm(EstafetteForm):
         ],
     )
     rule = forms.ChoiceField(label=_("Kind of signal"), required=False)
-    country = forms.ChoiceField(label=_("Country of detention"), required=False)
+    country = forms.ChoiceField(label=_("Country of detention"), required=False, widget=LongSelect)
     municipality = forms.TypedChoiceField(
-        label=_("Municipality of registration"), required=False, coerce=int, empty_value=None
+        label=_("Municipality of registration"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        widget=LongSelect,
     )
     state = forms.ChoiceField(label=_("State"), required=False, choices=STATE_CHOICES)
 
