@@ -13,7 +13,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 
-.PHONY: help setup run test test-fast test-e2e lint format bench bench-load demo sweep messages clean
+.PHONY: help setup run test test-fast test-crawl test-e2e lint format bench bench-load demo sweep messages clean
 
 help:
 	@echo "make run     set up, migrate, load the demo ($(DEMO_SCALE)), start the task worker and serve on http://$(HOST):$(PORT)"
@@ -67,15 +67,22 @@ format: setup
 	$(VENV)/bin/ruff check --fix .
 
 # The whole suite: lint, migrations in sync, translations compiled, unit and
-# integration tests, then the browser journeys (skipped only where no Chromium
+# integration tests, the crawl (every demo role opens its pages on the small demo;
+# docs/testing.md), then the browser journeys (skipped only where no Chromium
 # is installed and CI is not set; in CI a missing browser is a failure).
+# The crawl runs apart on two workers: each builds the small demo once.
 test: setup lint
 	$(PY) manage.py makemigrations --check --dry-run -v 1
-	DJANGO_SETTINGS_MODULE=config.settings.test $(VENV)/bin/pytest -p no:randomly -m "not e2e" -n auto
+	DJANGO_SETTINGS_MODULE=config.settings.test $(VENV)/bin/pytest -p no:randomly -m "not e2e and not crawl" -n auto
+	$(MAKE) --no-print-directory test-crawl
 	DJANGO_SETTINGS_MODULE=config.settings.test $(VENV)/bin/pytest -m e2e tests/e2e
 
 test-fast: setup
-	DJANGO_SETTINGS_MODULE=config.settings.test $(VENV)/bin/pytest -x -q -m "not e2e"
+	DJANGO_SETTINGS_MODULE=config.settings.test $(VENV)/bin/pytest -x -q -m "not e2e and not crawl"
+
+# Replay a crawl's sample with ESTAFETTE_CRAWL_SEED=<the seed it printed>.
+test-crawl: setup
+	DJANGO_SETTINGS_MODULE=config.settings.test $(VENV)/bin/pytest -p no:randomly -m crawl -n 2 tests/crawl
 
 test-e2e: setup
 	DJANGO_SETTINGS_MODULE=config.settings.test $(VENV)/bin/pytest -m e2e tests/e2e
