@@ -22,6 +22,7 @@ from estafette.core.templatetags.estafette_tags import (
     days_left_text,
     language_name,
     short_date,
+    user_name,
 )
 from estafette.organisations.models import Membership, Organisation, OrganisationKind, Role
 from estafette.testing.auth import login_verified, totp_code, totp_device
@@ -160,6 +161,16 @@ def test_pages_carry_no_inline_styles_scripts_or_handlers(member: Any) -> None:
 
 
 # ---------------------------------------------------------------- the helpers
+
+
+def test_user_name_names_a_user_or_nobody() -> None:
+    user_model = get_user_model()
+    assert user_name(user_model(username="kvughts", first_name="Koen", last_name="Vughts")) == (
+        "Koen Vughts"
+    )
+    assert user_name(user_model(username="kvughts")) == "kvughts"
+    assert user_name(None) == ""  # recorded by nobody: imported, or by the system
+    assert user_name("") == ""  # an unresolved variable (string_if_invalid)
 
 
 def test_short_dates_in_both_languages() -> None:
