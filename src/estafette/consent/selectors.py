@@ -53,6 +53,7 @@ __all__ = [
     "consent_list",
     "consent_notice_get",
     "consent_notices_for",
+    "consent_notices_unread",
     "consent_person_get",
     "covered_data_classes",
     "effective_q",
@@ -207,17 +208,23 @@ def consent_evidence_get(*, actor: Actor, pk: int) -> Consent:
     return consent
 
 
-def consent_notices_for(*, actor: Actor) -> list[ConsentNotice]:
+def consent_notices_unread(*, actor: Actor) -> QuerySet[ConsentNotice]:
     """Unread notices for the actor's organisation: consents withdrawn or ended, newest first.
 
     The person's name is shown with each notice: the organisation received
     that person's data and must know whose data it may no longer use.
     """
-    return list(
+    return (
         ConsentNotice.objects.filter(organisation_id=actor.organisation_id, seen_at__isnull=True)
         .select_related("consent__purpose", "consent__person")
         .order_by("-created_at", "-id")
     )
+
+
+def consent_notices_for(*, actor: Actor, limit: int | None = None) -> list[ConsentNotice]:
+    """The newest ``limit`` unread notices (all without a limit), as a list."""
+    notices = consent_notices_unread(actor=actor)
+    return list(notices if limit is None else notices[:limit])
 
 
 def consent_notice_get(*, actor: Actor, pk: int) -> ConsentNotice:

@@ -11,6 +11,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from django.contrib import messages as flash
+from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -28,7 +29,7 @@ from estafette.consent.selectors import (
     consent_get,
     consent_list,
     consent_notice_get,
-    consent_notices_for,
+    consent_notices_unread,
     consent_person_get,
     person_identity_visible,
 )
@@ -36,6 +37,9 @@ from estafette.consent.services import consent_notice_mark_seen, consent_record,
 from estafette.core import clock
 from estafette.core.errors import Conflict, InvalidInput, NotPermitted
 from estafette.core.views import actor_required
+
+NOTICES_PAGE_SIZE = 50
+"""Unread consent notices per page of the notices page."""
 
 
 def _person_name(actor: Any, person: Any) -> str:
@@ -161,8 +165,15 @@ def consent_receipt_view(request: HttpRequest, person_pk: int) -> HttpResponse:
 @require_http_methods(["GET", "HEAD"])
 def consent_notices_view(request: HttpRequest) -> HttpResponse:
     """Unread notices for the actor's organisation: data it holds under ended consents."""
-    notices = consent_notices_for(actor=request.actor)  # type: ignore[attr-defined]
-    return render(request, "consent/notices.html", {"notices": notices})
+    notices = Paginator(
+        consent_notices_unread(actor=request.actor),  # type: ignore[attr-defined]
+        NOTICES_PAGE_SIZE,
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "consent/notices.html",
+        {"notices": list(notices.object_list), "page_obj": notices},
+    )
 
 
 @actor_required

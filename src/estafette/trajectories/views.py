@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 from estafette.access import messages as access_messages
 from estafette.access import policy
 from estafette.access.selectors import emergency_access_active_on
-from estafette.consent.selectors import consent_notices_for
+from estafette.consent.selectors import consent_notices_for, consent_notices_unread
 from estafette.core import clock
 from estafette.core.actor import Actor
 from estafette.core.data_classes import DataClass
@@ -63,6 +63,8 @@ from estafette.trajectories.selectors import (
 )
 
 DETAIL_TEMPLATE = "trajectories/trajectory_detail.html"
+CASELOAD_NOTICES = 3
+"""Unread consent notices shown above the caseload; the rest are on the notices page."""
 DETENTION_FORMS = frozenset({"route", "release", "phase"})
 """Holder forms that show and change detention data (only with the DETENTION class)."""
 
@@ -125,12 +127,17 @@ def caseload(request: HttpRequest) -> HttpResponse:
         form.is_valid()  # the valid part still filters; errors are shown beside their fields
     filters = form.filters()
     page_obj, rows = caseload_page(actor=actor, filters=filters, page=_page_number(request))
+    notices_total = consent_notices_unread(actor=actor).count()
+    notices = consent_notices_for(actor=actor, limit=CASELOAD_NOTICES) if notices_total else []
     context = {
         "form": form,
         "filters": filters,
         "page_obj": page_obj,
         "rows": rows,
-        "consent_notices": consent_notices_for(actor=actor),
+        # The newest few above the caseload; the rest on the notices page (a desk can have
+        # a hundred unread, which would bury the caseload and cost a page of HTML each).
+        "consent_notices": notices,
+        "consent_notices_total": notices_total,
         "counts": _relation_counts(actor, filters),
         "is_filtered": any(
             getattr(filters, f.name) not in ("", None)

@@ -409,3 +409,23 @@ def test_the_notices_page_costs_the_same_queries_for_few_or_many_notices(
     withdrawn(6)
     assert ConsentNotice.objects.filter(seen_at__isnull=True).count() == 8
     assert queries() == few
+
+
+def test_the_caseload_shows_the_newest_notices_and_links_to_all_of_them(
+    record: Record, coordinator: Actor, aftercare: Organisation, aftercare_worker: Actor
+) -> None:
+    """A desk with many unread notices still sees its caseload first (issue 9)."""
+    for _ in range(5):
+        consent = record()
+        consent_disclose(
+            actor=coordinator, consent=consent, recipient=aftercare, data_classes=["identity"]
+        )
+        consent_revoke(actor=coordinator, consent=consent)
+    client = client_for(aftercare_worker, "en")
+    html = client.get(reverse("caseload")).content.decode()
+    assert html.count('action="/consent-notices/') == 3
+    assert "See all 5 unread notices" in html
+    assert 'href="/consent-notices/"' in html
+    page = client.get(reverse("consent-notices")).content.decode()
+    assert page.count('action="/consent-notices/') == 5
+    assert "See all" not in page
