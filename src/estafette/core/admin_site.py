@@ -86,3 +86,20 @@ class EstafetteAdminSite(admin.AdminSite):
         if not self.has_permission(request):
             raise NotPermitted(NOT_STAFF)
         return redirect(next_url)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """A list an administrator reads and acts on, but never edits, adds to or deletes from.
+
+    For records the product keeps itself (the e-mail outbox, trajectories whose signals
+    could not be evaluated): their history is the point, so no hand may rewrite it.
+    """
+
+    def has_add_permission(self, request: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        return False

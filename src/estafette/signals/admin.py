@@ -7,18 +7,16 @@ run tries again by itself (docs/background-work.md, "Faults stay local").
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from estafette.core.admin_site import ReadOnlyAdmin
 from estafette.signals.models import EvaluationFailure
 from estafette.signals.notifications import admin as notifications_admin  # noqa: F401
 
 
 @admin.register(EvaluationFailure)
-class EvaluationFailureAdmin(admin.ModelAdmin):
+class EvaluationFailureAdmin(ReadOnlyAdmin):
     """The list of trajectories whose signals could not be evaluated, with the error.
 
     Shows the trajectory's number only, never the person's name: the error is
@@ -41,12 +39,3 @@ class EvaluationFailureAdmin(admin.ModelAdmin):
     @admin.display(description=_("trajectory"), ordering="trajectory_id")
     def trajectory_number(self, obj: EvaluationFailure) -> str:
         return f"#{obj.trajectory_id}"
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

@@ -53,6 +53,16 @@ from estafette.trajectories.models import (
 
 OUTCOME_STATES = (State.DECLINED, State.EXPIRED, State.TAKEN_UP, State.NO_SHOW)
 
+ROW_RELATIONS = (
+    "person",
+    "baton_holder",
+    "country",
+    "registration_municipality",
+    "settlement_municipality",
+    "next_runner",
+)
+"""What a trajectory shows beside itself (its page's header, a caseload row): read with it."""
+
 
 def trajectory_scope(actor: Actor) -> QuerySet[Trajectory]:
     """All trajectories the actor may open (delegates to the access policy)."""
@@ -64,19 +74,7 @@ def trajectory_get(*, actor: Actor, pk: int, audit: bool = True) -> Trajectory:
 
     Every successful read is audited as a view of the person's file.
     """
-    trajectory = (
-        trajectory_scope(actor)
-        .select_related(
-            "person",
-            "baton_holder",
-            "country",
-            "registration_municipality",
-            "settlement_municipality",
-            "next_runner",
-        )
-        .filter(pk=pk)
-        .first()
-    )
+    trajectory = trajectory_scope(actor).select_related(*ROW_RELATIONS).filter(pk=pk).first()
     if trajectory is None:
         audit_record(
             actor=actor,
@@ -430,17 +428,6 @@ def caseload_queryset(*, actor: Actor, filters: CaseloadFilters) -> QuerySet[Tra
         )
         order = ("sort_hidden", *(_masked(term) for term in order))
     return qs.order_by(*order)
-
-
-ROW_RELATIONS = (
-    "person",
-    "baton_holder",
-    "country",
-    "registration_municipality",
-    "settlement_municipality",
-    "next_runner",
-)
-"""What a caseload row shows besides the trajectory: read for the page's rows only."""
 
 
 def _masked(term: Any) -> Any:

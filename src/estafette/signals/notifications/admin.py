@@ -7,8 +7,6 @@ are each user's own, changed on their own pages.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -16,11 +14,12 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from estafette.core import clock
+from estafette.core.admin_site import ReadOnlyAdmin
 from estafette.signals.notifications.models import EmailState, OutgoingEmail
 
 
 @admin.register(OutgoingEmail)
-class OutgoingEmailAdmin(admin.ModelAdmin):
+class OutgoingEmailAdmin(ReadOnlyAdmin):
     list_display = (
         "created_at",
         "to_address",
@@ -36,15 +35,6 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
     search_fields = ("to_address",)
     ordering = ("-created_at", "-id")
     actions = ("retry",)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     @admin.action(description=_("Try again (failed messages only)"))
     def retry(self, request: HttpRequest, queryset: QuerySet[OutgoingEmail]) -> None:

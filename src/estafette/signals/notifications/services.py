@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -225,21 +226,26 @@ class NotificationRun:
     not be sent are in ``sending`` (retrying, failed)."""
 
 
-def notifications_after_evaluation() -> NotificationRun:
-    """After an evaluation: fan out new events, queue immediate e-mail, send what is due.
-
-    Safe to run as often as wanted and in several workers: each step is idempotent.
-    One event, user or message that fails stops none of the others (``set_aside``).
-    """
+def _notification_run(queue: Callable[..., int]) -> NotificationRun:
+    """Fan out new events, queue e-mail with ``queue``, send what is due; failures set aside."""
     report = Report()
     notified = notifications_fan_out(report=report)
-    queued = emails_queue_immediate(report=report)
+    queued = queue(report=report)
     return NotificationRun(
         notified=notified,
         queued=queued,
         sending=emails_send_due(),
         set_aside=tuple(report.failures),
     )
+
+
+def notifications_after_evaluation() -> NotificationRun:
+    """After an evaluation: fan out new events, queue immediate e-mail, send what is due.
+
+    Safe to run as often as wanted and in several workers: each step is idempotent.
+    One event, user or message that fails stops none of the others (``set_aside``).
+    """
+    return _notification_run(emails_queue_immediate)
 
 
 def notifications_send_daily_digests() -> NotificationRun:
@@ -247,12 +253,4 @@ def notifications_send_daily_digests() -> NotificationRun:
 
     Fans out first, so a summary counts every signal raised until now.
     """
-    report = Report()
-    notified = notifications_fan_out(report=report)
-    queued = emails_queue_daily_digests(report=report)
-    return NotificationRun(
-        notified=notified,
-        queued=queued,
-        sending=emails_send_due(),
-        set_aside=tuple(report.failures),
-    )
+    return _notification_run(emails_queue_daily_digests)
