@@ -72,6 +72,15 @@ class Handover(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
+    baton_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text=_(
+            "When the baton passed to the receiver. Empty for an accepted handover while the "
+            "receiver is committed and preparing until the person leaves detention "
+            "(decision 0011)."
+        ),
+    )
     outcome_at = models.DateTimeField(null=True, blank=True)
     reason = models.TextField(_("reason"), blank=True, help_text=_("Of the latest transition."))
     outcome_seen_at = models.DateTimeField(
@@ -91,6 +100,12 @@ class Handover(models.Model):
                 fields=["sender", "state"],
                 condition=models.Q(outcome_seen_at__isnull=True),
                 name="handover_unseen_by_sender",
+            ),
+            # Committed receivers (accepted, baton passes at release): few, probed per row.
+            models.Index(
+                fields=["receiver", "trajectory"],
+                condition=models.Q(state="accepted", baton_at__isnull=True),
+                name="handover_committed_receiver",
             ),
         ]
         constraints = [

@@ -69,9 +69,11 @@ class Signal(models.Model):
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["rule_code", "trajectory"],
+                # One live signal per rule, trajectory and addressee: a rule may address
+                # several organisations that can each act on their part (issue 10).
+                fields=["rule_code", "trajectory", "addressee"],
                 condition=~models.Q(state=SignalState.RESOLVED.value),
-                name="one_live_signal_per_rule_and_trajectory",
+                name="one_live_signal_per_rule_trajectory_addressee",
             ),
             models.CheckConstraint(
                 condition=models.Q(state=SignalState.RESOLVED.value, resolved_at__isnull=False)

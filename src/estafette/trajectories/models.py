@@ -88,6 +88,15 @@ class Trajectory(models.Model):
     )
     detention_place = models.CharField(_("place of detention"), max_length=160, blank=True)
     detention_start = models.DateField(_("detention start"), null=True, blank=True)
+    domestic_entry = models.DateField(
+        _("entered the Dutch prison on"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "For a sentence transfer: the day the person entered the Dutch prison. The "
+            "domestic norms (screening, mentor, D&R plan) run from this date."
+        ),
+    )
     offence = models.CharField(
         _("offence"),
         max_length=200,

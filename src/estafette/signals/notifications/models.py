@@ -154,10 +154,25 @@ class Notification(models.Model):
         "organisations.Organisation", on_delete=models.CASCADE, related_name="+"
     )
     event = models.ForeignKey(
-        "signals.SignalEvent", on_delete=models.CASCADE, related_name="notifications"
+        "signals.SignalEvent",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
     )
-    signal = models.ForeignKey("signals.Signal", on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(max_length=20)  # the event's kind: raised or reopened
+    signal = models.ForeignKey(
+        "signals.Signal", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    # A handover notification (issue 10) names the handover transition instead of a signal event.
+    handover_transition = models.ForeignKey(
+        "handovers.HandoverTransition",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    # The signal event's kind (raised, reopened) or the handover action (send, accept, ...).
+    kind = models.CharField(max_length=20)
     created_at = models.DateTimeField(default=clock.now)
     read_at = models.DateTimeField(null=True, blank=True)
     email = models.ForeignKey(
@@ -175,6 +190,15 @@ class Notification(models.Model):
         verbose_name_plural = _("notifications")
         constraints = [
             models.UniqueConstraint(fields=["user", "event"], name="one_notification_per_event"),
+            models.UniqueConstraint(
+                fields=["user", "handover_transition"],
+                name="one_notification_per_handover_transition",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(event__isnull=False, handover_transition__isnull=True)
+                | models.Q(event__isnull=True, handover_transition__isnull=False),
+                name="notification_of_signal_event_or_handover_transition",
+            ),
         ]
         indexes = [
             # The header's unread count and the page: a user's notifications for one organisation.
