@@ -26,6 +26,7 @@ from estafette.core.models import AuditAction
 from estafette.handovers import messages
 from estafette.handovers.models import Handover, HandoverTransition
 from estafette.handovers.workflow import BY_ACTION, BatonMove, Party, State, transition_for
+from estafette.signals.notifications.schedule import notify_after_commit
 from estafette.signals.schedule import evaluate_after_commit
 from estafette.trajectories.models import EventKind, Phase, Trajectory
 from estafette.trajectories.services import baton_move, event_record
@@ -138,6 +139,7 @@ def handover_send(
         user=actor.user,
         organisation=actor.organisation,
     )
+    notify_after_commit()  # the receiver's people hear of it at once (docs/notifications.md)
     event_record(
         trajectory=trajectory,
         kind=EventKind.HANDOVER_SENT,
@@ -237,6 +239,7 @@ def handover_transition(
         organisation=actor.organisation if actor else None,
         reason=reason.strip(),
     )
+    notify_after_commit()  # the other party's people hear of it at once (docs/notifications.md)
     if transition.baton == BatonMove.TO_RECEIVER:
         baton_move(trajectory=trajectory, to=handover.receiver, at=now, handover=handover)
     elif transition.baton == BatonMove.TO_SENDER:

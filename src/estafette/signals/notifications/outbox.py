@@ -13,8 +13,9 @@ Contract (docs/notifications.md):
   back-off; after ``ESTAFETTE_EMAIL_MAX_ATTEMPTS`` it is marked failed and
   stays in the admin (a malformed address at once). A message marked sent is
   never sent again. One message's failure holds up no other.
-* Subject and body say how many new signals there are and where to look —
-  never a name, date of birth, offence, reason or anything else of a person.
+* Subject and body say how many new signals and handover steps there are and
+  where to look — never a name, date of birth, offence, reason, message,
+  organisation or anything else of a person.
 """
 
 from __future__ import annotations
@@ -92,21 +93,65 @@ def site_link(url_name: str) -> str:
     return settings.ESTAFETTE_SITE_URL.rstrip("/") + reverse(url_name)
 
 
-def compose(count: int) -> tuple[str, str]:
-    """Subject and body for ``count`` new signals: a number and two links, nothing else.
+def compose(signals: int, waiting: int = 0, news: int = 0) -> tuple[str, str]:
+    """Subject and body for what is new: numbers and two links, nothing else.
+
+    ``signals``: new (or reopened) signals; ``waiting``: new handovers to the
+    recipient's organisation, waiting for its answer; ``news``: answers and
+    outcomes of handovers (accepted, declined, expired, taken up, no-show,
+    withdrawn). Never which person, organisation, reason or message: a decline's
+    reason stays in the app. One kind only: its own sentence ("You have 3 new
+    signals", "1 handover for your organisation is waiting"); several: the total,
+    then one line per kind.
 
     Written in the site's default language (``LANGUAGE_CODE``): the outbox keeps
     the text, so every attempt sends the very same message.
     """
     with translation.override(settings.LANGUAGE_CODE):
-        subject = ngettext(
-            "You have %(count)d new signal in Estafette",
-            "You have %(count)d new signals in Estafette",
-            count,
-        ) % {"count": count}
+        lines = [
+            sentence % {"count": count}
+            for sentence, count in (
+                (
+                    ngettext(
+                        "You have %(count)d new signal in Estafette",
+                        "You have %(count)d new signals in Estafette",
+                        signals,
+                    ),
+                    signals,
+                ),
+                (
+                    ngettext(
+                        "%(count)d handover for your organisation is waiting in Estafette",
+                        "%(count)d handovers for your organisation are waiting in Estafette",
+                        waiting,
+                    ),
+                    waiting,
+                ),
+                (
+                    ngettext(
+                        "%(count)d update on your organisation's handovers in Estafette",
+                        "%(count)d updates on your organisation's handovers in Estafette",
+                        news,
+                    ),
+                    news,
+                ),
+            )
+            if count
+        ]
+        if len(lines) == 1:
+            subject, listed = lines[0], []
+        else:
+            total = signals + waiting + news
+            subject = ngettext(
+                "You have %(count)d new notification in Estafette",
+                "You have %(count)d new notifications in Estafette",
+                total,
+            ) % {"count": total}
+            listed = [f"- {line}" for line in lines]
         body = "\n".join(
             [
                 subject + ".",
+                *listed,
                 "",
                 _("Sign in to see what needs doing:"),
                 site_link("notifications"),
@@ -123,6 +168,13 @@ def compose(count: int) -> tuple[str, str]:
     return subject, body
 
 
+def _counts(notifications: list[Notification]) -> tuple[int, int, int]:
+    """(signals, handovers waiting, handover news) among ``notifications``, for :func:`compose`."""
+    signals = sum(1 for n in notifications if n.handover_transition_id is None)
+    waiting = sum(1 for n in notifications if n.handover_transition_id and n.kind == "send")
+    return signals, waiting, len(notifications) - signals - waiting
+
+
 # --- queuing ---------------------------------------------------------------------------
 
 
@@ -131,7 +183,7 @@ def _to_mail(frequency_q: Q, exclude_users: Iterable[Any] | None = None) -> list
     rows = (
         Notification.objects.select_for_update(skip_locked=True, of=("self",))
         .filter(frequency_q, email__isnull=True, read_at__isnull=True)
-        .only("id", "user_id")
+        .only("id", "user_id", "kind", "handover_transition_id")
         .order_by("id")
     )
     if exclude_users is not None:
@@ -166,7 +218,7 @@ def _queue(
     messages: list[OutgoingEmail] = []
     for user_id, address in addresses.items():
         try:
-            subject, body = compose(len(by_user[user_id]))
+            subject, body = compose(*_counts(by_user[user_id]))
         except Exception as error:
             set_aside("e-mail to user", user_id, error, report)
             continue

@@ -1,4 +1,8 @@
-"""The header's count of unread notifications (one query, only for a signed-in actor)."""
+"""The header's counts: unread notifications, handovers waiting, outcomes to review.
+
+Each is one query, only for a signed-in actor, and counted once per page
+(kept on the request), however often the template asks.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,12 @@ from typing import Any
 
 from django import template
 
-from estafette.signals.notifications.selectors import notification_unread_count
+from estafette.signals.notifications.selectors import (
+    HandoverAttention,
+    handover_attention,
+    notification_unread_count,
+)
+from estafette.signals.notifications.services import NEVER_NOTIFIED_ROLES
 
 register = template.Library()
 
@@ -25,3 +34,24 @@ def unread_notifications(context: Any) -> int:
     if request is not None:
         request._unread_notifications = count
     return count
+
+
+@register.simple_tag(takes_context=True)
+def handovers_to_act_on(context: Any) -> HandoverAttention:
+    """Handovers waiting for the actor's organisation's answer, and outcomes to review.
+
+    Nothing (and no query) without an actor, or for a role that does not act on
+    handovers — volunteers, buddies and the organisation's administrator, who
+    are not notified of them either. Counted once per page.
+    """
+    actor = context.get("actor")
+    if actor is None or actor.role in NEVER_NOTIFIED_ROLES:
+        return HandoverAttention()
+    request = context.get("request")
+    cached = getattr(request, "_handovers_to_act_on", None)
+    if cached is not None:
+        return cached
+    attention = handover_attention(actor=actor)
+    if request is not None:
+        request._handovers_to_act_on = attention
+    return attention

@@ -104,10 +104,10 @@ def test_a_message_that_cannot_be_composed_leaves_the_others_queued(
     raise_signal(trajectory, org_c, WORKER, rule_code="municipality_doubtful")
     real = outbox.compose
 
-    def broken_plural(count: int) -> tuple[str, str]:
+    def broken_plural(count: int, *others: int) -> tuple[str, str]:
         if count == 2:  # as a translation whose plural form names a placeholder that is not there
             raise KeyError("counted")
-        return real(count)
+        return real(count, *others)
 
     monkeypatch.setattr(outbox, "compose", broken_plural)
 
