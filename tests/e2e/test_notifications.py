@@ -57,7 +57,9 @@ def test_choosing_how_often_to_get_email(page: Page, relay: Relay) -> None:
     expect(page.get_by_role("radio", name=re.compile("^Once a day"))).to_be_checked()
     page.get_by_role("radio", name=re.compile("^Straight away")).check()
     page.get_by_role("button", name="Save").click()
-    expect(page.get_by_text("Saved: how often you get e-mail about new signals.")).to_be_visible()
+    expect(
+        page.get_by_text("Saved: how often you get e-mail about new signals and handovers.")
+    ).to_be_visible()
     expect(page.get_by_role("radio", name=re.compile("^Straight away"))).to_be_checked()
     screenshot(page, "notifications-settings")
 

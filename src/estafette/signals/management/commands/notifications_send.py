@@ -19,7 +19,8 @@ from estafette.signals.notifications.services import (
 
 class Command(BaseCommand):
     help = (
-        "Turn new signals into notifications, queue immediate e-mail and today's summaries, "
+        "Turn new signals and handover steps into notifications, queue immediate e-mail and "
+        "today's summaries, "
         "and send every message that is due (retrying earlier failures)."
     )
 

@@ -678,3 +678,44 @@ def test_the_header_counts_once_per_page_and_not_for_volunteers(
     assert "1 handover waiting for your answer" in html
     counting = [q for q in captured if "handovers_handover" in q["sql"] and "COUNT" in q["sql"]]
     assert len(counting) == 1
+
+
+def test_accepting_during_detention_commits_and_still_tells_the_sender(
+    trajectory: Trajectory,
+    actor_a: Actor,
+    org_b: Organisation,
+    actor_b: Actor,
+    django_capture_on_commit_callbacks: Capture,
+) -> None:
+    """Decision 0011: the baton waits for release, but the sender hears of the acceptance now."""
+    assert trajectory.phase == Phase.DETENTION
+    with django_capture_on_commit_callbacks(execute=True):
+        handover = send(actor_a, trajectory, org_b)
+    with django_capture_on_commit_callbacks(execute=True):
+        handover_accept(actor=actor_b, handover=handover)
+    assert notified_users(kind="accept") == {actor_a.user_id}
+
+
+def test_a_buddys_reason_never_reaches_a_justice_role(
+    frozen_clock: ClockControl, actor_for: Callable[..., Actor]
+) -> None:
+    """The reason is a note of the organisation that wrote it: as on the trajectory page."""
+    prison = Organisation.objects.create(name="PI Arnhem", code="pi-arnhem", kind="prison")
+    buddies = Organisation.objects.create(
+        name="Brug Binnen Buiten", code="bbb", kind="buddy_programme"
+    )
+    case_manager, professional = actor_for(prison), actor_for(buddies)
+    trajectory = TrajectoryFactory(actor=case_manager, route="domestic", country=None)
+    handover = cast(
+        Handover,
+        HandoverFactory(
+            actor=case_manager, trajectory=trajectory, receiver=buddies, purpose="buddy"
+        ),
+    )
+    handover_decline(actor=professional, handover=handover, reason=REASON)
+    notifications_fan_out()
+
+    html = client_for(case_manager).get("/notifications/", **EN).content.decode()
+
+    assert text(messages.HANDOVER_TITLES["decline"], receiver=buddies.name) in html
+    assert REASON not in html
