@@ -45,7 +45,7 @@ from estafette.demo.vocabulary import (
     NO_SHOW_REASONS,
     SECOND_NATIONALITIES,
 )
-from estafette.handovers.models import Handover, HandoverState, HandoverTransition
+from estafette.handovers.models import Handover, HandoverTransition
 from estafette.handovers.services import EVENT_FOR_ACTION
 from estafette.handovers.workflow import BatonMove, Party, State, transition_for
 from estafette.organisations.models import Country, Organisation
@@ -129,8 +129,6 @@ class Relay:
                 "iso2", "transfer_law"
             )
         )
-        self.phase_label = {p.value: str(p.label) for p in Phase}
-        self.state_label = {s.value: str(s.label) for s in HandoverState}
         self.pending_runs = 0
         self.runs: list[Run] = []
         """The runs told since the last flush, in order."""
@@ -297,6 +295,8 @@ class Relay:
             sender,
             f"{self.org_name[sender]} → {self.org_name[to]}",
             handover=handover.pk,
+            sender=sender,
+            receiver=to,
             purpose=purpose,
         )
         return handover
@@ -344,6 +344,8 @@ class Relay:
             f"{self.org_name[handover.sender_id]} → {self.org_name[handover.receiver_id]}",
             reason,
             handover=handover.pk,
+            sender=handover.sender_id,
+            receiver=handover.receiver_id,
         )
 
     def _move(self, run: Run, to: int, at: dt.datetime, handover: Handover) -> None:
@@ -368,8 +370,8 @@ class Relay:
             EventKind.OUTCOME_SEEN,
             at,
             handover.sender_id,
-            self.state_label[handover.state],
             handover=handover.pk,
+            state=handover.state,
         )
 
     def phase(self, run: Run, phase: str, day: dt.date, reason: str = "") -> None:
@@ -383,7 +385,7 @@ class Relay:
             EventKind.PHASE_CHANGED,
             at,
             run.trajectory.baton_holder_id,
-            f"{self.phase_label[old]} → {self.phase_label[phase]}",
+            "",
             reason,
             old=old,
             new=phase,
@@ -409,6 +411,7 @@ class Relay:
             at,
             run.trajectory.baton_holder_id,
             self.org_name[org],
+            runner=org,
             role=role,
         )
 
@@ -427,7 +430,9 @@ class Relay:
             EventKind.NEXT_STEP,
             at,
             trajectory.baton_holder_id,
-            text + (f" ({due:%Y-%m-%d})" if due else ""),
+            text,
+            step=text,
+            due=due.isoformat() if due else None,
         )
 
     # ---------------------------------------------------------------- compound steps

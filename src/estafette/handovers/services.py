@@ -147,6 +147,8 @@ def handover_send(
         at=now,
         summary=f"{actor.organisation} → {receiver}",
         handover=handover.pk,
+        sender=actor.organisation.pk,
+        receiver=receiver.pk,
         purpose=purpose,
     )
     audit_record(
@@ -252,6 +254,8 @@ def handover_transition(
         reason=reason.strip(),
         summary=f"{handover.sender} → {handover.receiver}",
         handover=handover.pk,
+        sender=handover.sender_id,
+        receiver=handover.receiver_id,
     )
     audit_record(
         actor=actor,
@@ -351,8 +355,8 @@ def handover_acknowledge_outcome(*, actor: Actor, handover: Handover) -> Handove
         trajectory=trajectory,
         kind=EventKind.OUTCOME_SEEN,
         actor=actor,
-        summary=f"{handover.get_state_display()}",
         handover=handover.pk,
+        state=handover.state,  # a code: the timeline names it in the reader's language
     )
     audit_record(
         actor=actor,

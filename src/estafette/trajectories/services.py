@@ -181,7 +181,6 @@ def trajectory_change_route(
         kind=EventKind.ROUTE_CHANGED,
         actor=actor,
         reason=reason,
-        summary=f"{Route(old).label} → {Route(route).label}",
         old=old,
         new=route,
     )
@@ -222,7 +221,6 @@ def trajectory_set_phase(
         kind=EventKind.PHASE_CHANGED,
         actor=actor,
         reason=reason,
-        summary=f"{Phase(old).label} → {Phase(phase).label}",
         old=old,
         new=phase,
     )
@@ -272,18 +270,15 @@ def trajectory_set_release(
             "release_on",
         ]
     )
-    shown = (
-        f"{earliest:%Y-%m-%d} – {latest:%Y-%m-%d}"
-        if earliest and latest
-        else (f"{date:%Y-%m-%d}" if date else "?")
-    )
-    event_record(
+    event_record(  # codes and ISO dates: the timeline writes them in the reader's language
         trajectory=trajectory,
         kind=EventKind.RELEASE_CHANGED,
         actor=actor,
         reason=reason,
-        summary=f"{ReleaseCertainty(certainty).label}: {shown}",
         certainty=certainty,
+        date=date.isoformat() if date else None,
+        earliest=earliest.isoformat() if earliest else None,
+        latest=latest.isoformat() if latest else None,
     )
     audit_record(
         actor=actor,
@@ -327,8 +322,9 @@ def trajectory_set_registration(
         kind=EventKind.REGISTRATION_CHANGED,
         actor=actor,
         reason=reason,
-        summary=f"{municipality or '?'} ({RegistrationCertainty(certainty).label})",
+        summary=str(municipality or ""),
         certainty=certainty,
+        municipality=getattr(municipality, "pk", None),
     )
     audit_record(
         actor=actor,
@@ -367,7 +363,9 @@ def trajectory_plan_next_step(
         trajectory=trajectory,
         kind=EventKind.NEXT_STEP,
         actor=actor,
-        summary=f"{trajectory.next_step}" + (f" ({due:%Y-%m-%d})" if due else ""),
+        summary=trajectory.next_step,
+        step=trajectory.next_step,
+        due=due.isoformat() if due else None,
     )
     audit_record(
         actor=actor,
@@ -395,6 +393,7 @@ def participant_add(
         kind=EventKind.PARTICIPANT_ADDED,
         actor=actor,
         summary=str(organisation),
+        runner=organisation.pk,
         role=role,
     )
     audit_record(

@@ -41,7 +41,7 @@ from estafette.organisations.selectors import (
     organisation_list,
 )
 from estafette.people.models import VULNERABILITY_MARKERS, Person
-from estafette.trajectories import services
+from estafette.trajectories import services, timeline
 from estafette.trajectories.forms import (
     CaseloadFilterForm,
     NextStepForm,
@@ -159,11 +159,16 @@ def caseload(request: HttpRequest) -> HttpResponse:
 
 @dataclass
 class EventItem:
-    """One line of the timeline with what of it the actor may read."""
+    """One line of the timeline with what of it the actor may read.
+
+    ``text`` is the line in the reader's language (:mod:`trajectories.timeline`), empty
+    when it is not the actor's to read (``show_summary`` false: its class is not shared).
+    """
 
     event: TrajectoryEvent
     show_summary: bool
     show_reason: bool
+    text: str = ""
 
 
 def notes_visible(actor: Actor, access: policy.Access, author: Any) -> bool:
@@ -174,7 +179,12 @@ def notes_visible(actor: Actor, access: policy.Access, author: Any) -> bool:
 
 
 def _event_items(actor: Actor, relay: RelayView) -> list[EventItem]:
-    """The timeline, newest first; summaries of a class and reasons (notes) only when visible."""
+    """The timeline, newest first; summaries of a class and reasons (notes) only when visible.
+
+    A line of a class the actor does not see is not even rendered. Names come from what
+    the page has read already (stretches, handovers, participants, the header), so the
+    lines cost a query only for a name the page does not show elsewhere.
+    """
     items = []
     for event in reversed(relay.events):
         data_class = policy.EVENT_KIND_CLASSES.get(event.kind)
@@ -185,6 +195,24 @@ def _event_items(actor: Actor, relay: RelayView) -> list[EventItem]:
                 show_reason=notes_visible(actor, relay.access, event.organisation),
             )
         )
+    shown = [item for item in items if item.show_summary]
+    organisations = {s.organisation_id: s.organisation.name for s in relay.stretches}
+    organisations.update({p.organisation_id: p.organisation.name for p in relay.participants})
+    for h in relay.handovers:
+        organisations.update({h.sender_id: h.sender.name, h.receiver_id: h.receiver.name})
+    t = relay.trajectory
+    municipalities = {
+        m.pk: m.common_name
+        for m in (t.registration_municipality, t.settlement_municipality)
+        if m is not None
+    }
+    texts = timeline.event_texts(
+        [item.event for item in shown],
+        organisations=organisations,
+        municipalities=municipalities,
+    )
+    for item, text in zip(shown, texts, strict=True):
+        item.text = text
     return items
 
 

@@ -344,3 +344,24 @@ def test_the_estafette_cli_dispatches_to_django_commands(
 
     main(["--version"])
     assert capsys.readouterr().out.strip()[:1].isdigit()
+
+
+@pytest.mark.django_db
+def test_every_timeline_line_of_the_demo_is_written_from_codes(demo: BuildReport) -> None:
+    """The bulk demo writes events directly: each line renders from its data, never from
+    a summary in one language (issue 10, :mod:`trajectories.timeline`)."""
+    from estafette.trajectories import timeline
+    from estafette.trajectories.models import TrajectoryEvent
+
+    events = list(TrajectoryEvent.objects.select_related("organisation"))
+    names = timeline.names_for(events)
+    unread = []
+    for event in events:
+        renderer = timeline.RENDERERS.get(event.kind)
+        try:
+            if renderer is not None:
+                renderer(event, names)
+        except (LookupError, ValueError, TypeError) as error:
+            unread.append((event.kind, event.data, repr(error)))
+    assert events and not unread
+    assert not any(timeline._ISO_DAY.search(e.summary) for e in events)

@@ -436,7 +436,15 @@ def test_set_release_stores_the_certainty_and_derives_the_planning_date(
     ) == stored
     event = _last_event(trajectory)
     assert (event.kind, event.reason) == (EventKind.RELEASE_CHANGED, "bericht PI")
-    assert event.data == {"certainty": change["certainty"]}
+    # Codes and ISO dates, never words: the timeline writes them in the reader's language.
+    assert event.data == {
+        "certainty": change["certainty"],
+        **{
+            k: v.isoformat() if v else None
+            for k, v in zip(("date", "earliest", "latest"), stored[1:4], strict=True)
+        },
+    }
+    assert event.summary == ""
     assert _last_audit().detail == {"field": "release", "certainty": change["certainty"]}
 
 
@@ -450,7 +458,9 @@ def test_a_window_is_shown_with_both_dates_in_the_timeline(
         earliest=D(2025, 4, 1),
         latest=D(2025, 6, 1),
     )
-    assert "2025-04-01 – 2025-06-01" in _last_event(trajectory).summary
+    event = _last_event(trajectory)
+    assert (event.data["earliest"], event.data["latest"]) == ("2025-04-01", "2025-06-01")
+    assert "2025" not in event.summary  # no ISO date in the writer's format
 
 
 @pytest.mark.parametrize(
@@ -503,9 +513,10 @@ def test_the_holder_plans_the_next_step_its_date_and_the_next_runner(
         org_b,
     )
     event = _last_event(trajectory)
-    assert (event.kind, event.summary) == (
+    assert (event.kind, event.summary, event.data) == (
         EventKind.NEXT_STEP,
-        "Verwijzing nazorg sturen (2025-03-20)",
+        "Verwijzing nazorg sturen",
+        {"step": "Verwijzing nazorg sturen", "due": "2025-03-20"},
     )
     assert _last_audit().detail == {"field": "next_step"}
 
@@ -544,7 +555,7 @@ def test_the_holder_adds_a_participant_from_today(
     event = _last_event(trajectory)
     assert (event.kind, event.data) == (
         EventKind.PARTICIPANT_ADDED,
-        {"role": ParticipantRole.VISITING_VOLUNTEER},
+        {"runner": org_c.pk, "role": ParticipantRole.VISITING_VOLUNTEER},
     )
     audit = _last_audit()
     assert (audit.action, audit.object_type, audit.person_id) == (
