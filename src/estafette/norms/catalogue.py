@@ -225,6 +225,20 @@ NORMS: tuple[Norm, ...] = (
         source=Source(GUIDE, "§3.2"),
     ),
     Norm(
+        code="preparation_before_release",
+        title=_("Preparation before release"),
+        description=_(
+            "A receiver committed to take the baton at release (a referral accepted while the "
+            "person is still detained) prepares the arrival alongside the runner abroad: it "
+            "records its first step on the basic conditions (a status of a basic condition, or "
+            "a contact) this many days before the planned release. 28 days is the product's "
+            "own default, not a number from the guide: set your own."
+        ),
+        kind=NormKind.BEFORE_RELEASE,
+        params={"days_before_release": 28},
+        source=Source(GUIDE, "§3.2–§3.3"),
+    ),
+    Norm(
         code="taken_up_after_arrival",
         title=_("Taken up after arrival"),
         description=_(

@@ -37,6 +37,15 @@ from estafette.trajectories.models import Trajectory
 
 logger = logging.getLogger(__name__)
 
+Key = tuple[str, int, int]
+"""(rule code, trajectory, addressee): what identifies a live signal (the database's
+constraint ``one_live_signal_per_rule_trajectory_addressee``)."""
+
+
+def key_of(candidate: Candidate) -> Key:
+    return (candidate.rule_code, candidate.trajectory_id, candidate.addressee_id)
+
+
 LIVE_FIELDS = (
     "pk",
     "rule_code",
@@ -257,7 +266,8 @@ def _evaluate(ids: list[int] | None, today: dt.date, active_rules: list[Rule]) -
 
     The caller holds a transaction (or savepoint): on an error nothing is half-written.
 
-    1. Every rule finds its candidates (a fixed number of queries per rule).
+    1. Every rule finds its candidates (a fixed number of queries per rule), keyed by
+       (rule, trajectory, addressee): a rule may address several organisations.
     2. One query loads the live signals of those rules (and trajectories).
     3. Live signals whose facts no longer hold are resolved automatically.
     4. Live signals whose facts still hold: a snoozed one whose date has come is
@@ -268,13 +278,19 @@ def _evaluate(ids: list[int] | None, today: dt.date, active_rules: list[Rule]) -
        every live signal's reason on every sweep was half the sweep's time.
     5. Candidates without a live signal are raised, unless a person resolved the
        same facts by hand (a manual resolution holds until the facts change).
+
+    When the addressee changes (the baton moved on), the old addressee's signal
+    resolves (3.) and the new one's is raised (5.): each organisation's part has its
+    own history, and the new holder is told like of any new signal.
     Each change writes a :class:`SignalEvent`; writes are bulk operations.
     """
     now = clock.now()
     codes = [rule.code for rule in active_rules]
 
-    # 1.
-    wanted: dict[tuple[str, int], tuple[Rule, Candidate]] = {}
+    # 1. Keyed like the database's constraint: one live signal per rule, trajectory and
+    # addressee, so a rule may address several organisations on one trajectory (each acts
+    # on its part) and each part lives, is snoozed and is resolved on its own.
+    wanted: dict[Key, tuple[Rule, Candidate]] = {}
     prefilter = _prefilter_rows(ids)
     with norm_overrides_snapshot():  # one read of the overrides for every rule
         for rule in active_rules:
@@ -284,14 +300,17 @@ def _evaluate(ids: list[int] | None, today: dt.date, active_rules: list[Rule]) -
                 if not rule_ids:
                     continue  # its live signals on these trajectories resolve in step 3
             for candidate in rule.candidates(today=today, trajectory_ids=rule_ids):
-                wanted[(rule.code, candidate.trajectory_id)] = (rule, candidate)
+                wanted[key_of(candidate)] = (rule, candidate)
 
     # 2. Plain rows, not model instances: a sweep reads every live signal, and building
     # a model (with its JSON facts decoded) for each was a third of the sweep's time.
     live_rows = Signal.objects.filter(state__in=[s.value for s in LIVE], rule_code__in=codes)
     if ids is not None:
         live_rows = live_rows.filter(trajectory_id__in=ids)
-    live = {(row["rule_code"], row["trajectory_id"]): row for row in live_rows.values(*LIVE_FIELDS)}
+    live = {
+        (row["rule_code"], row["trajectory_id"], row["addressee_id"]): row
+        for row in live_rows.values(*LIVE_FIELDS)
+    }
 
     events: list[SignalEvent] = []
     changes_by_pk: dict[int, dict[str, Any]] = {}
@@ -335,7 +354,6 @@ def _evaluate(ids: list[int] | None, today: dt.date, active_rules: list[Rule]) -
         fresh: dict[str, Any] = {
             "due": candidate.due,
             "severity": candidate.severity,
-            "addressee_id": candidate.addressee_id,
             "addressee_role": candidate.addressee_role,
             "norm_code": candidate.norm_code,
         }
@@ -430,24 +448,27 @@ def _prefilter_rows(ids: list[int] | None) -> list[dict[str, Any]] | None:
 
 
 def _held_by_manual_resolution(
-    keys: list[tuple[str, int]], wanted: dict[tuple[str, int], tuple[Rule, Candidate]]
-) -> set[tuple[str, int]]:
-    """The keys whose newest signal was resolved by hand on the very same facts (one query)."""
+    keys: list[Key], wanted: dict[Key, tuple[Rule, Candidate]]
+) -> set[Key]:
+    """The keys whose newest signal was resolved by hand on the very same facts (one query).
+
+    Per addressee: one organisation resolving its part by hand holds only its own part.
+    """
     if not keys:
         return set()
-    trajectory_ids = {tid for _code, tid in keys}
+    trajectory_ids = {tid for _code, tid, _org in keys}
     rows = (
         Signal.objects.filter(
             state=SignalState.RESOLVED,
-            rule_code__in={code for code, _tid in keys},
+            rule_code__in={code for code, _tid, _org in keys},
             trajectory_id__in=trajectory_ids,
         )
-        .order_by("rule_code", "trajectory_id", "resolved_at", "id")
-        .values_list("rule_code", "trajectory_id", "resolved_how", "facts_digest")
+        .order_by("rule_code", "trajectory_id", "addressee_id", "resolved_at", "id")
+        .values_list("rule_code", "trajectory_id", "addressee_id", "resolved_how", "facts_digest")
     )
-    newest: dict[tuple[str, int], tuple[str, str]] = {}
-    for code, tid, how, digest in rows:
-        newest[(code, tid)] = (how, digest)
+    newest: dict[Key, tuple[str, str]] = {}
+    for code, tid, org, how, digest in rows:
+        newest[(code, tid, org)] = (how, digest)
     held = set()
     for key in keys:
         last = newest.get(key)

@@ -9,9 +9,13 @@ policy, never here:
 * the name only with the IDENTITY class of that trajectory, otherwise
   "Trajectory 123";
 * the reason (which names facts: release dates, the municipality, how many
-  vulnerability markers) only with the data class those facts belong to
-  (:data:`REASON_CLASSES`); otherwise the rule's title, the due date and the
-  norm, which say what to do and by when but nothing of the person's file.
+  vulnerability markers, which basic conditions are open) only with every data
+  class those facts belong to (:meth:`Rule.classes_for_reason`); otherwise the
+  rule's title, the due date and the norm, which say what to do and by when but
+  nothing of the person's file;
+* the title and the suggested action only with the classes the title itself
+  reveals (:attr:`Rule.title_classes`: "no valid ID while …" tells that the ID is
+  missing); otherwise a neutral title (:data:`rules.base.NEUTRAL_TITLE`).
 
 Query count of a page of the inbox is constant: count, page, at most two for
 the data classes per row (:func:`access.policy.classes_for_page`), one
@@ -22,12 +26,27 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    DateField,
+    Exists,
+    F,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.http import Http404
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from estafette.access import policy
@@ -40,31 +59,16 @@ from estafette.norms import deadlines
 from estafette.norms.catalogue import NORMS, Norm, NormKind
 from estafette.norms.labels import BASIS_LABELS
 from estafette.norms.models import NormOverride
-from estafette.norms.selectors import params_within_bounds
+from estafette.norms.selectors import norm_effective, params_within_bounds
 from estafette.people.models import VULNERABILITY_MARKERS
 from estafette.signals.lifecycle import LIVE, SignalState
 from estafette.signals.models import Signal, SignalEvent
 from estafette.signals.rules import REGISTRY
-from estafette.signals.rules.base import BEFORE_RELEASE_PHASES, Rule
-from estafette.trajectories.models import Trajectory
+from estafette.signals.rules.base import BEFORE_RELEASE_PHASES, Rule, still_detained_q
+from estafette.trajectories.models import Participant, ParticipantRole, Trajectory
+from estafette.visits.models import ContactKind, ContactMoment
 
 NOT_FOUND = _("No signal found that is addressed to your organisation.")
-
-REASON_CLASSES: dict[str, str | None] = {
-    "release_date_unknown": DataClass.DETENTION,
-    "aftercare_referral_missing": DataClass.DETENTION,
-    "registration_unknown": DataClass.DETENTION,
-    # Who handed over to whom and when is the relay itself: everyone with a part sees it.
-    "handover_unanswered": None,
-    "returned_no_show": None,
-    "vulnerable_without_support": DataClass.HEALTH,
-    "no_contact_person": DataClass.NETWORK,
-}
-"""The data class the facts in a rule's reason belong to (``None``: only the relay).
-
-A rule not listed here (added later) counts as DETENTION: the safe default,
-since most rules count from the release date.
-"""
 
 SEVERITY_RANK = {"urgent": 0, "warning": 1, "info": 2}
 
@@ -72,8 +76,15 @@ SCOPE_ROLE = "role"
 SCOPE_ORGANISATION = "organisation"
 
 
-def reason_class(rule_code: str) -> str | None:
-    return REASON_CLASSES.get(rule_code, DataClass.DETENTION)
+def reason_classes(rule_code: str, facts: dict[str, Any]) -> frozenset[str]:
+    """The classes a reader needs for a signal's reason (:meth:`Rule.classes_for_reason`).
+
+    A signal of a rule the product no longer knows needs DETENTION: the safe default.
+    """
+    rule = REGISTRY.get(rule_code)
+    if rule is None:
+        return frozenset({DataClass.DETENTION})
+    return rule.classes_for_reason(facts)
 
 
 # ------------------------------------------------------------------ deadlines in words
@@ -177,7 +188,21 @@ class SignalRow:
 
     @property
     def title(self) -> str:
-        return str(self.rule.title) if self.rule is not None else self.signal.rule_code
+        """The rule's title, or a neutral one when the title would reveal a class not seen."""
+        if self.rule is None:
+            return self.signal.rule_code
+        return self.rule.title_for(self.classes)
+
+    @property
+    def sees_title(self) -> bool:
+        return self.rule is None or self.rule.title_classes <= self.classes
+
+    @property
+    def norm(self) -> Norm | None:
+        """The rule's norm, unless its title would say what a neutral title hides."""
+        if self.rule is None or not self.sees_title:
+            return None
+        return self.rule.norm
 
     @property
     def sees_identity(self) -> bool:
@@ -192,8 +217,8 @@ class SignalRow:
 
     @property
     def sees_reason(self) -> bool:
-        needed = reason_class(self.signal.rule_code)
-        return needed is None or needed in self.classes
+        needed = reason_classes(self.signal.rule_code, self.signal.facts or {})
+        return self.sees_title and needed <= self.classes
 
     @property
     def reason(self) -> str:
@@ -223,11 +248,13 @@ class SignalRow:
 
     @property
     def suggested_action(self) -> str:
-        return str(self.rule.suggested_action) if self.rule is not None else ""
+        if self.rule is None or not self.sees_title:
+            return ""
+        return self.rule.action_text(self.signal.facts or {})
 
     @property
     def action_url(self) -> str:
-        if self.rule is None:
+        if self.rule is None or not self.sees_title:
             return ""
         return self.rule.link(self.trajectory.pk)
 
@@ -242,14 +269,16 @@ def _rows(
     rows = []
     for signal in signals:
         rule = REGISTRY.get(signal.rule_code)
-        rows.append(
-            SignalRow(
-                signal=signal,
-                rule=rule,
-                classes=classes.get(signal.trajectory_id, frozenset()),
-                deadline=deadline_words(signal, rule),
-            )
+        row = SignalRow(
+            signal=signal, rule=rule, classes=classes.get(signal.trajectory_id, frozenset())
         )
+        deadline = deadline_words(signal, rule)
+        if deadline is not None and not row.sees_title:
+            deadline = replace(
+                deadline, norm=None
+            )  # the norm's title would say what the title hides
+        row.deadline = deadline
+        rows.append(row)
     return rows
 
 
@@ -261,7 +290,8 @@ def signal_inbox_queryset(*, actor: Actor, filters: InboxFilters) -> QuerySet[Si
 
     The country and municipality filters are detention data: they only find
     signals on trajectories whose detention the actor may see, so a filter can
-    never reveal what a row masks (as in the caseload).
+    never reveal what a row masks (as in the caseload). Likewise the rule filter,
+    for a rule whose title reveals a class (:attr:`Rule.title_classes`).
     """
     qs = Signal.objects.filter(addressee_id=actor.organisation_id)
     if filters.scope != SCOPE_ORGANISATION:
@@ -272,6 +302,14 @@ def signal_inbox_queryset(*, actor: Actor, filters: InboxFilters) -> QuerySet[Si
         qs = qs.filter(state__in=[s.value for s in LIVE])
     if filters.rule:
         qs = qs.filter(rule_code=filters.rule)
+        # A rule whose title reveals a class (a missing ID) only finds signals on trajectories
+        # of which the actor sees that class: the filter must not say what a row's title hides.
+        rule = REGISTRY.get(filters.rule)
+        for data_class in sorted(rule.title_classes if rule is not None else ()):
+            seen = Trajectory.objects.filter(
+                policy.class_granted_q(actor, data_class), pk=OuterRef("trajectory_id")
+            )
+            qs = qs.filter(Exists(seen))
     if filters.country or filters.municipality:
         # Per signal row (correlated), never the set of every trajectory whose detention
         # the actor sees: that set would be computed over the country's history.
@@ -380,6 +418,10 @@ def signal_for_action(*, actor: Actor, pk: int) -> Signal:
 # ----------------------------------------------------------- on the trajectory page
 
 
+RECEIVER_NORMS = frozenset({"preparation_before_release"})
+"""Norms of a committed receiver, not of the holder: its signal carries the date."""
+
+
 @dataclass
 class NormDeadlines:
     """The deadlines the norms give a trajectory before release, or why there are none."""
@@ -406,7 +448,11 @@ def norm_deadlines(*, trajectory: Trajectory, classes: Iterable[str]) -> NormDea
     )
     if deadlines.release_is_unknown(release):
         return NormDeadlines(release_unknown=True)
-    norms = [n for n in NORMS if n.kind == NormKind.BEFORE_RELEASE and n.has_deadline]
+    norms = [
+        n
+        for n in NORMS
+        if n.kind == NormKind.BEFORE_RELEASE and n.has_deadline and n.code not in RECEIVER_NORMS
+    ]
     own: dict[str, dict[str, Any]] = {}
     for code, params in (
         NormOverride.objects.filter(
@@ -482,6 +528,127 @@ def trajectory_signals(
             others[signal.addressee.name] = others.get(signal.addressee.name, 0) + 1
     rows = _rows(actor, mine, {trajectory.pk: granted})
     return TrajectorySignals(mine=rows, others=others)
+
+
+# ------------------------------------------------------------- a volunteer's reminders
+
+
+@dataclass
+class VisitReminder:
+    """A visit to one of the people a volunteer visits that is due or overdue."""
+
+    trajectory: Trajectory
+    subject: str
+    volunteer_since: dt.date
+    last_visit: dt.date | None
+    opens: dt.date  # the norm's window opens ("every 42–56 days": 42 days after)
+    due: dt.date  # the window closes: overdue from the next day
+    low: int
+    high: int
+
+    @property
+    def overdue(self) -> bool:
+        return self.due < clock.today()
+
+    @property
+    def action_url(self) -> str:
+        return reverse("contact-create", kwargs={"pk": self.trajectory.pk})
+
+
+def volunteer_reminders(*, actor: Actor, today: dt.date | None = None) -> list[VisitReminder]:
+    """Visits due or overdue to the people the actor's volunteer organisation visits.
+
+    "Own person": a trajectory where the actor's organisation runs alongside as
+    visiting volunteer (a participation in force), while the person is still
+    detained (volunteers visit in detention: ``rules.base.still_detained``). The
+    norm is ``volunteer_visit`` with the volunteer organisation's own values:
+    due once its window opens (default 42 days after the last visit, or after
+    the volunteer started), overdue the day after it closes (56). The
+    coordinator's signal ``volunteer_visit_overdue`` is not touched: these are
+    reminders, computed when the page is read, never stored or sent.
+
+    The name only with the IDENTITY class (else "Trajectory 123"); the read is
+    audited, one entry. Queries: the norm, the rows, at most two for the data
+    classes, the audit entry, whatever the number of people.
+    """
+    today = today or clock.today()
+    effective = norm_effective(code=VISIT_NORM, organisation=actor.organisation)
+    low, high = (int(v) for v in effective.params["every_days"])
+    own = Participant.objects.filter(
+        Q(until__isnull=True) | Q(until__gte=today),
+        trajectory=OuterRef("pk"),
+        organisation_id=actor.organisation_id,
+        role=ParticipantRole.VISITING_VOLUNTEER,
+        since__lte=today,
+    )
+    visits = (
+        ContactMoment.objects.filter(trajectory=OuterRef("pk"), kind=ContactKind.VOLUNTEER_VISIT)
+        .order_by()
+        .values("trajectory")
+        .annotate(last=Max("happened_on"))
+        .values("last")
+    )
+    trajectories = list(
+        Trajectory.objects.filter(still_detained_q(today), Exists(own))
+        .annotate(
+            volunteer_since=Subquery(
+                own.order_by().values("trajectory").annotate(s=Min("since")).values("s")[:1],
+                output_field=DateField(),
+            ),
+            last_visit=Subquery(visits[:1], output_field=DateField()),
+        )
+        .select_related("person")
+        .order_by("pk")
+    )
+    reminders = []
+    for trajectory in trajectories:
+        deadline = deadlines.deadline_periodic(
+            last=trajectory.last_visit,  # type: ignore[attr-defined]
+            start=trajectory.volunteer_since,  # type: ignore[attr-defined]
+            norm_code=VISIT_NORM,
+            every_days=(low, high),
+        )
+        if deadline is None or deadline.opens is None or today < deadline.opens:
+            continue
+        reminders.append((trajectory, deadline))
+    classes = policy.classes_for_page(actor, [t for t, _d in reminders])
+    result = [
+        VisitReminder(
+            trajectory=trajectory,
+            subject=(
+                trajectory.person.full_name
+                if DataClass.IDENTITY in classes.get(trajectory.pk, frozenset())
+                else str(_("Trajectory %(number)s")) % {"number": trajectory.pk}
+            ),
+            volunteer_since=trajectory.volunteer_since,  # type: ignore[attr-defined]
+            last_visit=trajectory.last_visit,  # type: ignore[attr-defined]
+            opens=deadline.opens,
+            due=deadline.date,
+            low=low,
+            high=high,
+        )
+        for trajectory, deadline in reminders
+        if deadline.opens is not None
+    ]
+    result.sort(key=lambda r: (r.due, r.trajectory.pk))  # the most overdue first
+    audit_record(
+        actor=actor,
+        action=AuditAction.VIEW,
+        object_type="signals.reminders",
+        object_id=actor.organisation_id,
+        trajectories=[r.trajectory.pk for r in result],
+        people=sorted(
+            {
+                r.trajectory.person_id
+                for r in result
+                if DataClass.IDENTITY in classes.get(r.trajectory.pk, frozenset())
+            }
+        ),
+    )
+    return result
+
+
+VISIT_NORM = "volunteer_visit"
 
 
 def live_state_q() -> Q:

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from estafette.core.actor import Actor
 from estafette.core.errors import DomainError, InvalidInput
 from estafette.core.views import actor_required
+from estafette.organisations.models import Role
 from estafette.organisations.selectors import country_list, municipality_list
 from estafette.signals import services
 from estafette.signals.forms import InboxFilterForm, NoteForm, ResolveForm, SnoozeForm
@@ -31,6 +32,7 @@ from estafette.signals.selectors import (
     signal_get,
     signal_inbox_page,
     signal_rule_choices,
+    volunteer_reminders,
 )
 
 DETAIL_TEMPLATE = "signals/signal_detail.html"
@@ -55,8 +57,16 @@ def _is_htmx_swap(request: HttpRequest, target: str) -> bool:
 @require_GET
 @actor_required
 def signal_inbox(request: HttpRequest) -> HttpResponse:
-    """Signals addressed to the actor's role (or whole organisation), most urgent first."""
+    """Signals addressed to the actor's role (or whole organisation), most urgent first.
+
+    A visiting volunteer is never the addressee of a signal (that load is the
+    coordinator's): for their role the page lists the reminders of their own
+    visits instead (:func:`selectors.volunteer_reminders`).
+    """
     actor: Actor = request.actor  # type: ignore[attr-defined]
+    if actor.role == Role.VISITING_VOLUNTEER and request.GET.get("scope") != SCOPE_ORGANISATION:
+        reminders = volunteer_reminders(actor=actor)
+        return render(request, "signals/volunteer_reminders.html", {"reminders": reminders})
     form = InboxFilterForm(
         request.GET or None,
         rules=signal_rule_choices(),

@@ -3,6 +3,7 @@
 from estafette.signals.rules import (
     conditions,  # noqa: F401  (registers the rules)
     relay,  # noqa: F401  (registers the rules)
+    support,  # noqa: F401  (registers the rules)
     visits,  # noqa: F401  (registers the rules)
 )
 from estafette.signals.rules.base import REGISTRY, Candidate, Rule

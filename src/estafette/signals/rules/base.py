@@ -16,19 +16,31 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
-from estafette.handovers.models import Handover
+from estafette.consent.models import Consent
+from estafette.core.data_classes import DataClass
+from estafette.handovers.models import Handover, Purpose
 from estafette.handovers.workflow import State as HandoverState
 from estafette.norms.catalogue import Norm, norm_get
 from estafette.norms.deadlines import Basis
 from estafette.norms.labels import BASIS_LABELS
 from estafette.organisations.models import OrganisationKind, Role
 from estafette.people.models import VULNERABILITY_MARKERS, NetworkMember
-from estafette.trajectories.models import Participant, ParticipantRole, Phase, Trajectory
+from estafette.trajectories.models import (
+    Participant,
+    ParticipantRole,
+    Phase,
+    ReleaseCertainty,
+    Trajectory,
+)
+
+NEUTRAL_TITLE = _("A signal whose subject is not shared with your organisation")
+"""The title a reader sees when the rule's own title would reveal a class they lack."""
 
 ROLE_FOR_KIND: dict[str, str] = {
     OrganisationKind.BB_REGIONAL_DESK: Role.REGIONAL_COORDINATOR,
@@ -51,6 +63,19 @@ BEFORE_RELEASE_PHASES = (Phase.DETENTION, Phase.RETURN)
 LIVE_PHASES = tuple(phase for phase in Phase if phase != Phase.CLOSED)
 
 
+REFERRAL_ALIVE = (HandoverState.SENT, HandoverState.ACCEPTED, HandoverState.TAKEN_UP)
+"""An after-care referral in one of these states means the baton is on its way or taken.
+
+*Accepted* includes a committed receiver (accepted while the person is detained, the
+baton passing at release: decision 0011).
+"""
+
+
+def committed_q(prefix: str = "") -> Q:
+    """Handovers whose receiver is *committed*: accepted, the baton not yet passed (0011)."""
+    return Q(**{f"{prefix}state": HandoverState.ACCEPTED, f"{prefix}baton_at__isnull": True})
+
+
 PREFILTER_FIELDS = (
     "pk",
     "phase",
@@ -58,6 +83,9 @@ PREFILTER_FIELDS = (
     "release_certainty",
     "release_date",
     "detention_start",
+    "domestic_entry",
+    "registration_certainty",
+    "registration_municipality_id",
     "baton_holder__kind",
 )
 """The trajectory's fields :meth:`Rule.may_apply` may read (one query for all rules)."""
@@ -67,28 +95,75 @@ def prefilter_rows(trajectory_ids: Iterable[int]) -> list[dict[str, Any]]:
     """:data:`PREFILTER_FIELDS` of each trajectory, plus flags that rules' ``may_apply`` read.
 
     ``has_buddy`` (ever a buddy alongside), ``has_sent`` / ``has_no_show`` (a
-    handover in that state), ``has_minor`` (a child in the network) and
-    ``vulnerable`` (any vulnerability marker of the person). One query.
+    handover in that state), ``has_referral`` (an after-care referral sent,
+    accepted or taken up), ``has_committed`` (a committed receiver),
+    ``has_withdrawn`` (the person ever withdrew a consent), ``has_minor`` (a
+    child in the network) and ``vulnerable`` (any vulnerability marker of the
+    person). Each flag is a necessary condition that does not depend on the day,
+    so the rows hold for any ``today``. One query.
     """
     buddy = Participant.objects.filter(trajectory=OuterRef("pk"), role=ParticipantRole.BUDDY)
     handovers = Handover.objects.filter(trajectory=OuterRef("pk"))
     minor = NetworkMember.objects.filter(person=OuterRef("person_id"), is_minor=True)
+    withdrawn = Consent.objects.filter(person=OuterRef("person_id"), revoked_at__isnull=False)
     markers = [f"person__{name}" for name in VULNERABILITY_MARKERS]
+    flags = (
+        "has_buddy",
+        "has_sent",
+        "has_no_show",
+        "has_referral",
+        "has_committed",
+        "has_withdrawn",
+        "has_minor",
+    )
     rows = (
         Trajectory.objects.filter(pk__in=list(trajectory_ids))
         .annotate(
             has_buddy=Exists(buddy),
             has_sent=Exists(handovers.filter(state=HandoverState.SENT)),
             has_no_show=Exists(handovers.filter(state=HandoverState.NO_SHOW)),
+            has_referral=Exists(
+                handovers.filter(purpose=Purpose.AFTERCARE_REFERRAL, state__in=REFERRAL_ALIVE)
+            ),
+            has_committed=Exists(handovers.filter(committed_q())),
+            has_withdrawn=Exists(withdrawn),
             has_minor=Exists(minor),
         )
-        .values(*PREFILTER_FIELDS, "has_buddy", "has_sent", "has_no_show", "has_minor", *markers)
+        .values(*PREFILTER_FIELDS, *flags, *markers)
     )
     return [{**row, "vulnerable": any(row[m] for m in markers)} for row in rows]
 
 
 def before_release(row: dict[str, Any]) -> bool:
     return row["phase"] in BEFORE_RELEASE_PHASES
+
+
+def release_passed(row: Mapping[str, Any], today: dt.date) -> bool:
+    """A *known* release date lies before ``today``: the person is out, whatever the phase says.
+
+    Only a known date counts: an estimate or a window that has passed does not mean
+    the person was released (release later than expected is common), and on the day
+    of release itself the pre-release rules still speak (the last chance).
+    """
+    return (
+        row["release_certainty"] == ReleaseCertainty.KNOWN
+        and row["release_date"] is not None
+        and row["release_date"] < today
+    )
+
+
+def still_detained(row: Mapping[str, Any], today: dt.date) -> bool:
+    """In the detention phase and no known release date passed (see :func:`release_passed`)."""
+    return row["phase"] == Phase.DETENTION and not release_passed(row, today)
+
+
+def still_detained_q(today: dt.date, prefix: str = "") -> Q:
+    """:func:`still_detained` as a filter on trajectories (``prefix`` to reach one)."""
+    return Q(**{f"{prefix}phase": Phase.DETENTION}) & (
+        ~Q(**{f"{prefix}release_certainty": ReleaseCertainty.KNOWN})
+        | Q(**{f"{prefix}release_date__isnull": True})
+        | Q(**{f"{prefix}release_date__gte": today})
+    )
 
 
 def role_for_kind(kind: str) -> str:
@@ -140,6 +215,14 @@ class Rule:
     link_name: ClassVar[str] = "trajectory-detail"
     link_fragment: ClassVar[str] = ""
     """An id on the linked page to land at; the link is a page (GET), never a form's action."""
+    reason_classes: ClassVar[frozenset[str]] = frozenset({DataClass.DETENTION})
+    """The data classes the facts in the reason belong to; a reader needs all of them to
+    read it (empty: only the relay). The default, DETENTION, is the safe one: most rules
+    count from the release date."""
+    title_classes: ClassVar[frozenset[str]] = frozenset()
+    """The data classes the title and suggested action themselves reveal ("no valid ID"). A
+    reader without all of them sees :data:`NEUTRAL_TITLE` and no action (empty: the title
+    says only what to do, never something of the person's file)."""
     params: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -221,6 +304,20 @@ class Rule:
         )
 
     # -- words -------------------------------------------------------------------------
+
+    def classes_for_reason(self, facts: Mapping[str, Any]) -> frozenset[str]:
+        """The classes a reader needs to read the reason of a signal with ``facts``."""
+        return self.reason_classes
+
+    def title_for(self, classes: Iterable[str]) -> str:
+        """The title for a reader who sees ``classes`` of the person's file."""
+        if self.title_classes <= frozenset(classes):
+            return str(self.title)
+        return str(NEUTRAL_TITLE)
+
+    def action_text(self, facts: Mapping[str, Any]) -> str:
+        """The suggested action for the addressee of a signal with ``facts``."""
+        return str(self.suggested_action)
 
     def reason_text(self, facts: dict[str, Any]) -> str:
         """The reason in the active language, naming the facts and the norm with its source."""

@@ -14,15 +14,35 @@ the day the trajectory was opened (a person found after returning on own
 strength). A person still in detention with only an estimate or a window is
 *not* counted as back: release coming later than the window's first day is
 normal, and warning about "weeks after return" before the return would be noise.
+
+**Whose conditions.** The rules here that look into the basic conditions for the
+holder stop addressing a holder whose support consent the person withdrew
+(:mod:`signals.rules.support`); one "agree how to close" signal replaces them.
+Their titles reveal the conditions class (:attr:`Rule.title_classes`): a reader
+without it sees a neutral title.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -35,13 +55,14 @@ from estafette.conditions.models import (
     ConditionStatus,
     Status,
 )
+from estafette.core.data_classes import DataClass
 from estafette.core.days import add_days
 from estafette.handovers.models import Handover, Purpose
 from estafette.handovers.workflow import State
 from estafette.norms import deadlines
 from estafette.norms.catalogue import DISSERTATION
 from estafette.norms.selectors import norms_effective_by_organisation
-from estafette.organisations.models import OrganisationKind
+from estafette.organisations.models import Organisation, OrganisationKind
 from estafette.people.models import NetworkMember
 from estafette.signals.rules.base import (
     BEFORE_RELEASE_PHASES,
@@ -51,8 +72,15 @@ from estafette.signals.rules.base import (
     iso,
     register,
     shown_date,
+    still_detained,
+    still_detained_q,
 )
 from estafette.signals.rules.relay import RELEASE_FIELDS, release_facts, release_of, release_words
+from estafette.signals.rules.support import (
+    holder_support_withdrawn_q,
+    with_support_purpose,
+    without_withdrawn_support,
+)
 from estafette.trajectories.models import (
     EventKind,
     Phase,
@@ -174,8 +202,23 @@ class ReturnedRule(Rule):
         return super().reason_text(words)
 
 
+CONDITION_CLASSES = frozenset({DataClass.CONDITIONS})
+RETURN_AND_CONDITIONS = frozenset({DataClass.DETENTION, DataClass.CONDITIONS})
+
+
 class ConditionOpenAfterReturn(ReturnedRule):
+    """A life domain still open or unknown long after return.
+
+    Applies once the person is back (:func:`returned_on`: re-integration, or a
+    known release date passed) and the holder's days (default 28) have passed,
+    while a life domain is *open* or *unknown*. Stops when every life domain is
+    being arranged, arranged or not needed, when the trajectory closes, and
+    while the holder's support consent is withdrawn (:mod:`signals.rules.support`).
+    """
+
     code = "condition_open_after_return"
+    reason_classes = RETURN_AND_CONDITIONS
+    title_classes = CONDITION_CLASSES
     title = _("Basic condition still open long after return")
     reason_template = _(
         "Back since %(returned_on)s (%(returned_basis)s); still open or unknown after "
@@ -194,7 +237,8 @@ class ConditionOpenAfterReturn(ReturnedRule):
     ) -> list[Candidate]:
         default, by_org = norms_effective_by_organisation(code=self.norm_code)
         rows = with_conditions(
-            with_return(self.trajectories(trajectory_ids), today), LIFE_DOMAINS
+            without_withdrawn_support(with_return(self.trajectories(trajectory_ids), today), today),
+            LIFE_DOMAINS,
         ).values(
             "pk",
             "baton_holder_id",
@@ -232,7 +276,17 @@ class ConditionOpenAfterReturn(ReturnedRule):
 
 
 class IdMissingAfterReturn(ReturnedRule):
+    """No valid ID while income or health insurance waits on it, from the day of return.
+
+    Applies once the person is back (:func:`returned_on`), the ID *open* or
+    *unknown* and income or health insurance not done. Stops when the ID is being
+    arranged or done, when both are done, and while the holder's support consent
+    is withdrawn (:mod:`signals.rules.support`).
+    """
+
     code = "id_missing_after_return"
+    reason_classes = RETURN_AND_CONDITIONS
+    title_classes = CONDITION_CLASSES
     title = _("No valid ID while benefit or insurance waits on it")
     reason_template = _(
         "Back since %(returned_on)s (%(returned_basis)s); valid ID: %(id_status)s; waiting "
@@ -257,7 +311,9 @@ class IdMissingAfterReturn(ReturnedRule):
         )
         rows = (
             with_conditions(
-                with_return(self.trajectories(trajectory_ids), today).filter(~Exists(id_current)),
+                without_withdrawn_support(
+                    with_return(self.trajectories(trajectory_ids), today), today
+                ).filter(~Exists(id_current)),
                 (Condition.ID, *WAITS_ON_ID),
             )
         ).values(
@@ -289,7 +345,70 @@ class IdMissingAfterReturn(ReturnedRule):
         return found
 
 
+def receiving_desk_annotations() -> dict[str, Subquery]:
+    """Who will receive the person at home, as correlated sub-selects on a trajectory.
+
+    ``referral_desk`` / ``referral_desk_kind``: the receiver of an after-care referral
+    that is accepted (a committed receiver first) or pending; ``central_desk`` and
+    ``own_desk``: the municipal after-care desks that serve the municipality of
+    registration, as ``organisations.selectors.aftercare_desk_for`` chooses them (a
+    central municipality's desk first, then the municipality's own).
+    """
+    referral = Handover.objects.filter(
+        trajectory=OuterRef("pk"),
+        purpose=Purpose.AFTERCARE_REFERRAL,
+        state__in=(State.ACCEPTED, State.SENT),
+    ).order_by(Case(When(state=State.ACCEPTED, then=Value(0)), default=Value(1)), "-sent_at", "-id")
+    desks = Organisation.objects.filter(
+        kind=OrganisationKind.MUNICIPAL_AFTERCARE, is_active=True
+    ).order_by("id")
+    return {
+        "referral_desk": Subquery(referral.values("receiver_id")[:1], IntegerField()),
+        "referral_desk_kind": Subquery(referral.values("receiver__kind")[:1], CharField()),
+        "central_desk": Subquery(
+            desks.filter(serves_municipalities=OuterRef("registration_municipality_id")).values(
+                "id"
+            )[:1],
+            IntegerField(),
+        ),
+        "own_desk": Subquery(
+            desks.filter(municipality=OuterRef("registration_municipality_id")).values("id")[:1],
+            IntegerField(),
+        ),
+    }
+
+
+def receiving_desk(row: dict[str, Any]) -> tuple[int, str] | None:
+    """(organisation, kind) of the desk that will receive the person, from
+    :func:`receiving_desk_annotations`; None when none is known."""
+    if row["referral_desk"] is not None:
+        return row["referral_desk"], row["referral_desk_kind"]
+    desk = row["central_desk"] or row["own_desk"]
+    return (desk, OrganisationKind.MUNICIPAL_AFTERCARE) if desk is not None else None
+
+
 class NoWayHome(Rule):
+    """No valid travel documents or no money for the journey home from abroad.
+
+    Applies on a route abroad on which the person travels home on their own
+    (BB-guided or own strength; a transfer travels under escort), in *detention*
+    once the addressee's deadline (default 30 days before release, window →
+    earliest day) is reached, and throughout *return* (urgent: the person is on
+    the way). A known release date that has passed does not stop it: released
+    abroad without papers or a ticket is the weak link itself. Stops when both
+    are arranged or not needed, and in re-integration (the person is home).
+
+    Addressed to two organisations, each acting on its part and counting with
+    its own norm values (DOMAIN.md §7):
+
+    * the runner abroad, the baton holder (BB or the consulate): arranges the
+      (emergency) travel document; silent while the person has withdrawn the
+      consent the holder's support rests on (:mod:`signals.rules.support`);
+    * the municipal after-care desk that will receive the person
+      (:func:`receiving_desk`): what the municipality can do (an advance, a fund)
+      and preparing the arrival. Not when the desk holds the baton itself.
+    """
+
     code = "no_way_home"
     title = _("No money or valid travel documents to come home")
     reason_template = _(
@@ -300,7 +419,13 @@ class NoWayHome(Rule):
         "Arrange an (emergency) travel document with the consular post and money for the "
         "ticket (the person's network, the municipality, or a fund)."
     )
+    desk_action = _(
+        "Agree with the runner abroad what the municipality can do for the journey home (an "
+        "advance, a fund), and prepare the arrival."
+    )
     norm_code = "way_home_ready"
+    reason_classes = RETURN_AND_CONDITIONS
+    title_classes = CONDITION_CLASSES
 
     def may_apply(self, row: dict[str, Any], today: dt.date) -> bool:
         return row["route"] in WAY_HOME_ROUTES and before_release(row)
@@ -314,44 +439,79 @@ class NoWayHome(Rule):
             + [e.params["days_before_release"] for e in by_org.values()]
         )
         cutoff = deadlines.release_cutoff(today, days_before=widest)
-        rows = with_conditions(
-            self.trajectories(trajectory_ids)
-            .filter(route__in=WAY_HOME_ROUTES, phase__in=BEFORE_RELEASE_PHASES)
-            .filter(Q(phase=Phase.RETURN) | Q(release_on__lte=cutoff)),
-            WAY_HOME,
-        ).values(*RELEASE_FIELDS, "phase", *(condition_field(c) for c in WAY_HOME))
+        rows = (
+            with_conditions(
+                with_support_purpose(
+                    self.trajectories(trajectory_ids)
+                    .filter(route__in=WAY_HOME_ROUTES, phase__in=BEFORE_RELEASE_PHASES)
+                    .filter(Q(phase=Phase.RETURN) | Q(release_on__lte=cutoff))
+                ),
+                WAY_HOME,
+            )
+            .annotate(
+                support_withdrawn=ExpressionWrapper(
+                    holder_support_withdrawn_q(today), output_field=BooleanField()
+                ),
+                **receiving_desk_annotations(),
+            )
+            .values(
+                *RELEASE_FIELDS,
+                "phase",
+                "support_withdrawn",
+                "referral_desk",
+                "referral_desk_kind",
+                "central_desk",
+                "own_desk",
+                *(condition_field(c) for c in WAY_HOME),
+            )
+        )
         urgent_days = int(self.params.get("urgent_days", 7))
         found = []
         for row in rows:
             missing = [c for c in WAY_HOME if status_of(row, c) not in DONE]
             if not missing:
                 continue
-            effective = by_org.get(row["baton_holder_id"], default)
-            deadline = deadlines.deadline_before_release(
-                release_of(row),
-                norm_code=self.norm_code,
-                days=int(effective.params["days_before_release"]),
-            )
-            due_now = deadline is not None and deadline.is_due(today)
-            if row["phase"] != Phase.RETURN and not due_now:
-                continue
+            addressees = []
+            if not row["support_withdrawn"]:
+                addressees.append((row["baton_holder_id"], row["baton_holder__kind"], "runner"))
+            desk = receiving_desk(row)
+            if desk is not None and desk[0] != row["baton_holder_id"]:
+                addressees.append((*desk, "desk"))
             near = row["release_on"] is not None and row["release_on"] <= today + dt.timedelta(
                 days=urgent_days
             )
-            found.append(
-                self.candidate_for_holder(
-                    row,
-                    facts={
-                        **release_facts(row),
-                        "missing": missing,
-                        "due": iso(deadline.date) if deadline else None,
-                        "phase": row["phase"],
-                    },
-                    due=deadline.date if deadline else None,
-                    severity="urgent" if near or row["phase"] == Phase.RETURN else "warning",
+            for addressee, kind, part in addressees:
+                effective = by_org.get(addressee, default)
+                deadline = deadlines.deadline_before_release(
+                    release_of(row),
+                    norm_code=self.norm_code,
+                    days=int(effective.params["days_before_release"]),
                 )
-            )
+                due_now = deadline is not None and deadline.is_due(today)
+                if row["phase"] != Phase.RETURN and not due_now:
+                    continue
+                facts = {
+                    **release_facts(row),
+                    "missing": missing,
+                    "due": iso(deadline.date) if deadline else None,
+                    "phase": row["phase"],
+                }
+                if part == "desk":
+                    facts["part"] = part  # the runner's facts stay as they were before issue 10
+                found.append(
+                    self.candidate(
+                        trajectory_id=row["pk"],
+                        addressee_id=addressee,
+                        addressee_kind=kind,
+                        facts=facts,
+                        due=deadline.date if deadline else None,
+                        severity="urgent" if near or row["phase"] == Phase.RETURN else "warning",
+                    )
+                )
         return found
+
+    def action_text(self, facts: Mapping[str, Any]) -> str:
+        return str(self.desk_action if facts.get("part") == "desk" else self.suggested_action)
 
     def reason_text(self, facts: dict[str, Any]) -> str:
         due = facts.get("due")
@@ -363,7 +523,26 @@ class NoWayHome(Rule):
         }
 
 
+def prison_entry(row: Mapping[str, Any]) -> dt.date | None:
+    """The day the person entered the Dutch prison: ``domestic_entry`` after a sentence
+    transfer (None until it is recorded), ``detention_start`` on the domestic route."""
+    if row["route"] == Route.ABROAD_TRANSFER:
+        return row["domestic_entry"]
+    return row["detention_start"]
+
+
 class UnnoticedRisk(Rule):
+    """Signs of the people with the least contact in a Dutch prison (Proefschrift).
+
+    Applies while the person is still detained (:func:`base.still_detained`) in a
+    Dutch prison: the domestic route, or a sentence transfer once a prison holds
+    the baton. "Short stay" and "first six weeks" count from the day of entry into
+    the Dutch prison (:func:`prison_entry`): after a transfer from
+    ``domestic_entry``, and not at all until it is known. The reason names a
+    health problem only as one of the signs, so a reader needs the health class
+    for it when it is among them (:meth:`classes_for_reason`).
+    """
+
     code = "unnoticed_risk"
     title = _("At risk of going unnoticed in detention")
     reason_template = _(
@@ -375,13 +554,19 @@ class UnnoticedRisk(Rule):
         "domains (ID first)."
     )
     HEALTH_FIELDS = tuple(f"person__{m}" for m in HEALTH_MARKERS)
+    reason_classes = RETURN_AND_CONDITIONS
+
+    def classes_for_reason(self, facts: Mapping[str, Any]) -> frozenset[str]:
+        if "health" in facts.get("factors", ()):
+            return self.reason_classes | {DataClass.HEALTH}
+        return self.reason_classes
 
     def may_apply(self, row: dict[str, Any], today: dt.date) -> bool:
         in_dutch_prison = row["route"] == Route.DOMESTIC or (
             row["route"] == Route.ABROAD_TRANSFER
             and row["baton_holder__kind"] == OrganisationKind.PRISON
         )
-        return in_dutch_prison and row["phase"] == Phase.DETENTION
+        return in_dutch_prison and still_detained(row, today)
 
     def candidates(
         self, *, today: dt.date, trajectory_ids: Iterable[int] | None = None
@@ -395,21 +580,23 @@ class UnnoticedRisk(Rule):
                 # In a Dutch prison: the domestic route, or a sentence transfer that arrived.
                 Q(route=Route.DOMESTIC)
                 | Q(route=Route.ABROAD_TRANSFER, baton_holder__kind=OrganisationKind.PRISON),
-                phase=Phase.DETENTION,
+                still_detained_q(today),
             ),
             LIFE_DOMAINS,
         ).values(
             "pk",
             "baton_holder_id",
             "baton_holder__kind",
+            "route",
             "detention_start",
+            "domestic_entry",
             "release_on",
             *self.HEALTH_FIELDS,
             *(condition_field(c) for c in LIFE_DOMAINS),
         )
         found = []
         for row in rows:
-            start, release = row["detention_start"], row["release_on"]
+            start, release = prison_entry(row), row["release_on"]
             factors = []
             if start and release and (release - start).days <= short_stay:
                 factors.append("short_stay")
@@ -426,7 +613,7 @@ class UnnoticedRisk(Rule):
             found.append(
                 self.candidate_for_holder(
                     row,
-                    facts={"detention_since": iso(start), "factors": factors},
+                    facts={"detention_since": iso(row["detention_start"]), "factors": factors},
                 )
             )
         return found
@@ -442,7 +629,11 @@ class UnnoticedRisk(Rule):
 
 
 class ChildrenOutOfView(Rule):
+    """A minor child in the network and no adult in it, in every live phase."""
+
     code = "children_out_of_view"
+    reason_classes = frozenset({DataClass.NETWORK})
+    title_classes = frozenset({DataClass.NETWORK})
     title = _("Minor children left behind with nobody in view")
     reason_template = _(
         "%(children)s minor child(ren) in the network, and no adult in the network: no "
@@ -487,6 +678,15 @@ class ChildrenOutOfView(Rule):
 
 
 class AcceptedNotTakenUp(ReturnedRule):
+    """A handover accepted, the person back, and neither taken up nor a no-show reported.
+
+    Applies once the person is back (:func:`returned_on`), counted from the return
+    or the acceptance, whichever is later, with the receiver's days (default 14).
+    A committed receiver (accepted while the person was detained, decision 0011)
+    is not asked before the person is back. Stops when the receiver records taken
+    up or a no-show. One signal per trajectory, to the earliest accepted receiver.
+    """
+
     code = "accepted_not_taken_up"
     title = _("Handover accepted, but the person not taken up after return")
     reason_template = _(

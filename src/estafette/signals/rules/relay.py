@@ -2,6 +2,11 @@
 
 Each ``candidates`` runs a fixed number of queries (one for the subjects, one
 for norm overrides where a norm applies), whatever the number of trajectories.
+
+Each rule's docstring says in which phases and situations it applies. The rules
+about preparing the release stop when their moment has passed: when the person
+is out of detention (phase *return* or later, or a *known* release date before
+today: :func:`base.still_detained`) or when what they ask for has happened.
 """
 
 from __future__ import annotations
@@ -11,10 +16,13 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from estafette.conditions.models import ConditionStatus
 from estafette.consent.models import Consent
 from estafette.consent.policy import effective_q
+from estafette.core.data_classes import DataClass
 from estafette.handovers.models import Handover, Purpose
 from estafette.handovers.workflow import State
 from estafette.norms import deadlines
@@ -23,12 +31,16 @@ from estafette.organisations.models import OrganisationKind
 from estafette.people.models import VULNERABILITY_MARKERS, NetworkMember
 from estafette.signals.rules.base import (
     BEFORE_RELEASE_PHASES,
+    REFERRAL_ALIVE,
     Candidate,
     Rule,
     before_release,
+    committed_q,
     iso,
     register,
     shown_date,
+    still_detained,
+    still_detained_q,
 )
 from estafette.trajectories.models import (
     Participant,
@@ -36,9 +48,7 @@ from estafette.trajectories.models import (
     RegistrationCertainty,
     ReleaseCertainty,
 )
-
-REFERRAL_ALIVE = (State.SENT, State.ACCEPTED, State.TAKEN_UP)
-"""A referral in one of these states means the baton is on its way or taken."""
+from estafette.visits.models import ContactMoment
 
 RELEASE_FIELDS = (
     "pk",
@@ -88,10 +98,14 @@ def release_of(row: dict[str, Any]) -> deadlines.Release:
 
 
 class ReleaseDeadlineRule(Rule):
-    """Shared by rules counted "N days before release" from the holder's effective norm."""
+    """Shared by rules counted "N days before release" from the holder's effective norm.
+
+    They prepare the release, so they apply only while the person is still detained
+    (:func:`base.still_detained`); subclasses narrow further.
+    """
 
     def may_apply(self, row: dict[str, Any], today: dt.date) -> bool:
-        return before_release(row)
+        return still_detained(row, today)
 
     def due_rows(
         self, *, today: dt.date, rows: Any, norm_code: str
@@ -121,6 +135,15 @@ class ReleaseDeadlineRule(Rule):
 
 
 class ReleaseDateUnknown(Rule):
+    """No release date at all (certainty *unknown*: no planning date).
+
+    Applies in *detention* once the person has been detained longer than
+    ``min_detention_days`` (or the start is unknown), and in *return* (urgent:
+    the person is on the way and nothing after arrival can be counted). Stops as
+    soon as any date is recorded (known, estimate or window), and in
+    re-integration (the after-return rules count from the move to it).
+    """
+
     code = "release_date_unknown"
     title = _("Release date unknown while release may be near")
     reason_template = _(
@@ -159,6 +182,16 @@ class ReleaseDateUnknown(Rule):
 
 
 class AftercareReferralMissing(ReleaseDeadlineRule):
+    """No after-care referral while release approaches.
+
+    Applies while the person is still detained (phase *detention*, no known
+    release date passed) and the holder's deadline (default 90 days before
+    release, window → earliest day) is within the lead time. Stops when an
+    after-care referral is sent, accepted (a committed receiver too: decision
+    0011) or taken up, and when the person is out: a referral asked for after
+    release is the holder's ordinary work, not this warning.
+    """
+
     code = "aftercare_referral_missing"
     title = _("No after-care referral as release approaches")
     reason_template = _(
@@ -171,6 +204,9 @@ class AftercareReferralMissing(ReleaseDeadlineRule):
     norm_code = "aftercare_referral"
     link_name = "handover-start"
 
+    def may_apply(self, row: dict[str, Any], today: dt.date) -> bool:
+        return still_detained(row, today) and not row["has_referral"]
+
     def candidates(
         self, *, today: dt.date, trajectory_ids: Iterable[int] | None = None
     ) -> list[Candidate]:
@@ -182,7 +218,7 @@ class AftercareReferralMissing(ReleaseDeadlineRule):
         )
         rows = (
             self.trajectories(trajectory_ids)
-            .filter(phase__in=BEFORE_RELEASE_PHASES)
+            .filter(still_detained_q(today))
             .filter(~Exists(referral))
             .annotate(has_consent=Exists(consent))
             .values(*RELEASE_FIELDS, "has_consent")
@@ -218,9 +254,30 @@ class AftercareReferralMissing(ReleaseDeadlineRule):
         )
 
 
+UNVERIFIED_REGISTRATION = (
+    RegistrationCertainty.UNKNOWN,
+    RegistrationCertainty.DOUBTFUL,
+    RegistrationCertainty.ARREST_NOTIFICATION,
+)
+"""A municipality taken from the arrest notification is unverified, like a doubtful one: the
+arrest notification's address can be wrong and BB has no access to the population register
+(DOMAIN.md §7)."""
+
+
 class RegistrationUnknown(ReleaseDeadlineRule):
+    """The municipality of last registration is unknown, doubtful or unverified.
+
+    Unverified: no municipality, or its certainty is *unknown*, *doubtful* or
+    *from the arrest notification* (:data:`UNVERIFIED_REGISTRATION`). Applies on
+    the referral's horizon (its deadline within the lead time), so it fires
+    before the referral is due, while the person is still detained. Stops when
+    the registration is confirmed, when an after-care referral is sent, accepted
+    or taken up (the referral went to a municipality, which checks its own
+    register), and when the person is out.
+    """
+
     code = "registration_unknown"
-    title = _("Municipality of registration unknown or doubtful as release approaches")
+    title = _("Municipality of registration unknown or unverified as release approaches")
     reason_template = _(
         "%(release)s; municipality of last registration: %(registration)s; the after-care "
         "referral goes there, deadline %(due)s; norm: %(norm)s."
@@ -230,21 +287,27 @@ class RegistrationUnknown(ReleaseDeadlineRule):
     )
     norm_code = "aftercare_referral"
 
+    def may_apply(self, row: dict[str, Any], today: dt.date) -> bool:
+        unverified = (
+            row["registration_municipality_id"] is None
+            or row["registration_certainty"] in UNVERIFIED_REGISTRATION
+        )
+        return unverified and still_detained(row, today) and not row["has_referral"]
+
     def candidates(
         self, *, today: dt.date, trajectory_ids: Iterable[int] | None = None
     ) -> list[Candidate]:
+        referral = Handover.objects.filter(
+            trajectory=OuterRef("pk"), purpose=Purpose.AFTERCARE_REFERRAL, state__in=REFERRAL_ALIVE
+        )
         rows = (
             self.trajectories(trajectory_ids)
-            .filter(phase__in=BEFORE_RELEASE_PHASES)
+            .filter(still_detained_q(today))
             .filter(
                 Q(registration_municipality__isnull=True)
-                | Q(
-                    registration_certainty__in=(
-                        RegistrationCertainty.UNKNOWN,
-                        RegistrationCertainty.DOUBTFUL,
-                    )
-                )
+                | Q(registration_certainty__in=UNVERIFIED_REGISTRATION)
             )
+            .filter(~Exists(referral))
             .values(
                 *RELEASE_FIELDS,
                 "registration_certainty",
@@ -285,7 +348,14 @@ class RegistrationUnknown(ReleaseDeadlineRule):
 
 
 class HandoverUnanswered(Rule):
+    """A handover still *sent* past its answer date: the receiver is asked to answer.
+
+    Applies in every live phase (a referral can be asked for after release too)
+    and stops when the receiver answers, the sender withdraws, or it expires.
+    """
+
     code = "handover_unanswered"
+    reason_classes = frozenset()  # who handed over to whom and when: the relay itself
     title = _("Handover not answered: the baton is in the air")
     reason_template = _(
         "%(sender)s handed over (%(purpose)s) on %(sent_on)s; an answer was expected by "
@@ -336,7 +406,14 @@ class HandoverUnanswered(Rule):
 
 
 class ReturnedNoShow(Rule):
+    """A no-show came back to the sender and nobody has taken the baton since.
+
+    Applies in every live phase; stops when a new handover is sent (or accepted,
+    or taken up) after the no-show.
+    """
+
     code = "returned_no_show"
+    reason_classes = frozenset()  # the relay itself
     title = _("Returned, but no contact with the receiver (no-show)")
     reason_template = _(
         "%(receiver)s reported on %(reported_on)s that the person did not turn up "
@@ -398,7 +475,14 @@ class ReturnedNoShow(Rule):
 
 
 class VulnerableWithoutSupport(Rule):
+    """A vulnerability marker and nobody running alongside, in every live phase.
+
+    Stops when a participant runs alongside, a landing place or buddy programme is
+    handed over to (sent, accepted, taken up) or holds the baton, or the markers go.
+    """
+
     code = "vulnerable_without_support"
+    reason_classes = frozenset({DataClass.HEALTH})
     title = _("Vulnerable person without support")
     reason_template = _(
         "The person has %(markers)s vulnerability marker(s) and nobody runs alongside: no "
@@ -448,7 +532,10 @@ class VulnerableWithoutSupport(Rule):
 
 
 class NoContactPerson(Rule):
+    """Nobody of the network is the contact person, in every live phase."""
+
     code = "no_contact_person"
+    reason_classes = frozenset({DataClass.NETWORK})
     title = _("No contact person")
     reason_template = _(
         "Nobody of the home front is designated as contact person; the coordinator has "
@@ -476,6 +563,118 @@ class NoContactPerson(Rule):
         ]
 
 
+class CommittedNotPreparing(Rule):
+    """A committed receiver has recorded no first step as release approaches (decision 0011).
+
+    Committed: the receiver of a handover accepted while the person is detained,
+    whose baton passes at release (state *accepted*, ``baton_at`` empty). Applies
+    while the person is still detained (:func:`base.still_detained`), once the
+    receiver's own deadline (norm ``preparation_before_release``: by default 28
+    days before release, window → earliest day, estimate marked) is within the
+    lead time. The first step is a status of a basic condition or a contact
+    recorded by the receiver's organisation on this trajectory. Addressed to the
+    committed receiver, never to the holder (the holder's norms stay the
+    holder's). Stops with that first step, when the baton passes, when the
+    person is out, or when the release date becomes unknown.
+    """
+
+    code = "committed_preparation_missing"
+    title = _("Taking the baton at release: no preparation recorded yet")
+    reason_template = _(
+        "%(release)s; your organisation accepted the handover (%(purpose)s) on %(accepted_on)s "
+        "and takes the baton at release; it has recorded no status of a basic condition and "
+        "no contact yet; deadline %(due)s (%(days)s days before %(basis)s); norm: %(norm)s."
+    )
+    suggested_action = _(
+        "Prepare the arrival alongside the runner abroad: record what your organisation "
+        "arranges for ID, income, health insurance and housing, and your contacts."
+    )
+    norm_code = "preparation_before_release"
+    link_fragment = "conditions-heading"
+
+    def may_apply(self, row: dict[str, Any], today: dt.date) -> bool:
+        return bool(row["has_committed"]) and still_detained(row, today)
+
+    def candidates(
+        self, *, today: dt.date, trajectory_ids: Iterable[int] | None = None
+    ) -> list[Candidate]:
+        default, by_org = norms_effective_by_organisation(code=self.norm_code)
+        widest = max(
+            [default.params["days_before_release"]]
+            + [e.params["days_before_release"] for e in by_org.values()]
+        )
+        cutoff = deadlines.release_cutoff(today, days_before=widest, lead_days=self.lead_days)
+        own_status = ConditionStatus.objects.filter(
+            trajectory=OuterRef("trajectory_id"), organisation=OuterRef("receiver_id")
+        )
+        own_contact = ContactMoment.objects.filter(
+            trajectory=OuterRef("trajectory_id"), organisation=OuterRef("receiver_id")
+        )
+        rows = (
+            Handover.objects.filter(
+                committed_q(),
+                still_detained_q(today, prefix="trajectory__"),
+                trajectory__in=self.trajectories(trajectory_ids),
+                trajectory__release_on__isnull=False,
+                trajectory__release_on__lte=cutoff,
+            )
+            .filter(~Exists(own_status), ~Exists(own_contact))
+            .values(
+                "pk",
+                "trajectory_id",
+                "receiver_id",
+                "receiver__kind",
+                "purpose",
+                "decided_at",
+                *(f"trajectory__{name}" for name in RELEASE_FIELDS[3:]),
+            )
+            .order_by("trajectory_id", "decided_at", "pk")
+        )
+        found: dict[tuple[int, int], Candidate] = {}
+        for row in rows:
+            release = {
+                name.removeprefix("trajectory__"): value
+                for name, value in row.items()
+                if name.startswith("trajectory__")
+            }
+            days = int(by_org.get(row["receiver_id"], default).params["days_before_release"])
+            deadline = deadlines.deadline_before_release(
+                release_of(release), norm_code=self.norm_code, days=days
+            )
+            if deadline is None or not deadline.is_due(today, self.lead_days):
+                continue
+            accepted_on = timezone.localdate(row["decided_at"]) if row["decided_at"] else None
+            found.setdefault(
+                (row["trajectory_id"], row["receiver_id"]),
+                self.candidate(
+                    trajectory_id=row["trajectory_id"],
+                    addressee_id=row["receiver_id"],
+                    addressee_kind=row["receiver__kind"],
+                    facts={
+                        **release_facts(release),
+                        "purpose": row["purpose"],
+                        "accepted_on": iso(accepted_on),
+                        "due": iso(deadline.date),
+                        "days": days,
+                        "basis": deadline.basis.value,
+                        "is_estimate": deadline.is_estimate,
+                    },
+                    due=deadline.date,
+                    severity="urgent" if deadline.is_overdue(today) else "warning",
+                ),
+            )
+        return list(found.values())
+
+    def reason_text(self, facts: dict[str, Any]) -> str:
+        return super().reason_text(
+            {
+                **{k: v for k, v in facts.items() if not k.startswith("release_")},
+                "release": release_words(facts),
+                "purpose": Purpose(facts["purpose"]).label,
+            }
+        )
+
+
 register(ReleaseDateUnknown(params={"min_detention_days": 180}))
 register(AftercareReferralMissing(params={"lead_days": 30}))
 register(RegistrationUnknown(params={"lead_days": 30}))
@@ -483,3 +682,4 @@ register(HandoverUnanswered())
 register(ReturnedNoShow())
 register(VulnerableWithoutSupport())
 register(NoContactPerson())
+register(CommittedNotPreparing(params={"lead_days": 14}))

@@ -17,7 +17,12 @@ Conventions shared by every rule here:
   index) and one for the norm's overrides.
 * The addressee is the professional who can act — the baton holder's
   coordinator or case manager, or the buddy programme's professional —
-  never a volunteer or a buddy (``base.ROLE_FOR_KIND``).
+  never a volunteer or a buddy (``base.ROLE_FOR_KIND``). A volunteer sees
+  reminders of its own visits on its signals page instead
+  (``signals.selectors.volunteer_reminders``), from the same norm.
+* Visits, the booklet and the domestic norms belong to detention: they stop
+  when the person is out (phase *return* or later, or a known release date
+  passed: :func:`base.still_detained`).
 """
 
 from __future__ import annotations
@@ -27,10 +32,12 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import (
+    Case,
     CharField,
     DateField,
     DateTimeField,
     Exists,
+    F,
     IntegerField,
     Max,
     Min,
@@ -38,6 +45,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    When,
 )
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -48,12 +56,12 @@ from estafette.norms import deadlines
 from estafette.norms.selectors import EffectiveNorm, norms_effective_by_organisation
 from estafette.organisations.models import OrganisationKind
 from estafette.signals.rules.base import (
-    BEFORE_RELEASE_PHASES,
     Candidate,
     Rule,
-    before_release,
     iso,
     register,
+    still_detained,
+    still_detained_q,
 )
 from estafette.signals.rules.relay import (
     RELEASE_FIELDS,
@@ -65,7 +73,6 @@ from estafette.signals.rules.relay import (
 from estafette.trajectories.models import (
     Participant,
     ParticipantRole,
-    Phase,
     Route,
     Stretch,
     Trajectory,
@@ -81,11 +88,18 @@ from estafette.visits.models import (
 # ---------------------------------------------------------------------- helpers
 
 
-def last_contact(kinds: Iterable[str]) -> Subquery:
-    """The latest ``happened_on`` of a contact of ``kinds`` for the outer trajectory."""
+def last_contact(kinds: Iterable[str], *, since: str = "") -> Subquery:
+    """The latest ``happened_on`` of a contact of ``kinds`` for the outer trajectory.
+
+    ``since``: an outer field or annotation (a date); only contacts on or after it count.
+    """
+    contacts = ContactMoment.objects.counting().filter(
+        trajectory=OuterRef("pk"), kind__in=list(kinds)
+    )
+    if since:
+        contacts = contacts.filter(happened_on__gte=OuterRef(since))
     return Subquery(
-        ContactMoment.objects.filter(trajectory=OuterRef("pk"), kind__in=list(kinds))
-        .order_by()
+        contacts.order_by()
         .values("trajectory")
         .annotate(last=Max("happened_on"))
         .values("last")[:1],
@@ -93,8 +107,13 @@ def last_contact(kinds: Iterable[str]) -> Subquery:
     )
 
 
-def contact_exists(kind: str) -> Exists:
-    return Exists(ContactMoment.objects.filter(trajectory=OuterRef("pk"), kind=kind))
+def contact_exists(kind: str, *, since: str = "") -> Exists:
+    """Whether the outer trajectory has a contact of ``kind`` (on or after ``since``, an
+    outer field or annotation, when given)."""
+    contacts = ContactMoment.objects.counting().filter(trajectory=OuterRef("pk"), kind=kind)
+    if since:
+        contacts = contacts.filter(happened_on__gte=OuterRef(since))
+    return Exists(contacts)
 
 
 def active_participants(role: str, today: dt.date) -> QuerySet[Participant]:
@@ -137,6 +156,15 @@ class ContactRule(Rule):
 
 
 class VolunteerVisitOverdue(ContactRule):
+    """A visiting volunteer runs alongside and the next visit is overdue.
+
+    Applies while the person is still detained (volunteers visit in detention)
+    and a volunteer participation is in force; counted from the last volunteer
+    visit, or the day the volunteer started, with the holder's norm. Addressed
+    to the holder's coordinator; the volunteer sees its own reminder instead.
+    Stops with a visit, when the volunteer stops, and when the person is out.
+    """
+
     code = "volunteer_visit_overdue"
     title = _("Volunteer visit overdue")
     reason_template = _(
@@ -150,7 +178,7 @@ class VolunteerVisitOverdue(ContactRule):
     norm_code = "volunteer_visit"
 
     def may_apply(self, row: dict[str, Any], today: dt.date) -> bool:
-        return row["phase"] == Phase.DETENTION
+        return still_detained(row, today)
 
     def candidates(
         self, *, today: dt.date, trajectory_ids: Iterable[int] | None = None
@@ -159,7 +187,7 @@ class VolunteerVisitOverdue(ContactRule):
         volunteers = active_participants(ParticipantRole.VISITING_VOLUNTEER, today)
         rows = (
             self.trajectories(trajectory_ids)
-            .filter(phase=Phase.DETENTION)
+            .filter(still_detained_q(today))
             .filter(Exists(volunteers))
             .annotate(
                 volunteer_since=Subquery(
@@ -198,6 +226,13 @@ class VolunteerVisitOverdue(ContactRule):
 
 
 class VolunteerNoneAvailable(ContactRule):
+    """The latest volunteer request was answered "none available in that country".
+
+    Applies while the person is still detained abroad (not on the domestic route)
+    and no volunteer runs alongside; addressed to the organisation that asked.
+    Stops with a new request, a volunteer alongside, or when the person is out.
+    """
+
     code = "volunteer_none_available"
     title = _("Volunteer requested, but none available in that country")
     reason_template = _(
@@ -213,7 +248,7 @@ class VolunteerNoneAvailable(ContactRule):
     link_name = "trajectory-detail"
 
     def may_apply(self, row: dict[str, Any], today: dt.date) -> bool:
-        return row["phase"] == Phase.DETENTION and row["route"] != Route.DOMESTIC
+        return still_detained(row, today) and row["route"] != Route.DOMESTIC
 
     def candidates(
         self, *, today: dt.date, trajectory_ids: Iterable[int] | None = None
@@ -224,7 +259,7 @@ class VolunteerNoneAvailable(ContactRule):
         volunteers = active_participants(ParticipantRole.VISITING_VOLUNTEER, today)
         rows = (
             self.trajectories(trajectory_ids)
-            .filter(phase=Phase.DETENTION)
+            .filter(still_detained_q(today))
             .exclude(route=Route.DOMESTIC)
             .filter(~Exists(volunteers))
             .annotate(
@@ -291,6 +326,16 @@ consulate (on own strength), not a Dutch prison (after a sentence transfer)."""
 
 
 class ReturnBookletNotSent(ReleaseDeadlineRule):
+    """The "Return" booklet not sent as release approaches.
+
+    Applies while Bureau Buitenland holds the baton of a person abroad who is
+    still detained (phase *detention*, no known release date passed), with the
+    holder's deadline (default 180 days before release) within the lead time.
+    Stops when a *booklet sent* contact is recorded, when the baton moves to a
+    consulate or a Dutch prison, and when the person is out: a booklet about the
+    return is no use months after it.
+    """
+
     code = "return_booklet_not_sent"
     title = _("“Return” booklet not sent")
     reason_template = _(
@@ -305,7 +350,7 @@ class ReturnBookletNotSent(ReleaseDeadlineRule):
 
     def may_apply(self, row: dict[str, Any], today: dt.date) -> bool:
         return (
-            before_release(row)
+            still_detained(row, today)
             and row["baton_holder__kind"] in BOOKLET_SENDERS
             and row["route"] != Route.DOMESTIC
         )
@@ -315,7 +360,7 @@ class ReturnBookletNotSent(ReleaseDeadlineRule):
     ) -> list[Candidate]:
         rows = (
             self.trajectories(trajectory_ids)
-            .filter(phase__in=BEFORE_RELEASE_PHASES, baton_holder__kind__in=BOOKLET_SENDERS)
+            .filter(still_detained_q(today), baton_holder__kind__in=BOOKLET_SENDERS)
             .exclude(route=Route.DOMESTIC)
             .filter(~contact_exists(ContactKind.RETURN_BOOKLET))
             .values(*RELEASE_FIELDS)
@@ -349,31 +394,73 @@ class ReturnBookletNotSent(ReleaseDeadlineRule):
 
 # ------------------------------------------------------------------ domestic norms
 
-DOMESTIC_FIELDS = ("pk", "baton_holder_id", "baton_holder__kind", "detention_start")
+DOMESTIC_FIELDS = ("pk", "baton_holder_id", "baton_holder__kind", "route", "entry_on")
+
+ENTRY_WORDS = _("In detention since %(date)s")
+TRANSFER_ENTRY_WORDS = _("In the Dutch prison since %(date)s (sentence transfer)")
+
+
+def entry_facts(row: dict[str, Any]) -> dict[str, Any]:
+    """``entry_on``, and ``transferred`` after a sentence transfer (the words differ)."""
+    facts: dict[str, Any] = {"entry_on": iso(row["entry_on"])}
+    if row["route"] == Route.ABROAD_TRANSFER:
+        facts["transferred"] = True
+    return facts
 
 
 class DomesticRule(ContactRule):
-    """Domestic detention in a prison that holds the baton, with a known day of entry.
+    """In a Dutch prison that holds the baton, with a known day of entry, still detained.
 
     The screening, the mentor and the D&R plan are the prison case manager's
     work (DOMAIN.md §10): while probation or a municipality holds the baton
     these rules stay silent rather than address someone who cannot act.
+
+    The day of entry (``entry_on``) is ``detention_start`` on the domestic route;
+    after a sentence transfer (route *abroad, transfer*) it is ``domestic_entry``,
+    the day the person entered the Dutch prison, and the rules stay silent until
+    that day is recorded: the norms run in the Dutch prison, not abroad. Only
+    contacts on or after the day of entry count. The rules stop when the person
+    is out (:func:`base.still_detained`).
     """
 
     def may_apply(self, row: dict[str, Any], today: dt.date) -> bool:
+        entry = (
+            row["domestic_entry"]
+            if row["route"] == Route.ABROAD_TRANSFER
+            else (row["detention_start"] if row["route"] == Route.DOMESTIC else None)
+        )
         return (
-            row["route"] == Route.DOMESTIC
-            and row["phase"] == Phase.DETENTION
-            and row["detention_start"] is not None
+            entry is not None
+            and still_detained(row, today)
             and row["baton_holder__kind"] == OrganisationKind.PRISON
         )
 
-    def subjects(self, trajectory_ids: Iterable[int] | None) -> QuerySet[Trajectory]:
-        return self.trajectories(trajectory_ids).filter(
-            route=Route.DOMESTIC,
-            phase=Phase.DETENTION,
-            detention_start__isnull=False,
-            baton_holder__kind=OrganisationKind.PRISON,
+    def subjects(
+        self, trajectory_ids: Iterable[int] | None, today: dt.date
+    ) -> QuerySet[Trajectory]:
+        """The trajectories the domestic norms run for, annotated with ``entry_on``."""
+        return (
+            self.trajectories(trajectory_ids)
+            .filter(
+                Q(route=Route.DOMESTIC, detention_start__isnull=False)
+                | Q(route=Route.ABROAD_TRANSFER, domestic_entry__isnull=False),
+                still_detained_q(today),
+                baton_holder__kind=OrganisationKind.PRISON,
+            )
+            .annotate(
+                entry_on=Case(
+                    When(route=Route.ABROAD_TRANSFER, then=F("domestic_entry")),
+                    default=F("detention_start"),
+                    output_field=DateField(),
+                )
+            )
+        )
+
+    def reason_text(self, facts: dict[str, Any]) -> str:
+        words = TRANSFER_ENTRY_WORDS if facts.get("transferred") else ENTRY_WORDS
+        entry = str(words) % {"date": self.word("entry_on", facts.get("entry_on"))}
+        return super().reason_text(
+            {**{k: v for k, v in facts.items() if k != "transferred"}, "entry": entry}
         )
 
 
@@ -383,8 +470,8 @@ class WithinDaysOfEntryRule(DomesticRule):
     contact_kind: str = ""
     what: Any = ""
     reason_template = _(
-        "In detention since %(entry_on)s; no %(what)s recorded; due by %(due)s (%(days)s days "
-        "after the day of entry); norm: %(norm)s."
+        "%(entry)s; no %(what)s recorded; due by %(due)s (%(days)s days after the day of "
+        "entry); norm: %(norm)s."
     )
 
     def candidates(
@@ -399,27 +486,23 @@ class WithinDaysOfEntryRule(DomesticRule):
         # after entry + days, minus the lead time); the holder's own days decide per row.
         cutoff = deadlines.entry_cutoff(today, days=shortest + 1, lead_days=self.lead_days)
         rows = (
-            self.subjects(trajectory_ids)
-            .filter(detention_start__lte=cutoff)
-            .filter(~contact_exists(self.contact_kind))
+            self.subjects(trajectory_ids, today)
+            .filter(entry_on__lte=cutoff)
+            .filter(~contact_exists(self.contact_kind, since="entry_on"))
             .values(*DOMESTIC_FIELDS)
         )
         found = []
         for row in rows:
             days = int(by_org.get(row["baton_holder_id"], default).params["within_days"])
             deadline = deadlines.deadline_within(
-                row["detention_start"], norm_code=self.norm_code, days=days
+                row["entry_on"], norm_code=self.norm_code, days=days
             )
             if deadline is None or not missed(deadline, today, self.lead_days):
                 continue
             found.append(
                 self.candidate_for_holder(
                     row,
-                    facts={
-                        "entry_on": iso(row["detention_start"]),
-                        "due": iso(deadline.date),
-                        "days": days,
-                    },
+                    facts={**entry_facts(row), "due": iso(deadline.date), "days": days},
                     due=deadline.date,
                 )
             )
@@ -455,8 +538,8 @@ class MentorConversationOverdue(DomesticRule):
     code = "mentor_conversation_overdue"
     title = _("Mentor conversation overdue")
     reason_template = _(
-        "In detention since %(entry_on)s; last mentor conversation: %(last_on)s; the next was "
-        "due by %(due)s (every %(high)s days, counted from %(basis)s); norm: %(norm)s."
+        "%(entry)s; last mentor conversation: %(last_on)s; the next was due by %(due)s (every "
+        "%(high)s days, counted from %(basis)s); norm: %(norm)s."
     )
     suggested_action = _("Plan a mentor conversation with the person, and record it.")
     norm_code = "mentor_conversation"
@@ -466,8 +549,8 @@ class MentorConversationOverdue(DomesticRule):
     ) -> list[Candidate]:
         default, by_org = norms_for(self.norm_code)
         rows = (
-            self.subjects(trajectory_ids)
-            .annotate(last=last_contact([ContactKind.MENTOR_CONVERSATION]))
+            self.subjects(trajectory_ids, today)
+            .annotate(last=last_contact([ContactKind.MENTOR_CONVERSATION], since="entry_on"))
             .values(*DOMESTIC_FIELDS, "last")
         )
         found = []
@@ -475,7 +558,7 @@ class MentorConversationOverdue(DomesticRule):
             low, high = every_days(by_org.get(row["baton_holder_id"], default))
             deadline = deadlines.deadline_periodic(
                 last=row["last"],
-                start=row["detention_start"],
+                start=row["entry_on"],
                 norm_code=self.norm_code,
                 every_days=(low, high),
             )
@@ -485,7 +568,7 @@ class MentorConversationOverdue(DomesticRule):
                 self.candidate_for_holder(
                     row,
                     facts={
-                        "entry_on": iso(row["detention_start"]),
+                        **entry_facts(row),
                         "last_on": iso(row["last"]),
                         "due": iso(deadline.date),
                         "high": high,
@@ -501,9 +584,9 @@ class NoProfessionalContact(DomesticRule):
     code = "no_professional_contact"
     title = _("Nobody from any professional role in contact")
     reason_template = _(
-        "In detention since %(entry_on)s; last contact with any professional (case manager, "
-        "mentor, probation, municipality, care): %(last_on)s; nobody for more than %(days)s "
-        "days, twice the mentor conversation norm; norm: %(norm)s."
+        "%(entry)s; last contact with any professional (case manager, mentor, probation, "
+        "municipality, care): %(last_on)s; nobody for more than %(days)s days, twice the "
+        "mentor conversation norm; norm: %(norm)s."
     )
     suggested_action = _(
         "See the person this week; find out who else should be in contact, and record it."
@@ -517,15 +600,15 @@ class NoProfessionalContact(DomesticRule):
         default, by_org = norms_for(self.norm_code)
         periods = int(self.params.get("periods", 2))
         rows = (
-            self.subjects(trajectory_ids)
-            .annotate(last=last_contact(PROFESSIONAL_KINDS))
+            self.subjects(trajectory_ids, today)
+            .annotate(last=last_contact(PROFESSIONAL_KINDS, since="entry_on"))
             .values(*DOMESTIC_FIELDS, "last")
         )
         found = []
         for row in rows:
             _low, high = every_days(by_org.get(row["baton_holder_id"], default))
             days = high * periods
-            since = row["last"] or row["detention_start"]
+            since = row["last"] or row["entry_on"]
             due = add_days(since, days)
             if add_days(today, self.lead_days) <= due:
                 continue
@@ -533,7 +616,7 @@ class NoProfessionalContact(DomesticRule):
                 self.candidate_for_holder(
                     row,
                     facts={
-                        "entry_on": iso(row["detention_start"]),
+                        **entry_facts(row),
                         "last_on": iso(row["last"]),
                         "days": days,
                         "due": iso(due),

@@ -20,8 +20,12 @@ from estafette.signals.tests.conftest import live
 from estafette.testing.clock import ClockControl
 from estafette.testing.consent import send_with_consent
 from estafette.testing.factories import PersonFactory, TrajectoryFactory
-from estafette.trajectories.models import ParticipantRole, Trajectory
-from estafette.trajectories.services import participant_add, trajectory_set_release
+from estafette.trajectories.models import ParticipantRole, Phase, Trajectory
+from estafette.trajectories.services import (
+    participant_add,
+    trajectory_set_phase,
+    trajectory_set_release,
+)
 
 
 def days(n: int) -> dt.timedelta:
@@ -202,7 +206,8 @@ def test_no_show_goes_back_to_the_sender_until_re_engaged(
         purpose=Purpose.AFTERCARE_REFERRAL,
         message="Graag nazorg.",
     )
-    handover_accept(actor=actor_b, handover=handover)
+    handover_accept(actor=actor_b, handover=handover)  # committed: the baton passes at release
+    trajectory_set_phase(actor=actor_a, trajectory=t, phase=Phase.RETURN)
     handover_record_no_show(actor=actor_b, handover=handover, reason="Niet gekomen.")
     signals_evaluate()
     signal = live(t, "returned_no_show")

@@ -31,6 +31,7 @@ from estafette.testing.factories import OrganisationFactory, TrajectoryFactory
 from estafette.trajectories.models import Phase, ReleaseCertainty, Route, Trajectory
 from estafette.trajectories.services import (
     trajectory_change_route,
+    trajectory_record_domestic_entry,
     trajectory_set_phase,
     trajectory_set_release,
 )
@@ -378,12 +379,20 @@ def test_unnoticed_after_a_sentence_transfer_into_a_dutch_prison(
         case_manager,
         route=Route.ABROAD_TRANSFER,
         transfer_law="WETS",
-        detention_start=today - days(20),
+        detention_start=today - days(200),
         release_date=today + days(60),
+    )
+    signals_evaluate()
+    # The stay and the first weeks count from the day the person entered the Dutch prison:
+    # until it is known, neither counts.
+    assert live(t, "unnoticed_risk") is None
+    trajectory_record_domestic_entry(
+        actor=case_manager, trajectory=t, entered_on=today - days(20)
     )
     signals_evaluate()
     signal = live(t, "unnoticed_risk")
     assert signal is not None and signal.facts["factors"] == ["short_stay", "first_weeks"]
+    assert signal.facts["detention_since"] == (today - days(200)).isoformat()
 
 
 # -- minor children with nobody in view --------------------------------------------------
@@ -437,6 +446,9 @@ def test_accepted_not_taken_up_boundaries(
     assert signal.due == today + days(19)
     assert signal.facts["returned_on"] == (today + days(5)).isoformat()
     assert "referral to municipal after-care" in reason_en(signal)
+    # The person turns up at the desk: the committed receiver records the move out of
+    # detention (the baton passes to it, decision 0011), then that the person is taken up.
+    trajectory_set_phase(actor=actor_b, trajectory=t, phase=Phase.REINTEGRATION)
     handover_record_taken_up(actor=actor_b, handover=handover)
     signals_evaluate([t.pk])
     assert resolved_auto(signal)

@@ -28,10 +28,11 @@ from estafette.signals.tests.conftest import live
 from estafette.testing.clock import ClockControl
 from estafette.testing.consent import give_consent, send_with_consent
 from estafette.testing.factories import OrganisationFactory, TrajectoryFactory
-from estafette.trajectories.models import ParticipantRole, Route, Trajectory
+from estafette.trajectories.models import ParticipantRole, Phase, Route, Trajectory
 from estafette.trajectories.services import (
     participant_add,
     trajectory_change_route,
+    trajectory_set_phase,
     trajectory_set_release,
 )
 from estafette.visits.models import Channel, ContactKind
@@ -543,6 +544,8 @@ def test_buddy_programme_holding_the_baton_and_trajectory_length(
 ) -> None:
     start = frozen_clock.today
     t = make(actor_b, release_date=start - days(10))
+    # Out of detention, so accepting passes the baton at once (decision 0011).
+    trajectory_set_phase(actor=actor_b, trajectory=t, phase=Phase.REINTEGRATION)
     handover = send_with_consent(
         actor=actor_b,
         trajectory=t,

@@ -84,8 +84,10 @@ def test_running_the_sweep_twice_changes_nothing_the_second_time(
     assert result.changed == 0
     assert snapshot() == before
     assert SignalEvent.objects.count() == events
-    # Never two live signals for one rule and trajectory.
-    live = Signal.objects.exclude(state="resolved").values_list("rule_code", "trajectory_id")
+    # Never two live signals for one rule, trajectory and addressee.
+    live = Signal.objects.exclude(state="resolved").values_list(
+        "rule_code", "trajectory_id", "addressee_id"
+    )
     assert len(list(live)) == len(set(live))
 
 

@@ -123,10 +123,12 @@ def test_reading_the_inbox_is_audited(world: dict[str, Any]) -> None:
 
 
 def test_role_toggle_and_other_roles(world: dict[str, Any]) -> None:
-    # A volunteer of the same organisation: nothing for the role, everything for the organisation.
+    # A volunteer of the same organisation: their reminders for the role (never a signal),
+    # everything for the organisation.
     client = client_for(world["volunteer"])
-    html = results(client.get("/signals/", HTTP_ACCEPT_LANGUAGE="en"))
+    html = client.get("/signals/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "No after-care referral" not in html
+    assert "Reminders about visits to the people you visit appear here" in html
     html = results(client.get("/signals/?scope=organisation", HTTP_ACCEPT_LANGUAGE="en"))
     assert "No after-care referral" in html
 
