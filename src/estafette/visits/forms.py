@@ -11,7 +11,7 @@ from estafette.core import bounds, clock
 from estafette.trajectories.forms import DateInput, EstafetteForm
 from estafette.visits import messages
 from estafette.visits.models import Channel, ContactKind, RequestState
-from estafette.visits.services import NOTE_MAX
+from estafette.visits.services import NOTE_MAX, WITHDRAWAL_REASON_MAX
 
 
 class ContactForm(EstafetteForm):
@@ -50,6 +50,30 @@ class ContactForm(EstafetteForm):
         )
         if not sees_notes:
             del self.fields["note"]
+
+
+class ContactWithdrawForm(EstafetteForm):
+    """Why a contact recorded by mistake is withdrawn (required; the service decides who may).
+
+    Build it with ``prefix=withdraw_prefix(moment)`` so each contact's form on the
+    trajectory page has field ids of its own.
+    """
+
+    reason = forms.CharField(
+        label=_("Reason for withdrawing"),
+        max_length=WITHDRAWAL_REASON_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "For example: recorded for the wrong person, or twice. The contact stays "
+            "visible as withdrawn and no longer counts for the norms."
+        ),
+        error_messages={"required": messages.WITHDRAWAL_REASON_REQUIRED},
+    )
+
+
+def withdraw_prefix(moment: Any) -> str:
+    """The form prefix of the withdraw form of ``moment`` (unique on the page)."""
+    return f"withdraw-{moment.pk}"
 
 
 class VolunteerRequestForm(EstafetteForm):

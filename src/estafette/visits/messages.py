@@ -17,3 +17,10 @@ REQUEST_NOT_FOR_ROLE = _(
 REQUEST_OPEN = _("A visiting volunteer has already been asked for; record the answer first.")
 REQUEST_NOT_OPEN = _("This request has already been answered.")
 REQUEST_ABROAD_ONLY = _("Visiting volunteers visit people detained abroad.")
+NOT_YOUR_CONTACT = _(
+    "Only the person who recorded this contact can withdraw it. Ask them, or record what "
+    "really happened as a new contact."
+)
+ALREADY_WITHDRAWN = _("This contact has already been withdrawn.")
+WITHDRAWAL_REASON_REQUIRED = _("Say why the contact is withdrawn.")
+WITHDRAWAL_REASON_TOO_LONG = _("Keep the reason short: at most %(max)s characters.")

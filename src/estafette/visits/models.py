@@ -9,6 +9,11 @@ contact, the "Return" booklet sent. The signal rules in
 free text of the data class *notes* (a buddy's notes never reach justice
 roles, :func:`access.policy.may_see_notes_of`).
 
+A contact recorded by mistake is *withdrawn*, never deleted: the row stays
+with who withdrew it, when and why, and no longer counts for any norm. Every
+reader that counts contacts for a norm or a signal reads
+``ContactMoment.objects.counting()``; the panel shows withdrawn ones marked.
+
 A :class:`VolunteerRequest` is the coordinator's question "can a visiting
 volunteer go to this person?" and its answer, including "none available in
 that country". It is a small model of its own rather than fields on the
@@ -59,8 +64,20 @@ class Channel(models.TextChoices):
     MESSAGE = "message", _("message or letter")
 
 
+class ContactMomentQuerySet(models.QuerySet["ContactMoment"]):
+    def counting(self) -> ContactMomentQuerySet:
+        """The contacts that count for norms and signals: those not withdrawn."""
+        return self.filter(withdrawn_at__isnull=True)
+
+
 class ContactMoment(models.Model):
-    """One contact with the person, or one milestone a norm asks for, on the day it happened."""
+    """One contact with the person, or one milestone a norm asks for, on the day it happened.
+
+    ``withdrawn_at``/``withdrawn_by``/``withdrawal_reason`` are set together, once, by
+    :func:`visits.services.contact_withdraw` (a database constraint keeps a withdrawal
+    from lacking its reason); a withdrawn contact no longer counts
+    (:meth:`ContactMomentQuerySet.counting`).
+    """
 
     trajectory = models.ForeignKey(
         "trajectories.Trajectory", on_delete=models.CASCADE, related_name="contact_moments"
@@ -89,6 +106,18 @@ class ContactMoment(models.Model):
         related_name="+",
     )
     recorded_at = models.DateTimeField(default=clock.now)
+    withdrawn_at = models.DateTimeField(_("withdrawn on"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("withdrawn by"),
+    )
+    withdrawal_reason = models.TextField(_("reason for withdrawal"), blank=True)
+
+    objects = ContactMomentQuerySet.as_manager()
 
     class Meta:
         ordering = ["-happened_on", "-id"]
@@ -99,9 +128,19 @@ class ContactMoment(models.Model):
             models.Index(fields=["kind", "trajectory", "happened_on"]),
             models.Index(fields=["trajectory", "happened_on"]),
         ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(withdrawn_at__isnull=True) | ~models.Q(withdrawal_reason=""),
+                name="withdrawn_contact_has_a_reason",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.happened_on:%Y-%m-%d} {self.kind}"
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
 
 
 class RequestState(models.TextChoices):

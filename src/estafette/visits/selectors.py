@@ -5,7 +5,9 @@ they see is :func:`access.policy.access_for`. A contact's kind, date, channel
 and author are part of the relay (who is in touch with the person, and when),
 shown to everyone who may open the file; its note is of the class *notes*,
 shown only to roles that read notes, and a buddy programme's note never to a
-justice role (:func:`access.policy.may_see_notes_of`).
+justice role (:func:`access.policy.may_see_notes_of`). A withdrawn contact stays
+in the list, marked with who withdrew it and when; the reason for withdrawing is
+free text and follows the note's rule.
 """
 
 from __future__ import annotations
@@ -29,8 +31,17 @@ PANEL_LIMIT = 12
 
 @dataclass(frozen=True)
 class ContactItem:
+    """A contact as the actor sees it.
+
+    ``may_withdraw``: the actor recorded it and it is not withdrawn (the service decides;
+    this only offers the action). ``show_withdrawal_reason``: the reason follows the
+    rule of the note, as both are free text about the person.
+    """
+
     moment: ContactMoment
     show_note: bool
+    may_withdraw: bool = False
+    show_withdrawal_reason: bool = False
 
 
 @dataclass
@@ -84,18 +95,20 @@ def contact_panel_get(
     sees_notes = access.sees(DataClass.NOTES)
     rows = list(
         ContactMoment.objects.filter(trajectory_id=trajectory.pk)
-        .select_related("organisation", "recorded_by")
+        .select_related("organisation", "recorded_by", "withdrawn_by")
         .order_by("-happened_on", "-id")[: PANEL_LIMIT + 1]
     )
-    items = [
-        ContactItem(
-            moment=m,
-            show_note=bool(m.note)
-            and sees_notes
-            and policy.may_see_notes_of(actor, m.organisation.kind),
+    items = []
+    for m in rows[:PANEL_LIMIT]:
+        reads_notes = sees_notes and policy.may_see_notes_of(actor, m.organisation.kind)
+        items.append(
+            ContactItem(
+                moment=m,
+                show_note=bool(m.note) and reads_notes,
+                may_withdraw=may_withdraw(actor, m),
+                show_withdrawal_reason=m.is_withdrawn and reads_notes,
+            )
         )
-        for m in rows[:PANEL_LIMIT]
-    ]
     request = (
         VolunteerRequest.objects.filter(trajectory_id=trajectory.pk)
         .select_related("country")
@@ -111,6 +124,40 @@ def contact_panel_get(
         request=request,
         sees_notes=sees_notes,
     )
+
+
+def may_withdraw(actor: Actor, moment: ContactMoment) -> bool:
+    """Whether to offer "withdraw": the actor recorded it, for its organisation, and it stands.
+
+    The same rule :func:`visits.services.contact_withdraw` enforces; this only decides
+    whether the page shows the action.
+    """
+    return (
+        not moment.is_withdrawn
+        and moment.recorded_by_id == actor.user.pk
+        and moment.organisation_id == actor.organisation_id
+    )
+
+
+def contact_get(*, actor: Actor, pk: int) -> ContactMoment:
+    """The contact ``pk`` if the actor may open its trajectory, else 404 (audited).
+
+    Read with its trajectory, organisation and the users who recorded and withdrew it.
+    """
+    moment = (
+        ContactMoment.objects.filter(pk=pk, trajectory__in=policy.trajectory_scope(actor))
+        .select_related("trajectory", "trajectory__person", "organisation", "recorded_by")
+        .first()
+    )
+    if moment is None:
+        audit_record(
+            actor=actor,
+            action=AuditAction.DENIED,
+            object_type="visits.contactmoment",
+            object_id=pk,
+        )
+        raise Http404(_("No trajectory found that you have a part in."))
+    return moment
 
 
 def volunteer_request_get(*, actor: Actor, pk: int) -> VolunteerRequest:

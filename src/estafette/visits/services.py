@@ -34,6 +34,9 @@ from estafette.visits.models import (
 NOTE_MAX = 1000
 """A short note, not a report: volunteers must not carry professional paperwork (DOMAIN.md §10)."""
 
+WITHDRAWAL_REASON_MAX = 500
+"""Why a contact is withdrawn, in a sentence or two."""
+
 K = ContactKind
 KINDS_BY_ROLE: dict[str, tuple[str, ...]] = {
     Role.VISITING_VOLUNTEER: (K.VOLUNTEER_VISIT,),
@@ -127,6 +130,53 @@ def contact_record(
         with_note=bool(note),
     )
     evaluate_after_commit(locked.pk)
+    return moment
+
+
+@transaction.atomic
+def contact_withdraw(*, actor: Actor, moment: ContactMoment, reason: str) -> ContactMoment:
+    """Withdraw a contact recorded by mistake, with a reason; it stays, marked, and stops counting.
+
+    Contract: only the user who recorded the contact, acting for the organisation it
+    was recorded for, may withdraw it (else :class:`NotPermitted`): a colleague who
+    spots a mistake asks the recorder, because a withdrawal says "I recorded this
+    wrongly", which only the recorder can say. The actor's organisation must still be
+    able to open the trajectory (else ``NotPermitted``); a closed trajectory may still
+    be corrected. A reason is required, at most :data:`WITHDRAWAL_REASON_MAX`
+    characters (else :class:`InvalidInput`); a contact is withdrawn once (else
+    :class:`Conflict`). The row is never deleted: ``withdrawn_at``, ``withdrawn_by``
+    and ``withdrawal_reason`` are set together with an audit entry (without the
+    reason's text, which is a note), all or nothing, and the trajectory's signals are
+    re-evaluated after commit, since the contact no longer counts for its norm.
+    """
+    locked = policy.trajectory_scope(actor).select_for_update().filter(pk=moment.trajectory_id)
+    trajectory = locked.first()
+    if trajectory is None:
+        raise NotPermitted(messages.NO_PART)
+    moment = ContactMoment.objects.select_for_update().get(pk=moment.pk)
+    if moment.recorded_by_id != actor.user.pk or moment.organisation_id != actor.organisation_id:
+        raise NotPermitted(messages.NOT_YOUR_CONTACT)
+    if moment.is_withdrawn:
+        raise Conflict(messages.ALREADY_WITHDRAWN)
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput(messages.WITHDRAWAL_REASON_REQUIRED)
+    if len(reason) > WITHDRAWAL_REASON_MAX:
+        raise InvalidInput(messages.WITHDRAWAL_REASON_TOO_LONG, max=WITHDRAWAL_REASON_MAX)
+    moment.withdrawn_at = clock.now()
+    moment.withdrawn_by = actor.user
+    moment.withdrawal_reason = reason
+    moment.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.CHANGE,
+        target=moment,
+        person_id=trajectory.person_id,
+        field="withdrawn",
+        kind=moment.kind,
+        happened_on=moment.happened_on.isoformat(),
+    )
+    evaluate_after_commit(trajectory.pk)
     return moment
 
 

@@ -6,6 +6,7 @@ from estafette.visits import views
 
 urlpatterns = [
     path("trajectories/<int:pk>/contacts/", views.contact_create, name="contact-create"),
+    path("contacts/<int:pk>/withdraw/", views.contact_withdraw_view, name="contact-withdraw"),
     path(
         "trajectories/<int:pk>/volunteer-request/",
         views.volunteer_request_create,

@@ -1,4 +1,4 @@
-"""Thin views: record a contact, ask for a volunteer, record the answer.
+"""Thin views: record a contact, withdraw one, ask for a volunteer, record the answer.
 
 The form lives on the trajectory page (``{% contact_panel %}``); ``GET
 …/contacts/`` shows it on a page of its own as well, short enough for a
@@ -19,12 +19,24 @@ from django.views.decorators.http import require_http_methods, require_POST
 from estafette.access import policy
 from estafette.core.actor import Actor
 from estafette.core.data_classes import DataClass
-from estafette.core.errors import InvalidInput, NotPermitted
+from estafette.core.errors import Conflict, InvalidInput, NotPermitted
 from estafette.core.views import actor_required
+from estafette.trajectories.models import Trajectory
 from estafette.visits import messages as visit_messages
 from estafette.visits import services
-from estafette.visits.forms import ContactForm, VolunteerAnswerForm, VolunteerRequestForm
-from estafette.visits.selectors import trajectory_for_contacts, volunteer_request_get
+from estafette.visits.forms import (
+    ContactForm,
+    ContactWithdrawForm,
+    VolunteerAnswerForm,
+    VolunteerRequestForm,
+    withdraw_prefix,
+)
+from estafette.visits.selectors import (
+    contact_get,
+    may_withdraw,
+    trajectory_for_contacts,
+    volunteer_request_get,
+)
 
 
 def _back(pk: int) -> str:
@@ -71,6 +83,60 @@ def contact_create(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "visits/contact_form.html",
         {"form": form, "trajectory": trajectory, "display_name": name},
+        status=status,
+    )
+
+
+def _display_name(actor: Actor, trajectory: Trajectory) -> str:
+    if policy.access_for(actor, trajectory).sees(DataClass.IDENTITY):
+        return trajectory.person.full_name
+    return _("Trajectory %(number)s") % {"number": trajectory.pk}
+
+
+@require_http_methods(["GET", "POST"])
+@actor_required
+def contact_withdraw_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Withdraw contact ``pk`` with a reason (404 outside the actor's scope).
+
+    The form sits beside the contact on the trajectory page; ``GET`` shows it on a
+    page of its own. A missing reason comes back on that page (HTTP 400) with the
+    typed text kept and the error beside the field; a contact the actor did not record
+    is refused by the service (403 with a sentence, nothing written).
+    """
+    actor: Actor = request.actor  # type: ignore[attr-defined]
+    moment = contact_get(actor=actor, pk=pk)
+    if not may_withdraw(actor, moment):
+        # Refused before the form is read: a missing reason must not hide that it is not theirs.
+        if moment.is_withdrawn:
+            raise Conflict(visit_messages.ALREADY_WITHDRAWN)
+        raise NotPermitted(visit_messages.NOT_YOUR_CONTACT)
+    data = request.POST if request.method == "POST" else None
+    form = ContactWithdrawForm(data, prefix=withdraw_prefix(moment))
+    status = 200
+    if data is not None:
+        if form.is_valid():
+            try:
+                services.contact_withdraw(
+                    actor=actor, moment=moment, reason=form.cleaned_data["reason"]
+                )
+            except InvalidInput as exc:
+                form.add_error("reason", str(exc))
+            else:
+                messages.success(
+                    request,
+                    _("The contact has been withdrawn; it no longer counts for the norms."),
+                )
+                return redirect(_back(moment.trajectory_id))
+        status = 400
+    return render(
+        request,
+        "visits/contact_withdraw.html",
+        {
+            "form": form,
+            "moment": moment,
+            "trajectory": moment.trajectory,
+            "display_name": _display_name(actor, moment.trajectory),
+        },
         status=status,
     )
 

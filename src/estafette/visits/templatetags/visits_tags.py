@@ -14,7 +14,7 @@ from django import template
 from estafette.core import clock
 from estafette.core.data_classes import DataClass
 from estafette.trajectories.models import ParticipantRole
-from estafette.visits.forms import ContactForm
+from estafette.visits.forms import ContactForm, ContactWithdrawForm, withdraw_prefix
 from estafette.visits.models import RequestState
 from estafette.visits.selectors import contact_panel_get
 from estafette.visits.services import REQUEST_ROLES, kinds_for
@@ -45,6 +45,16 @@ def contact_panel(context: template.Context) -> dict[str, Any]:
         "csrf_token": context.get("csrf_token"),
         "trajectory": trajectory,
         "panel": panel,
+        # Each contact with its withdraw form, for the contacts the actor recorded.
+        "rows": [
+            (
+                item,
+                ContactWithdrawForm(prefix=withdraw_prefix(item.moment))
+                if item.may_withdraw
+                else None,
+            )
+            for item in panel.items
+        ],
         "form": (
             ContactForm(kinds=kinds, sees_notes=access.sees(DataClass.NOTES), prefix="contact")
             if kinds
