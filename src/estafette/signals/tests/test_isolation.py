@@ -58,7 +58,7 @@ class FollowUpAfterRelease(Rule):
             if row["pk"] in self.trips:
                 self.trips.discard(row["pk"])
                 raise IntegrityError(
-                    "UNIQUE constraint failed: one_live_signal_per_rule_and_trajectory"
+                    "UNIQUE constraint failed: one_live_signal_per_rule_trajectory_addressee"
                 )
             due = row["release_date"] + dt.timedelta(days=30)  # OverflowError at the calendar's end
             found.append(self.candidate_for_holder(row, facts={"due": iso(due)}, due=due))

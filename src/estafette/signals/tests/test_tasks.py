@@ -108,7 +108,7 @@ def test_evaluation_retries_when_it_lost_a_race(
         calls.append(ids)
         if len(calls) == 1:  # another worker raised the same signal a moment earlier
             raise IntegrityError(
-                "UNIQUE constraint failed: one_live_signal_per_rule_and_trajectory"
+                "UNIQUE constraint failed: one_live_signal_per_rule_trajectory_addressee"
             )
         return signals_evaluate(ids, **kwargs)
 
