@@ -20,21 +20,16 @@ reader may see (:data:`access.policy.EVENT_KIND_CLASSES`).
 
 ``data`` per kind, as the services write it:
 
-=============================  ===========================================================
-kind                           data
-=============================  ===========================================================
-opened                         ``route`` (the line names the opener, ``event.organisation``)
-route_changed                  ``old``, ``new`` (:class:`Route` codes)
-phase_changed                  ``old``, ``new`` (:class:`Phase` codes)
-release_changed                ``certainty``, ``date``, ``earliest``, ``latest`` (ISO/null)
-registration_changed           ``certainty``, ``municipality`` (id or null)
-next_step                      ``step`` (the typed text), ``due`` (ISO or null)
-participant_added              ``runner`` (organisation id), ``role``
-handover_…, taken_up, no_show,  ``handover``, ``sender``, ``receiver`` (organisation ids);
-baton_passed_at_release        ``committed`` on an accept that waits for the release
-outcome_seen                   ``handover``, ``state`` (a handover state code)
-domestic_entry                 ``entered_on`` (ISO or null)
-=============================  ===========================================================
+* ``opened``: ``route`` (the line names the opener, ``event.organisation``);
+* ``route_changed``, ``phase_changed``: ``old``, ``new`` (:class:`Route`/:class:`Phase` codes);
+* ``release_changed``: ``certainty``, ``date``, ``earliest``, ``latest`` (ISO or null);
+* ``registration_changed``: ``certainty``, ``municipality`` (id or null);
+* ``next_step``: ``step`` (the typed text), ``due`` (ISO or null);
+* ``participant_added``: ``runner`` (organisation id), ``role``;
+* the handover kinds (:data:`HANDOVER_KINDS`): ``handover``, ``sender``, ``receiver``
+  (organisation ids), and ``committed`` on an accept that waits for the release;
+* ``outcome_seen``: ``handover``, ``state`` (a handover state code);
+* ``domestic_entry``: ``entered_on`` (ISO or null).
 """
 
 from __future__ import annotations
