@@ -296,3 +296,14 @@ def test_a_committed_accept_says_the_baton_passes_at_release(
 def test_a_kind_without_a_renderer_keeps_its_summary(trajectory: Trajectory) -> None:
     event = _old_row(trajectory, "some_future_kind", "as stored")
     assert _text(event, "nl") == "as stored"
+
+
+def test_the_exchange_zones_lines_are_written_from_codes(
+    trajectory: Trajectory, org_a: Organisation, org_b: Organisation
+) -> None:
+    entry = _old_row(trajectory, "domestic_entry", "", entered_on="2025-02-10")
+    passed = _old_row(
+        trajectory, "baton_passed_at_release", "", handover=1, sender=org_a.pk, receiver=org_b.pk
+    )
+    assert (_text(entry, "nl"), _text(entry, "en")) == ("10 feb 2025", "10 Feb 2025")
+    assert _text(passed, "nl") == f"{org_a.name} → {org_b.name}"
