@@ -32,7 +32,7 @@ who runs alongside — is shown to everyone who may open the file.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -41,10 +41,17 @@ from django.db.models import BooleanField, Case, Exists, OuterRef, Q, QuerySet, 
 
 from estafette.access.models import EmergencyAccess
 from estafette.consent.models import Consent
-from estafette.consent.policy import effective_q, recipient_q
+from estafette.consent.policy import (
+    FALLBACK_PURPOSE,
+    HANDOVER_PURPOSE_CONSENT,
+    consent_check_handover,
+    effective_q,
+    recipient_q,
+)
 from estafette.core import clock
 from estafette.core.actor import Actor
 from estafette.core.data_classes import DataClass
+from estafette.core.errors import DomainError
 from estafette.handovers.models import Handover
 from estafette.handovers.workflow import PENDING
 from estafette.organisations.models import OrganisationKind, Role
@@ -157,9 +164,15 @@ EVENT_KIND_CLASSES: dict[str, str] = {
 """Timeline lines whose summary says something of a class; other summaries are the relay."""
 
 TEXT_CLASS: str = D.NOTES
-"""Free text people write about a person — a handover's message and information, the
-reason of a transition or a timeline line — is a note: only roles with NOTES read it, and
-a buddy's note never reaches a justice role (:func:`may_see_notes_of`)."""
+"""Free text people write about a person — the reason of a transition or a timeline line,
+and a handover's message and information for whoever is not its sender or receiver — is a
+note: only roles with NOTES read it, and a buddy's note never reaches a justice role
+(:func:`may_see_notes_of`). A handover's own parties read its message under the consent
+that covers the handover instead (:func:`may_read_handover_message`)."""
+
+HANDOVER_MESSAGE_ROLES: frozenset[str] = frozenset(Role) - {Role.ORGANISATION_ADMIN}
+"""Roles that read a handover's message as its sender or receiver: everyone who works on
+the person's case, not the organisation's administrator (who manages accounts, not care)."""
 
 
 def earlier_holder_days() -> int:
@@ -464,6 +477,73 @@ def may_see_purpose(actor: Actor, purpose_code: str) -> bool:
 def may_see_notes_of(actor: Actor, author_kind: str) -> bool:
     """A buddy's notes never reach justice roles: buddies must not carry a duty to report."""
     return not (author_kind == OrganisationKind.BUDDY_PROGRAMME and actor.role in JUSTICE_ROLES)
+
+
+def may_read_handover_message(
+    actor: Actor,
+    handover: Handover,
+    access: Access,
+    *,
+    in_force: Callable[[], Iterable[Consent]] | None = None,
+) -> bool:
+    """May the actor read this handover's message and the information that goes with it?
+
+    A handover's message is written *for* its receiver and travels with the handover
+    (issue 10); it is not an ordinary note. ``access`` is :func:`access_for` of the actor
+    on the handover's trajectory (the caller has already decided the actor may open it).
+
+    1. **Sender and receiver** read it, in every role that works on the person
+       (:data:`HANDOVER_MESSAGE_ROLES`), while the ground it travelled on holds *today*:
+       a consent in force that covers the handover — its receiver, its purpose and its
+       data classes, the very check of sending and acceptance
+       (:func:`consent.policy.consent_check_handover`) — or no consent needed (a
+       sentence transfer rests on law). Consent is evaluated at the read: once the
+       person withdraws it or it ends, neither party reads the message through this
+       rule; a new consent for the purpose brings it back. The buddy-notes rule does not
+       apply here: a buddy programme that hands over to probation writes *to* probation.
+    2. **Everyone else** who may open the file (a later holder, a participant, an
+       emergency access) — and a party whose ground has gone — reads it as a note: with
+       :data:`TEXT_CLASS` in ``access``, and never a buddy programme's text in a justice
+       role (:func:`may_see_notes_of`).
+
+    Costs no query unless rule 1 must look at the consent ledger: one query, or none
+    when ``in_force`` is given — a function returning the person's consents in force
+    today (purpose loaded), which a page with many handovers calls once for all of
+    them. The handover's ``sender``, ``receiver`` and ``trajectory`` should be loaded.
+    """
+    if access.sees(TEXT_CLASS) and may_see_notes_of(actor, handover.sender.kind):
+        return True
+    party = actor.organisation_id in (handover.sender_id, handover.receiver_id)
+    if not party or actor.role not in HANDOVER_MESSAGE_ROLES:
+        return False
+    if in_force is not None:
+        return _travels_under(handover, in_force)
+    try:
+        consent_check_handover(
+            person=handover.trajectory.person_id,
+            handover_purpose=handover.purpose,
+            recipient=handover.receiver,
+            data_classes=handover.data_classes,
+        )
+    except DomainError:
+        return False  # withdrawn, ended, or never there: the message no longer travels
+    return True
+
+
+def _travels_under(handover: Handover, in_force: Callable[[], Iterable[Consent]]) -> bool:
+    """:func:`consent.policy.consent_check_handover`'s answer, over consents already read:
+    no consent needed, or one in force for the purpose naming the receiver (or its kind)
+    that covers every class of the handover."""
+    code = HANDOVER_PURPOSE_CONSENT.get(handover.purpose, FALLBACK_PURPOSE)
+    if code is None:
+        return True
+    wanted = set(handover.data_classes)
+    return any(
+        consent.purpose.code == code
+        and consent.covers_recipient(handover.receiver)
+        and wanted <= set(consent.data_classes)
+        for consent in in_force()
+    )
 
 
 def shareable_classes(actor: Actor, trajectory: Trajectory) -> frozenset[str]:

@@ -75,6 +75,7 @@ CLASSES_NOT_COVERED = _(
 )
 DISCLOSURE_RECIPIENT_MISMATCH = _("This consent does not name %(recipient)s as a recipient.")
 DISCLOSURE_NOT_EFFECTIVE = _("This consent is not in force today; nothing can be shared under it.")
+MESSAGE_WITHOUT_HANDOVER = _("Only a handover carries a message; record the handover with it.")
 
 # Feedback on pages
 RECORDED = _("The consent is recorded.")

@@ -290,6 +290,11 @@ class ConsentDisclosure(AppendOnlyModel):
 
     Append-only: the record of what was shared before a withdrawal is what
     makes the chain accountable, and what tells us whom to notify.
+
+    ``message``: the handover's message and the information that goes with it
+    travelled too. They are free text, not a class of the catalogue, so they are
+    recorded beside the classes; the receiver reads them only while a consent
+    covering the handover is in force (``access.policy.may_read_handover_message``).
     """
 
     consent = models.ForeignKey(Consent, on_delete=models.PROTECT, related_name="disclosures")
@@ -297,6 +302,11 @@ class ConsentDisclosure(AppendOnlyModel):
         "organisations.Organisation", on_delete=models.PROTECT, related_name="+"
     )
     data_classes = models.JSONField(default=list)
+    message = models.BooleanField(
+        _("message travelled"),
+        default=False,
+        help_text=_("The handover's message and the information that goes with it travelled."),
+    )
     disclosed_at = models.DateTimeField(default=clock.now)
     handover = models.ForeignKey(
         "handovers.Handover",

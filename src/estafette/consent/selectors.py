@@ -30,6 +30,7 @@ from estafette.consent.policy import (
     effective_q,
     recipient_q,
 )
+from estafette.core import clock
 from estafette.core.actor import Actor
 from estafette.core.audit import audit_record
 from estafette.core.data_classes import DataClass
@@ -55,6 +56,7 @@ __all__ = [
     "consent_notices_for",
     "consent_notices_unread",
     "consent_person_get",
+    "consents_in_force",
     "covered_data_classes",
     "effective_q",
     "person_identity_visible",
@@ -157,6 +159,23 @@ def consent_list(*, actor: Actor, person: Person, reason: str = "overview") -> l
         count=len(consents),
     )
     return consents
+
+
+def consents_in_force(*, actor: Actor, person_id: int) -> list[Consent]:
+    """The person's consents in force today that the actor may know of, newest first.
+
+    For a page the actor opened through a scoped selector (the handover form
+    gets its trajectory from ``relay_get``, which checks the part and audits
+    the view); this read adds no check and no audit entry of its own. One
+    query; purpose and named recipient are loaded. A mayor notification (BIJ)
+    consent is left out for everyone but its handlers, as in :func:`consent_list`.
+    """
+    consents = (
+        Consent.objects.filter(effective_q(clock.today()), person_id=person_id)
+        .select_related("purpose", "recipient_organisation")
+        .order_by("-given_on", "-id")
+    )
+    return [c for c in consents if may_see_purpose(actor, c.purpose.code)]
 
 
 def consent_get(*, actor: Actor, pk: int) -> Consent:

@@ -303,15 +303,20 @@ def consent_disclose(
     recipient: Any,
     data_classes: Iterable[str],
     handover: Any = None,
+    message: bool = False,
 ) -> ConsentDisclosure:
     """Record that ``data_classes`` of the person were shared with ``recipient`` under ``consent``.
 
     Contract: the consent must be in force today and name the recipient or
     its kind, and cover every class shared (else :class:`Conflict`); an
-    unknown class is :class:`InvalidInput`. Call it in the same transaction
-    as the share itself (e.g. inside ``handover_send``), after
+    unknown class is :class:`InvalidInput`. ``message``: a handover's message
+    and information travelled too (free text bounded by the same consent; it
+    needs ``handover``, else :class:`InvalidInput`). Call it in the same
+    transaction as the share itself (e.g. inside ``handover_send``), after
     :func:`policy.consent_check_share` picked the consent.
     """
+    if message and handover is None:
+        raise InvalidInput(messages.MESSAGE_WITHOUT_HANDOVER)
     classes = data_classes_clean(data_classes)
     consent = Consent.objects.select_related("purpose").get(pk=consent.pk)
     if not consent_is_effective(consent):
@@ -329,6 +334,7 @@ def consent_disclose(
         consent=consent,
         recipient=recipient,
         data_classes=sorted(classes),
+        message=message,
         disclosed_at=clock.now(),
         handover=handover,
         by=actor.user,
@@ -342,6 +348,7 @@ def consent_disclose(
         consent=consent.pk,
         recipient=recipient.pk,
         data_classes=sorted(classes),
+        message=message,
         handover=handover.pk if handover is not None else None,
     )
     return disclosure

@@ -61,10 +61,11 @@ def handover_send(
     Contract: only the current holder may send; at most one handover is
     pending per trajectory; a consent in force must cover the receiver for the
     purpose and every data class sent (sentence transfers rest on law), and the
-    disclosure is recorded; the sender may send only classes it may see itself
-    (``access.policy.shareable_classes``); the answer date lies from today to a
-    year ahead (:data:`core.bounds.ANSWER_DATE`); the sender stays holder until
-    acceptance.
+    disclosure is recorded — with the message and information, which travel
+    under the same consent (``ConsentDisclosure.message``); the sender may send
+    only classes it may see itself (``access.policy.shareable_classes``); the
+    answer date lies from today to a year ahead (:data:`core.bounds.ANSWER_DATE`);
+    the sender stays holder until acceptance.
     """
     trajectory = (
         Trajectory.objects.select_for_update().select_related("baton_holder").get(pk=trajectory.pk)
@@ -129,6 +130,7 @@ def handover_send(
             recipient=receiver,
             data_classes=handover.data_classes,
             handover=handover,
+            message=True,  # written for the receiver, it travels under this consent (issue 10)
         )
     HandoverTransition.objects.create(
         handover=handover,

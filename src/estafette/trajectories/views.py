@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,7 +25,11 @@ from django.views.decorators.http import require_GET, require_POST
 from estafette.access import messages as access_messages
 from estafette.access import policy
 from estafette.access.selectors import emergency_access_active_on
-from estafette.consent.selectors import consent_notices_for, consent_notices_unread
+from estafette.consent.selectors import (
+    consent_notices_for,
+    consent_notices_unread,
+    consents_in_force,
+)
 from estafette.core import clock
 from estafette.core.actor import Actor
 from estafette.core.data_classes import DataClass
@@ -261,10 +266,13 @@ class StepItem:
 class HandoverItem:
     """A handover with what the actor may do with it now, ready for the template.
 
-    ``show_notes``: the message and the information are notes of the sender
-    (:data:`access.policy.TEXT_CLASS`), shown only to roles that may read them —
-    and a buddy programme's notes never to justice roles. ``show_outcome_reason``:
-    the same for the reason of the outcome, which the receiver wrote.
+    ``show_notes``: whether the actor reads the message and the information — written
+    for the receiver, they travel under the consent that covers the handover; anyone
+    else reads them as notes (:func:`access.policy.may_read_handover_message`).
+    ``message_consent_gone``: a party that no longer reads them because that consent
+    was withdrawn or ended (the page says so instead of a bare "not shared").
+    ``show_outcome_reason``: the reason of the outcome is a note of the receiver
+    (:data:`access.policy.TEXT_CLASS`), and never a buddy programme's for justice roles.
     """
 
     handover: Handover
@@ -272,6 +280,7 @@ class HandoverItem:
     can_acknowledge: bool = False
     data_class_labels: list[str] = field(default_factory=list)
     show_notes: bool = False
+    message_consent_gone: bool = False
     show_outcome_reason: bool = False
     steps: list[StepItem] = field(default_factory=list)
 
@@ -325,14 +334,26 @@ def _handover_items(
     actor: Actor, relay: RelayView, bound: dict[tuple[int, str], TransitionForm]
 ) -> list[HandoverItem]:
     labels = dict(DataClass.choices)
+    # Read once, and only if a handover's party needs it: however long the history.
+    in_force = functools.cache(
+        lambda: consents_in_force(actor=actor, person_id=relay.trajectory.person_id)
+    )
     items = []
     for handover in reversed(relay.handovers):  # newest first
+        handover.trajectory = relay.trajectory  # already loaded: the message rule needs it
+        show_message = policy.may_read_handover_message(
+            actor, handover, relay.access, in_force=in_force
+        )
+        party = actor.organisation_id in (handover.sender_id, handover.receiver_id)
         item = HandoverItem(
             handover=handover,
             can_acknowledge=handover.sender_id == actor.organisation_id
             and handover.outcome_to_review,
             data_class_labels=[str(labels.get(c, c)) for c in handover.data_classes],
-            show_notes=notes_visible(actor, relay.access, handover.sender),
+            show_notes=show_message,
+            message_consent_gone=party
+            and not show_message
+            and actor.role in policy.HANDOVER_MESSAGE_ROLES,
             show_outcome_reason=notes_visible(actor, relay.access, handover.receiver),
             steps=[
                 StepItem(step, notes_visible(actor, relay.access, step.organisation))

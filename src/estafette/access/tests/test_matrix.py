@@ -218,9 +218,23 @@ def expected(role: str, relationship: str, consent: str) -> Expected:
     return Expected(in_scope, classes, in_caseload=in_scope and part)
 
 
-def sees(exp: Expected, role: str, sentinel_class: str) -> bool:
+MESSAGE_READERS = set(Role) - {Role.ORGANISATION_ADMIN}
+"""Who reads a handover's message as its sender or receiver (issue 10): all but the
+organisation's administrator, who manages accounts, not care."""
+
+OWN_HANDOVER = {HOLDER: "sender", PENDING: "receiver", EARLIER: "sender"}
+"""In this world the actor sent a handover (holder, earlier holder) or receives one (the
+pending sentence transfer), with the NOTES sentinel in its message. The consent each
+travelled under stays in force (a sentence transfer needs none)."""
+
+
+def sees(exp: Expected, role: str, sentinel_class: str, relationship: str = NONE) -> bool:
     if sentinel_class == BUDDY_NOTE:
         return NOTES in exp.classes and role not in JUSTICE
+    if sentinel_class == NOTES and exp.in_scope and relationship in OWN_HANDOVER:
+        # A handover's message is written for its receiver and read by both parties under
+        # the consent it travelled under, not as a note (issue 10).
+        return role in MESSAGE_READERS or NOTES in exp.classes
     return sentinel_class in exp.classes
 
 
@@ -559,7 +573,9 @@ def _check_page(
     checks = 1
     for sentinel_class, sentinel in case.sentinels.items():
         should_show = (
-            status == 200 and sentinel_class in SHOWS[page] and sees(exp, role, sentinel_class)
+            status == 200
+            and sentinel_class in SHOWS[page]
+            and sees(exp, role, sentinel_class, relationship)
         )
         if page == "caseload":
             should_show = (
