@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from typing import Any, cast
 
 from django import forms
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from estafette.core import bounds, clock
@@ -58,13 +59,27 @@ class TransitionForm(EstafetteForm):
 
 
 class HandoverStartForm(EstafetteForm):
-    """Offer the baton to the next runner: who, why, with which message and information."""
+    """Offer the baton to the next runner: who, why, with which message and information.
+
+    The data classes are all in the catalogue; the template shows each with what
+    the consent position (:mod:`handovers.position`) says of it — offered and
+    pre-ticked, or disabled with the reason. Whether a class may travel is the
+    service's decision (``handover_send``): a class beyond the consent or beyond
+    what the sender sees is refused there, and the view puts that sentence next
+    to this field with everything typed kept.
+    """
 
     kind = forms.ChoiceField(
         label=_("Kind of organisation"),
         required=False,
         choices=[(ALL, _("All kinds")), *OrganisationKind.choices],
         help_text=_("Narrows the list of receivers below."),
+    )
+    q = forms.CharField(
+        label=_("Find a receiver"),
+        required=False,
+        max_length=80,
+        help_text=_("Part of the name or of the municipality; the list below follows."),
     )
     receiver = forms.ModelChoiceField(
         label=_("Receiver"),
@@ -84,7 +99,8 @@ class HandoverStartForm(EstafetteForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_(
-            "What the receiver needs to take the baton: situation, wishes, what is arranged."
+            "What the receiver needs to take the baton: situation, wishes, what is arranged. "
+            "It travels with the message, under the same consent."
         ),
     )
     data_classes = forms.MultipleChoiceField(
@@ -106,13 +122,17 @@ class HandoverStartForm(EstafetteForm):
         organisations: Any,
         listed: Iterable[Organisation],
         suggested: Iterable[Organisation] = (),
-        shareable: Iterable[str] | None = None,
+        message_help: str = "",
+        swap_url: str = "",
         **kwargs: Any,
     ) -> None:
-        """``organisations``: every valid receiver; ``listed``: those shown (narrowed by kind).
+        """``organisations``: every valid receiver; ``listed``: those shown (narrowed by kind
+        and search).
 
-        ``shareable``: the data classes the sender may pass on (what it may see
-        itself); only those are offered. ``None`` offers every class.
+        ``message_help``: the consent the message travels under and its bounds
+        (``ConsentPosition.message_help``), added to the message's help text.
+        ``swap_url``: where htmx fetches the consent fragment when the receiver or
+        the purpose changes (none: no htmx attributes).
         """
         initial = kwargs.setdefault("initial", {})
         initial.setdefault("respond_by", clock.today() + dt.timedelta(days=DEFAULT_ANSWER_DAYS))
@@ -120,10 +140,24 @@ class HandoverStartForm(EstafetteForm):
         field = cast(forms.ModelChoiceField, self.fields["receiver"])
         field.queryset = organisations
         field.widget.choices = organisation_choices(listed, suggested)
-        if shareable is not None:
-            allowed = set(shareable)
-            classes = cast(forms.MultipleChoiceField, self.fields["data_classes"])
-            classes.choices = [(v, label) for v, label in DataClass.choices if v in allowed]
+        if message_help:
+            self.fields["message"].help_text = format_html(
+                "{} {}", self.fields["message"].help_text, message_help
+            )
+        if swap_url:
+            # Changing either re-reads what the consent allows (the fragment below); the
+            # rest of the form, and what was typed in it, stays as it is.
+            for name, other in (("receiver", "#id_purpose"), ("purpose", "#id_receiver")):
+                self.fields[name].widget.attrs.update(
+                    {
+                        "hx-get": swap_url,
+                        "hx-trigger": "change",
+                        "hx-target": "#consent-field",
+                        "hx-swap": "outerHTML",
+                        "hx-include": other,
+                        "aria-controls": "consent-field",
+                    }
+                )
         bounds.bound_field(
             self.fields["respond_by"], bounds.ANSWER_DATE, too_early=messages.RESPOND_BY_PAST
         )

@@ -13,7 +13,7 @@ from django.utils import translation
 from django.utils.html import escape
 
 from estafette.core import clock
-from estafette.handovers import messages
+from estafette.handovers import messages, position
 from estafette.handovers.models import Handover, HandoverTransition
 from estafette.handovers.services import handover_withdraw
 from estafette.organisations.models import (
@@ -337,16 +337,16 @@ def test_the_start_form_needs_nothing_inline(world: dict[str, Any]) -> None:
 def test_the_start_form_offers_only_the_data_classes_the_sender_may_see(
     world: dict[str, Any],
 ) -> None:
-    """A visiting volunteer of the holding desk never sees the offence, so cannot send it."""
+    """A visiting volunteer of the holding desk never sees the offence, so cannot send it.
+
+    Every class is shown; what the sender may not see is disabled, with the reason.
+    """
     volunteer = make_actor(world["a"].organisation, "volunteer", Role.VISITING_VOLUNTEER)
-    offered = {
-        value
-        for value, _label in client_for(volunteer)
-        .get(start_url(world["trajectory"]))
-        .context["form"]
-        .fields["data_classes"]
-        .choices
-    }
-    assert "offence" not in offered and "identity" in offered
-    full = client_for(world["a"]).get(start_url(world["trajectory"])).context["form"]
-    assert "offence" in {value for value, _label in full.fields["data_classes"].choices}
+    response = client_for(volunteer).get(start_url(world["trajectory"]))
+    options = {o.value: o for o in response.context["position"].options}
+    assert not options["offence"].offered and options["identity"].offered
+    assert options["offence"].reason == nl(position.NOT_SEEN)
+    html = response.content.decode()
+    assert re.search(r'value="offence" id="id_data_classes_\d+" disabled', html)
+    full = client_for(world["a"]).get(start_url(world["trajectory"])).context["position"]
+    assert {o.value for o in full.options if o.offered} >= {"offence", "identity"}
