@@ -5,7 +5,9 @@ access on its own. The rule (issue 4, DOMAIN.md §6 and §10):
 
 1. **A part in the trajectory.** The actor's organisation holds the baton,
    held it within the last ``ESTAFETTE_EARLIER_HOLDER_DAYS`` days, is the
-   receiver of a pending handover, or runs alongside as a participant.
+   receiver of a pending handover, is committed to take the baton at release
+   (an accepted handover whose baton has not yet passed, decision 0011), or runs
+   alongside as a participant.
 2. **And a ground.** A consent of the person covers the organisation (by name
    or by kind) and is in force today, or the organisation has a legal basis
    (prisons and probation execute a sentence or supervision). The current
@@ -52,6 +54,7 @@ from estafette.core import clock
 from estafette.core.actor import Actor
 from estafette.core.data_classes import DataClass
 from estafette.core.errors import DomainError
+from estafette.handovers.exchange import committed_q
 from estafette.handovers.models import Handover
 from estafette.handovers.workflow import PENDING
 from estafette.organisations.models import OrganisationKind, Role
@@ -63,6 +66,7 @@ class Relationship(StrEnum):
 
     HOLDER = "holder"
     PENDING_RECEIVER = "pending_receiver"
+    COMMITTED = "committed"
     PARTICIPANT = "participant"
     EARLIER_HOLDER = "earlier_holder"
     EMERGENCY = "emergency"
@@ -235,7 +239,7 @@ def _part_q(actor: Actor) -> Q:
         Q(ended_at__isnull=True) | Q(ended_at__gte=since)
     )
     receiving = Handover.objects.filter(
-        trajectory=OuterRef("pk"), receiver_id=org_id, state__in=list(PENDING)
+        Q(state__in=list(PENDING)) | committed_q(), trajectory=OuterRef("pk"), receiver_id=org_id
     )
     alongside = Participant.objects.filter(
         Q(until__isnull=True) | Q(until__gte=clock.today()),
@@ -321,10 +325,16 @@ def relationship_of(actor: Actor, trajectory: Trajectory) -> Relationship:
     org_id = actor.organisation_id
     if trajectory.baton_holder_id == org_id:
         return Relationship.HOLDER
-    if Handover.objects.filter(
-        trajectory=trajectory, receiver_id=org_id, state__in=list(PENDING)
-    ).exists():
+    # One query for both: a pending handover to the actor, or one it is committed to.
+    receiving = set(
+        Handover.objects.filter(
+            Q(state__in=list(PENDING)) | committed_q(), trajectory=trajectory, receiver_id=org_id
+        ).values_list("state", flat=True)
+    )
+    if receiving & set(PENDING):
         return Relationship.PENDING_RECEIVER
+    if receiving:
+        return Relationship.COMMITTED
     today = clock.today()
     if (
         Participant.objects.filter(trajectory=trajectory, organisation_id=org_id)

@@ -14,10 +14,12 @@ NOT_RECORDING_ROLES: frozenset[str] = frozenset({Role.VISITING_VOLUNTEER, Role.B
 records them, never the volunteer or the buddy (DOMAIN.md §10)."""
 
 RECORDING_RELATIONSHIPS: frozenset[str] = frozenset(
-    {policy.Relationship.HOLDER, policy.Relationship.PARTICIPANT}
+    {policy.Relationship.HOLDER, policy.Relationship.COMMITTED, policy.Relationship.PARTICIPANT}
 )
-"""Who runs with the person now: the holder and whoever runs alongside. An earlier holder,
-a receiver that has not accepted yet, or emergency access reads, but does not record."""
+"""Who runs with the person now: the holder, a receiver committed to take the baton at
+release (it prepares ID, benefit, insurance and housing in parallel, decision 0011) and
+whoever runs alongside. An earlier holder, a receiver that has not accepted yet, or
+emergency access reads, but does not record."""
 
 
 def recording_refusal(actor: Actor, access: policy.Access) -> NotPermitted | None:

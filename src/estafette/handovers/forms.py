@@ -44,12 +44,35 @@ class TransitionForm(EstafetteForm):
         error_messages={"required": messages.REASON_REQUIRED},
     )
 
-    def __init__(self, *args: Any, action: str, reason_required: bool, **kwargs: Any) -> None:
+    entered_on = forms.DateField(
+        label=_("Entered your prison on"),
+        required=False,
+        widget=DateInput(),
+        help_text=_(
+            "If the person has arrived: the domestic norms (screening, mentor, D&R plan) "
+            "run from this day."
+        ),
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        action: str,
+        reason_required: bool,
+        purpose: str = "",
+        **kwargs: Any,
+    ) -> None:
+        """``purpose``: the handover's; a sentence transfer's accept and take-up also ask
+        for the day the person entered the Dutch prison (optional)."""
         super().__init__(*args, **kwargs)
         field = self.fields["reason"]
         field.required = reason_required
         field.label = REASON_LABELS.get(action, _("Reason"))
         self.action = action
+        if purpose == Purpose.SENTENCE_TRANSFER and action in ("accept", "take_up"):
+            bounds.bound_field(self.fields["entered_on"], bounds.DETENTION_START)
+        else:
+            del self.fields["entered_on"]
 
     def clean_reason(self) -> str:
         reason = (self.cleaned_data.get("reason") or "").strip()

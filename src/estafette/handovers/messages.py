@@ -25,6 +25,17 @@ CONSENT_GONE_BEFORE_ACCEPT = _(
     "The consent this handover relied on is no longer in force, so it cannot be accepted: "
     "%(why)s Ask %(sender)s to record a new consent, or decline the handover."
 )
+ALREADY_COMMITTED = _(
+    "%(receiver)s has already accepted to take the baton when the person leaves detention. "
+    "Only one organisation can be committed to that at a time."
+)
+STILL_DETAINED = _(
+    "The person is still in detention, so the handover cannot be %(action)s yet. Record it "
+    "once the person is released or has returned."
+)
+ENTRY_DATE_ONLY_FOR_TRANSFER = _(
+    "The day the person entered the Dutch prison can only be recorded with a sentence transfer."
+)
 NOT_YOURS_TO_SHARE = _(
     "You can only pass on data your organisation may see itself. Not available to you: %(classes)s."
 )

@@ -24,12 +24,22 @@ from estafette.core.errors import Conflict, DomainError, InvalidInput, NotPermit
 from estafette.core.isolation import Report, isolated
 from estafette.core.models import AuditAction
 from estafette.handovers import messages
-from estafette.handovers.models import Handover, HandoverTransition
+from estafette.handovers.exchange import (
+    AT_RELEASE_PURPOSES,
+    committed_q,
+    may_record_outcome,
+    passes_at_release,
+)
+from estafette.handovers.models import Handover, HandoverTransition, Purpose
 from estafette.handovers.workflow import BY_ACTION, BatonMove, Party, State, transition_for
 from estafette.signals.notifications.schedule import notify_after_commit
 from estafette.signals.schedule import evaluate_after_commit
 from estafette.trajectories.models import EventKind, Phase, Trajectory
-from estafette.trajectories.services import baton_move, event_record
+from estafette.trajectories.services import (
+    baton_move,
+    event_record,
+    trajectory_record_domestic_entry,
+)
 
 DEFAULT_ANSWER_DAYS = 14
 """Default time a receiver gets to answer a handover (until norms make it configurable)."""
@@ -92,6 +102,8 @@ def handover_send(
     )
     if pending is not None:
         raise Conflict(messages.ALREADY_IN_THE_AIR, receiver=str(pending.receiver))
+    if purpose in AT_RELEASE_PURPOSES:
+        _refuse_second_commitment(trajectory)
     # Never more than the sender may see itself (need-to-know, issue 4).
     beyond = set(data_classes or []) - shareable_classes(actor, trajectory)
     if beyond:
@@ -165,6 +177,18 @@ def handover_send(
     return handover
 
 
+def _refuse_second_commitment(trajectory: Trajectory, *, but: Handover | None = None) -> None:
+    """At most one receiver is committed to take the baton at release (decision 0011)."""
+    committed = Handover.objects.filter(committed_q(), trajectory=trajectory).select_related(
+        "receiver"
+    )
+    if but is not None:
+        committed = committed.exclude(pk=but.pk)
+    first = committed.first()
+    if first is not None:
+        raise Conflict(messages.ALREADY_COMMITTED, receiver=str(first.receiver))
+
+
 def _party_of(actor: Actor | None, handover: Handover) -> Party | None:
     if actor is None:
         return Party.SYSTEM
@@ -177,7 +201,12 @@ def _party_of(actor: Actor | None, handover: Handover) -> Party | None:
 
 @transaction.atomic
 def handover_transition(
-    *, actor: Actor | None, handover: Handover, action: str, reason: str = ""
+    *,
+    actor: Actor | None,
+    handover: Handover,
+    action: str,
+    reason: str = "",
+    entered_on: dt.date | None = None,
 ) -> Handover:
     """Apply ``action`` (accept, decline, withdraw, expire, take_up, no_show) to a handover.
 
@@ -187,8 +216,16 @@ def handover_transition(
     3. a reason is required where the table says so (else 400);
     4. on a closed trajectory the baton does not move (else 409); a no-show hands the
        baton back only while the receiver still holds it and nothing is in the air (else 409);
-    5. the baton moves as the table says, under a lock on the trajectory;
-    6. transition, timeline event and audit entry are written together.
+    5. the baton moves as the table says, under a lock on the trajectory — except that
+       accepting an at-release purpose while the person is detained commits the receiver
+       and leaves the baton with the sender until release (decision 0011,
+       :mod:`handovers.exchange`); at most one receiver is committed at a time (else 409);
+    6. "taken up" and "no-show" only once the person is out of detention (a sentence
+       transfer's receiver excepted: its "taken up" is the arrival in its prison), else 409;
+    7. ``entered_on``, for a sentence transfer's accept or take-up, records the day the
+       person entered the Dutch prison (the domestic norms run from it), within
+       :data:`core.bounds.DETENTION_START`;
+    8. transition, timeline event and audit entry are written together.
     """
     trajectory = Trajectory.objects.select_for_update().get(pk=handover.trajectory_id)
     handover = (
@@ -214,6 +251,19 @@ def handover_transition(
         raise Conflict(messages.TRAJECTORY_CLOSED)  # a pending loop may close, the baton stays
     if action == "accept":
         _consent_still_in_force(trajectory=trajectory, handover=handover)
+    commits = action == "accept" and passes_at_release(
+        purpose=handover.purpose, phase=trajectory.phase
+    )
+    if commits:
+        _refuse_second_commitment(trajectory, but=handover)
+    if action in ("take_up", "no_show") and not may_record_outcome(
+        purpose=handover.purpose, phase=trajectory.phase
+    ):
+        raise Conflict(messages.STILL_DETAINED, action=messages.ACTION_PAST[action])
+    if entered_on is not None:
+        if handover.purpose != Purpose.SENTENCE_TRANSFER or action not in ("accept", "take_up"):
+            raise InvalidInput(messages.ENTRY_DATE_ONLY_FOR_TRANSFER)
+        bounds.check_date(bounds.DETENTION_START, entered_on)
     if transition.baton == BatonMove.TO_SENDER:
         # The baton can only come back while the receiver still holds it and nothing is in
         # the air; otherwise it would be pulled away from whoever runs with it now.
@@ -244,10 +294,16 @@ def handover_transition(
         reason=reason.strip(),
     )
     notify_after_commit()  # the other party's people hear of it at once (docs/notifications.md)
-    if transition.baton == BatonMove.TO_RECEIVER:
+    if transition.baton == BatonMove.TO_RECEIVER and not commits:
+        handover.baton_at = now
+        handover.save(update_fields=["baton_at"])
         baton_move(trajectory=trajectory, to=handover.receiver, at=now, handover=handover)
     elif transition.baton == BatonMove.TO_SENDER:
         baton_move(trajectory=trajectory, to=handover.sender, at=now, handover=handover)
+    if entered_on is not None:
+        trajectory_record_domestic_entry(
+            actor=actor, trajectory=trajectory, entered_on=entered_on, by_receiver=True
+        )
     event_record(
         trajectory=trajectory,
         kind=EVENT_FOR_ACTION[action],
@@ -258,6 +314,7 @@ def handover_transition(
         handover=handover.pk,
         sender=handover.sender_id,
         receiver=handover.receiver_id,
+        **({"committed": True} if commits else {}),
     )
     audit_record(
         actor=actor,
@@ -292,9 +349,13 @@ def _consent_still_in_force(*, trajectory: Trajectory, handover: Handover) -> No
         ) from refusal
 
 
-def handover_accept(*, actor: Actor, handover: Handover, note: str = "") -> Handover:
-    """The receiver takes the baton; from now on it is accountable."""
-    return handover_transition(actor=actor, handover=handover, action="accept", reason=note)
+def handover_accept(
+    *, actor: Actor, handover: Handover, note: str = "", entered_on: dt.date | None = None
+) -> Handover:
+    """The receiver takes the baton (or, during detention, commits to take it at release)."""
+    return handover_transition(
+        actor=actor, handover=handover, action="accept", reason=note, entered_on=entered_on
+    )
 
 
 def handover_decline(*, actor: Actor, handover: Handover, reason: str) -> Handover:
@@ -307,9 +368,13 @@ def handover_withdraw(*, actor: Actor, handover: Handover, reason: str) -> Hando
     return handover_transition(actor=actor, handover=handover, action="withdraw", reason=reason)
 
 
-def handover_record_taken_up(*, actor: Actor, handover: Handover, note: str = "") -> Handover:
-    """The receiver reports that the person turned up."""
-    return handover_transition(actor=actor, handover=handover, action="take_up", reason=note)
+def handover_record_taken_up(
+    *, actor: Actor, handover: Handover, note: str = "", entered_on: dt.date | None = None
+) -> Handover:
+    """The receiver reports that the person turned up (is in its guidance, or in its prison)."""
+    return handover_transition(
+        actor=actor, handover=handover, action="take_up", reason=note, entered_on=entered_on
+    )
 
 
 def handover_record_no_show(*, actor: Actor, handover: Handover, reason: str) -> Handover:

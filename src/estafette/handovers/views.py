@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
 from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
@@ -52,11 +52,17 @@ DONE = {
         "You declined the handover. The sender keeps the baton and reads your reason."
     ),
     "withdraw": gettext_lazy("The handover has been withdrawn; you keep the baton."),
-    "take_up": gettext_lazy("Recorded: the person turned up. The loop is closed."),
+    "take_up": gettext_lazy("Recorded: the person is in your guidance. The loop is closed."),
     "no_show": gettext_lazy(
         "Recorded: the person did not turn up. The baton is back with the sender."
     ),
 }
+
+
+COMMITTED_DONE = gettext_lazy(
+    "You have accepted. The sender keeps the baton until the person leaves detention; "
+    "you prepare the arrival and take the baton then. The sender has been told."
+)
 
 
 REFUSAL_FIELDS: tuple[tuple[Any, str], ...] = (
@@ -302,16 +308,24 @@ def handover_transition_view(request: HttpRequest, pk: int, action: str) -> Http
         request.POST,
         action=action,
         reason_required=bool(transition and transition.reason_required),
+        purpose=handover.purpose,
         prefix=f"h{handover.pk}-{action}",
     )
     if not form.is_valid():
         relay = relay_get(actor=actor, pk=handover.trajectory_id)
         context = detail_context(request, relay, transition_forms={(handover.pk, action): form})
         return render(request, DETAIL_TEMPLATE, context, status=400)
-    handover_transition(
-        actor=actor, handover=handover, action=action, reason=form.cleaned_data["reason"]
+    handover = handover_transition(
+        actor=actor,
+        handover=handover,
+        action=action,
+        reason=form.cleaned_data["reason"],
+        entered_on=form.cleaned_data.get("entered_on"),
     )
-    messages.success(request, DONE[action])
+    if action == "accept" and handover.baton_at is None:
+        messages.success(request, COMMITTED_DONE)
+    else:
+        messages.success(request, DONE[action])
     if action == "decline":
         # Declining ends the receiver's part: the trajectory is no longer theirs to see.
         return redirect("caseload")

@@ -319,10 +319,22 @@ class PhaseForm(EstafetteForm):
         help_text=_("Required when you close the trajectory."),
     )
 
-    def __init__(self, *args: Any, trajectory: Trajectory, **kwargs: Any) -> None:
-        kwargs.setdefault("initial", {"phase": trajectory.phase})
+    def __init__(
+        self, *args: Any, trajectory: Trajectory, leaving: bool = False, **kwargs: Any
+    ) -> None:
+        """``leaving``: only the phases after detention (a committed receiver records that
+        the person has left detention, decision 0011)."""
+        kwargs.setdefault("initial", {"phase": Phase.RETURN if leaving else trajectory.phase})
         super().__init__(*args, **kwargs)
         self.trajectory = trajectory
+        if leaving:
+            field = cast(forms.ChoiceField, self.fields["phase"])
+            field.choices = [
+                (Phase.RETURN, Phase.RETURN.label),
+                (Phase.REINTEGRATION, Phase.REINTEGRATION.label),
+            ]
+            field.label = _("The person has left detention; phase now")
+            del self.fields["reason"]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

@@ -15,3 +15,6 @@ REGISTRATION_CERTAINTY_UNKNOWN = _("Choose how sure the municipality of registra
 REGISTRATION_MUNICIPALITY_REQUIRED = _(
     "Choose the municipality; only “unknown” can be saved without one."
 )
+ENTRY_ONLY_FOR_TRANSFER = _(
+    "The day the person entered the Dutch prison is recorded only for a sentence transfer."
+)

@@ -275,6 +275,8 @@ class EventKind(models.TextChoices):
     TAKEN_UP = "taken_up", _("person turned up")
     NO_SHOW = "no_show", _("person did not turn up")
     OUTCOME_SEEN = "outcome_seen", _("outcome seen by sender")
+    BATON_PASSED_AT_RELEASE = "baton_passed_at_release", _("baton passed at release")
+    DOMESTIC_ENTRY = "domestic_entry", _("entered the Dutch prison")
 
 
 class TrajectoryEvent(AppendOnlyModel):

@@ -80,6 +80,16 @@ class AirSpan:
 
 
 @dataclass(frozen=True)
+class PreparingSpan:
+    """A committed receiver (decision 0011): preparing from acceptance until the release."""
+
+    receiver_id: int
+    receiver: str
+    since: dt.date
+    until: dt.date  # the planned release, or today when it is unknown or has passed
+
+
+@dataclass(frozen=True)
 class Bar:
     x: float
     width: float
@@ -127,6 +137,18 @@ class Air:
 
 
 @dataclass(frozen=True)
+class Preparing:
+    """The preparing segment: a light bar on the committed receiver's lane, beside the
+    holder's own bar, from acceptance until the release (the exchange zone)."""
+
+    lane: Lane
+    x: float
+    width: float
+    since: dt.date
+    until: dt.date
+
+
+@dataclass(frozen=True)
 class Tick:
     day: dt.date
     x: float
@@ -145,6 +167,7 @@ class RelayGeometry:
     air: Air | None
     ticks: tuple[Tick, ...]
     release_beyond: bool = False  # the real release date lies outside the drawn window
+    preparing: Preparing | None = None
 
     @property
     def lanes_bottom(self) -> int:
@@ -210,14 +233,17 @@ def relay_geometry(
     air: AirSpan | None,
     today: dt.date,
     release_on: dt.date | None,
+    preparing: PreparingSpan | None = None,
 ) -> RelayGeometry:
     """Lay out the relay: lanes in order of each runner's first stretch, bars in percentages.
 
     Contract: every ``x`` and ``x + width`` lies within [0, 100]; a runner who
     held the baton twice (it came back after a no-show) keeps one lane with two
     bars; a receiver who never held the baton gets a lane of its own for the
-    in-the-air segment; open stretches run until ``today``. Whatever the dates,
-    it never raises: far ones are drawn at the window's edge (module docstring).
+    in-the-air segment; so does a committed receiver for its preparing segment
+    (``preparing``, drawn beside the holder's bar until the release); open stretches
+    run until ``today``. Whatever the dates, it never raises: far ones are drawn at
+    the window's edge (module docstring).
     """
     window = (add_years(today, -DRAW_YEARS), add_years(today, DRAW_YEARS))
 
@@ -235,7 +261,16 @@ def relay_geometry(
         drawn_air = AirSpan(air.sender_id, air.receiver_id, air.receiver, sent, answer)
     release_window = (add_years(today, -RELEASE_DRAW_YEARS), add_years(today, RELEASE_DRAW_YEARS))
     drawn_release = clamp(release_on, *release_window) if release_on is not None else None
-    start, end = _axis(drawn_spans, drawn_air, today, drawn_release)
+    drawn_prep = None
+    if preparing is not None:
+        since = drawn(preparing.since)
+        drawn_prep = PreparingSpan(
+            preparing.receiver_id, preparing.receiver, since, max(since, drawn(preparing.until))
+        )
+        drawn_spans_axis = [*drawn_spans, Span(0, "", since, drawn_prep.until)]
+    else:
+        drawn_spans_axis = drawn_spans
+    start, end = _axis(drawn_spans_axis, drawn_air, today, drawn_release)
     total = (end - start).days
 
     def percent(day: dt.date) -> float:
@@ -258,6 +293,9 @@ def relay_geometry(
     if air is not None and air.receiver_id not in bars:
         order.append((air.receiver_id, air.receiver))
         bars[air.receiver_id] = []
+    if preparing is not None and preparing.receiver_id not in bars:
+        order.append((preparing.receiver_id, preparing.receiver))
+        bars[preparing.receiver_id] = []
     lanes = tuple(
         Lane(runner_id=rid, runner=name, index=i, bars=tuple(bars[rid]))
         for i, (rid, name) in enumerate(order)
@@ -278,6 +316,17 @@ def relay_geometry(
             respond_by=air.respond_by,
             beyond=drawn_air.respond_by != air.respond_by,
         )
+    prep_geometry = None
+    if preparing is not None and drawn_prep is not None:
+        x = percent(drawn_prep.since)
+        width = max(MIN_BAR_PERCENT, round(percent(drawn_prep.until) - x, 2))
+        prep_geometry = Preparing(
+            lane=by_id[preparing.receiver_id],
+            x=min(x, round(100 - width, 2)),
+            width=width,
+            since=preparing.since,
+            until=preparing.until,
+        )
     return RelayGeometry(
         start=start,
         end=end,
@@ -289,4 +338,5 @@ def relay_geometry(
         air=air_geometry,
         ticks=_ticks(start, end, percent),
         release_beyond=drawn_release != release_on,
+        preparing=prep_geometry,
     )

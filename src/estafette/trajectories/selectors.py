@@ -40,6 +40,7 @@ from estafette.core.actor import Actor
 from estafette.core.audit import audit_record
 from estafette.core.data_classes import DataClass
 from estafette.core.models import AuditAction
+from estafette.handovers.exchange import committed_q, is_committed
 from estafette.handovers.models import Handover
 from estafette.handovers.workflow import AWAITING_OUTCOME, PENDING, State
 from estafette.people.models import NetworkMember
@@ -152,6 +153,9 @@ class CaseRelation(StrEnum):
     AWAITING_OUTCOME = "awaiting_outcome"
     OUTCOME_TO_REVIEW = "outcome_to_review"
     ALONGSIDE = "alongside"
+    # The exchange zone (decision 0011): an accepted referral while the person is detained.
+    HANDING_OVER_AT_RELEASE = "handing_over_at_release"
+    PREPARING = "preparing"
 
 
 RELATION_LABELS = {
@@ -161,6 +165,8 @@ RELATION_LABELS = {
     CaseRelation.AWAITING_OUTCOME: _("handed on, awaiting the outcome"),
     CaseRelation.OUTCOME_TO_REVIEW: _("outcome to review"),
     CaseRelation.ALONGSIDE: _("runs alongside"),
+    CaseRelation.HANDING_OVER_AT_RELEASE: _("holds the baton until release"),
+    CaseRelation.PREPARING: _("preparing: takes the baton at release"),
 }
 
 
@@ -248,6 +254,7 @@ def _relation_handovers(org_id: int) -> QuerySet[Handover]:
     """Handovers that put a trajectory in the caseload without the baton being held."""
     return Handover.objects.filter(
         Q(receiver_id=org_id, state__in=list(PENDING))
+        | (Q(receiver_id=org_id) & committed_q())
         | Q(sender_id=org_id, state__in=list(AWAITING_OUTCOME))
         | Q(sender_id=org_id, state__in=list(OUTCOME_STATES), outcome_seen_at__isnull=True)
     )
@@ -314,12 +321,17 @@ def _membership(org_id: int) -> _Membership:
         & Q(Exists(Handover.objects.filter(trajectory=OuterRef("pk"), state__in=list(PENDING)))),
         CaseRelation.INCOMING: via(related.filter(receiver_id=org_id, state__in=list(PENDING))),
         CaseRelation.AWAITING_OUTCOME: via(
-            related.filter(sender_id=org_id, state__in=list(AWAITING_OUTCOME))
+            related.filter(
+                sender_id=org_id, state__in=list(AWAITING_OUTCOME), baton_at__isnull=False
+            )
         ),
         CaseRelation.OUTCOME_TO_REVIEW: via(
             related.filter(sender_id=org_id, state__in=list(OUTCOME_STATES))
         ),
         CaseRelation.ALONGSIDE: alongside & ~Q(baton_holder_id=org_id),
+        CaseRelation.HANDING_OVER_AT_RELEASE: holding
+        & Q(Exists(Handover.objects.filter(committed_q(), trajectory=OuterRef("pk")))),
+        CaseRelation.PREPARING: via(related.filter(committed_q(), receiver_id=org_id)),
     }
     # One id set (UNION ALL), not three OR-ed terms: the database can start from a single
     # sub-select, where an OR of IN terms makes it walk every trajectory.
@@ -477,6 +489,7 @@ def caseload_page(
             Handover.objects.filter(trajectory_id__in=list(by_trajectory))
             .filter(
                 Q(state__in=list(PENDING))
+                | committed_q()
                 | Q(sender_id=org_id, state__in=list(AWAITING_OUTCOME))
                 | Q(sender_id=org_id, state__in=list(OUTCOME_STATES), outcome_seen_at__isnull=True)
             )
@@ -493,8 +506,14 @@ def _row(
     trajectory: Trajectory, handovers: list[Handover], org_id: int, classes: frozenset[str]
 ) -> CaseloadRow:
     pending = next((h for h in handovers if h.state in PENDING), None)
+    committed = next((h for h in handovers if is_committed(h)), None)
     mine_awaiting = next(
-        (h for h in handovers if h.sender_id == org_id and h.state in AWAITING_OUTCOME), None
+        (
+            h
+            for h in handovers
+            if h.sender_id == org_id and h.state in AWAITING_OUTCOME and not is_committed(h)
+        ),
+        None,
     )
     mine_review = next(
         (h for h in handovers if h.sender_id == org_id and h.state in OUTCOME_STATES), None
@@ -505,6 +524,10 @@ def _row(
         relation, handover = CaseRelation.OUTCOME_TO_REVIEW, mine_review
     elif pending is not None and trajectory.baton_holder_id == org_id:
         relation, handover = CaseRelation.HANDING_OVER, pending
+    elif committed is not None and committed.receiver_id == org_id:
+        relation, handover = CaseRelation.PREPARING, committed
+    elif committed is not None and trajectory.baton_holder_id == org_id:
+        relation, handover = CaseRelation.HANDING_OVER_AT_RELEASE, committed
     elif mine_awaiting is not None and trajectory.baton_holder_id != org_id:
         relation, handover = CaseRelation.AWAITING_OUTCOME, mine_awaiting
     elif trajectory.baton_holder_id != org_id and getattr(trajectory, "is_alongside", False):
@@ -537,7 +560,13 @@ def _row(
             )
         )
     deadline = min(candidates, key=lambda d: d.date) if candidates else None
-    next_runner = pending.receiver if pending is not None else trajectory.next_runner
+    next_runner = (
+        pending.receiver
+        if pending is not None
+        else committed.receiver
+        if committed is not None
+        else trajectory.next_runner
+    )
     return CaseloadRow(
         trajectory=trajectory,
         relation=relation,

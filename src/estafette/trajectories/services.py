@@ -16,6 +16,8 @@ from estafette.core.actor import Actor
 from estafette.core.audit import audit_record
 from estafette.core.errors import Conflict, InvalidInput, NotPermitted
 from estafette.core.models import AuditAction
+from estafette.handovers.exchange import DETENTION_PHASE, committed_q
+from estafette.handovers.models import Handover
 from estafette.signals.schedule import evaluate_after_commit
 from estafette.trajectories import messages
 from estafette.trajectories.models import (
@@ -206,7 +208,21 @@ def trajectory_set_phase(
     Closing needs a reason; a closed trajectory accepts no other change.
     """
     trajectory = _lock(trajectory)
-    if trajectory.baton_holder_id != actor.organisation_id:
+    committed = (
+        Handover.objects.filter(committed_q(), trajectory=trajectory)
+        .select_related("receiver")
+        .first()
+    )
+    leaves_detention = trajectory.phase == DETENTION_PHASE and phase in (
+        Phase.RETURN,
+        Phase.REINTEGRATION,
+    )
+    by_committed = (
+        committed is not None
+        and committed.receiver_id == actor.organisation_id
+        and leaves_detention
+    )
+    if trajectory.baton_holder_id != actor.organisation_id and not by_committed:
         raise NotPermitted(messages.NOT_HOLDER, holder=str(trajectory.baton_holder))
     if phase == trajectory.phase:
         raise Conflict(messages.PHASE_UNCHANGED)
@@ -232,6 +248,84 @@ def trajectory_set_phase(
         field="phase",
         old=old,
         new=phase,
+    )
+    if committed is not None and leaves_detention:
+        _pass_at_release(actor=actor, trajectory=trajectory, handover=committed)
+    evaluate_after_commit(trajectory.pk)
+    return trajectory
+
+
+def _pass_at_release(*, actor: Actor, trajectory: Trajectory, handover: Handover) -> None:
+    """The person left detention: the committed receiver takes the baton (decision 0011).
+
+    Called inside :func:`trajectory_set_phase`'s transaction with the trajectory locked.
+    A committed receiver that already holds the baton (it came back some other way)
+    only has its commitment marked as fulfilled.
+    """
+    now = clock.now()
+    handover.baton_at = now
+    handover.save(update_fields=["baton_at"])
+    if trajectory.baton_holder_id == handover.receiver_id:
+        return
+    sender = trajectory.baton_holder
+    baton_move(trajectory=trajectory, to=handover.receiver, at=now, handover=handover)
+    event_record(
+        trajectory=trajectory,
+        kind=EventKind.BATON_PASSED_AT_RELEASE,
+        actor=actor,
+        at=now,
+        summary=f"{sender} → {handover.receiver}",
+        handover=handover.pk,
+        sender=sender.pk,
+        receiver=handover.receiver_id,
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.TRANSITION,
+        target=handover,
+        person_id=trajectory.person_id,
+        transition="baton_at_release",
+    )
+
+
+def trajectory_record_domestic_entry(
+    *,
+    actor: Actor | None,
+    trajectory: Trajectory,
+    entered_on: dt.date | None,
+    by_receiver: bool = False,
+) -> Trajectory:
+    """Record the day the person entered the Dutch prison (a sentence transfer's arrival).
+
+    Contract: only the holder, or (``by_receiver``) the receiving prison inside its own
+    handover transaction; the route must be a sentence transfer (else ``InvalidInput``);
+    the date lies within :data:`core.bounds.DETENTION_START`; ``None`` clears it. The
+    domestic norms (screening, mentor, D&R plan) run from this date.
+    """
+    if not by_receiver:
+        trajectory = _lock(trajectory)
+        if actor is None:
+            raise NotPermitted(messages.NOT_HOLDER, holder=str(trajectory.baton_holder))
+        _require_holder(actor, trajectory)
+    if trajectory.route != Route.ABROAD_TRANSFER:
+        raise InvalidInput(messages.ENTRY_ONLY_FOR_TRANSFER)
+    bounds.check_date(bounds.DETENTION_START, entered_on)
+    if trajectory.domestic_entry == entered_on:
+        return trajectory
+    trajectory.domestic_entry = entered_on
+    trajectory.save(update_fields=["domestic_entry"])
+    event_record(
+        trajectory=trajectory,
+        kind=EventKind.DOMESTIC_ENTRY,
+        actor=actor,
+        entered_on=entered_on.isoformat() if entered_on else None,  # the timeline words it
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CHANGE,
+        target=trajectory,
+        person_id=trajectory.person_id,
+        field="domestic_entry",
     )
     evaluate_after_commit(trajectory.pk)
     return trajectory
@@ -414,5 +508,8 @@ def baton_move(*, trajectory: Trajectory, to: Any, at: dt.datetime, handover: An
     trajectory.baton_holder = to
     if trajectory.next_runner_id == getattr(to, "pk", None):
         trajectory.next_runner = None
-    trajectory.save(update_fields=["baton_holder", "next_runner"])
+    # The new holder plans its own next step: nobody inherits another runner's step or date.
+    trajectory.next_step = ""
+    trajectory.next_step_due = None
+    trajectory.save(update_fields=["baton_holder", "next_runner", "next_step", "next_step_due"])
     evaluate_after_commit(trajectory.pk)

@@ -35,6 +35,7 @@ from estafette.core.actor import Actor
 from estafette.core.data_classes import DataClass
 from estafette.core.errors import InvalidInput, NotPermitted
 from estafette.core.views import actor_required
+from estafette.handovers.exchange import is_committed, may_record_outcome
 from estafette.handovers.forms import TransitionForm
 from estafette.handovers.models import Handover
 from estafette.handovers.selectors import handover_actions
@@ -55,8 +56,14 @@ from estafette.trajectories.forms import (
     ReleaseForm,
     RouteForm,
 )
-from estafette.trajectories.models import Stretch, Trajectory, TrajectoryEvent
-from estafette.trajectories.relay import AirSpan, RelayGeometry, Span, relay_geometry
+from estafette.trajectories.models import Phase, Stretch, Trajectory, TrajectoryEvent
+from estafette.trajectories.relay import (
+    AirSpan,
+    PreparingSpan,
+    RelayGeometry,
+    Span,
+    relay_geometry,
+)
 from estafette.trajectories.selectors import (
     RELATION_LABELS,
     CaseloadFilters,
@@ -283,10 +290,15 @@ class HandoverItem:
     message_consent_gone: bool = False
     show_outcome_reason: bool = False
     steps: list[StepItem] = field(default_factory=list)
+    committed: bool = False
+    """Accepted while the person is detained: the receiver prepares, the baton passes at
+    release (decision 0011)."""
+    waiting_for_release: bool = False
+    """The actor will record "taken up" or "no-show" here, once the person is out."""
 
     @property
     def needs_attention(self) -> bool:
-        return bool(self.actions) or self.can_acknowledge
+        return bool(self.actions) or self.can_acknowledge or self.waiting_for_release
 
 
 def _geometry(relay: RelayView, today: dt.date) -> RelayGeometry:
@@ -310,7 +322,18 @@ def _geometry(relay: RelayView, today: dt.date) -> RelayGeometry:
             respond_by=relay.pending.respond_by,
         )
     release_on = relay.trajectory.release_on if relay.access.sees(DataClass.DETENTION) else None
-    return relay_geometry(spans, air, today, release_on)
+    committed = _committed(relay)
+    preparing = None
+    if committed is not None and committed.decided_at is not None:
+        since = _local_date(committed.decided_at)
+        until = release_on if release_on is not None and release_on > today else today
+        preparing = PreparingSpan(committed.receiver_id, committed.receiver.name, since, until)
+    return relay_geometry(spans, air, today, release_on, preparing)
+
+
+def _committed(relay: RelayView) -> Handover | None:
+    """The handover whose receiver is committed to take the baton at release (decision 0011)."""
+    return next((h for h in relay.handovers if is_committed(h)), None)
 
 
 def _stretch_rows(relay: RelayView) -> list[StretchRow]:
@@ -360,11 +383,20 @@ def _handover_items(
                 for step in handover.transitions.all()
             ],
         )
+        item.committed = is_committed(handover)
+        outcome_possible = may_record_outcome(
+            purpose=handover.purpose, phase=relay.trajectory.phase
+        )
         for action in handover_actions(actor=actor, handover=handover):
+            if action in ("take_up", "no_show") and not outcome_possible:
+                # Still detained: the receiver prepares; the outcome comes after release.
+                item.waiting_for_release = True
+                continue
             transition = transition_for(action, handover.state)
             form = bound.get((handover.pk, action)) or TransitionForm(
                 action=action,
                 reason_required=bool(transition and transition.reason_required),
+                purpose=handover.purpose,
                 prefix=f"h{handover.pk}-{action}",
             )
             item.actions.append(ActionItem(action=action, form=form))
@@ -397,6 +429,26 @@ def _holder_forms(
             trajectory=trajectory, organisations=organisations, suggested=suggested, prefix="next"
         )
     return result
+
+
+def _release_form(
+    actor: Actor, relay: RelayView, bound: dict[str, forms.Form]
+) -> forms.Form | None:
+    """For a committed receiver while the person is detained: "the person has left detention".
+
+    Recording it passes the baton (decision 0011); the receiver need not wait for the
+    holder's paperwork when the person turns up at its desk.
+    """
+    committed = _committed(relay)
+    trajectory = relay.trajectory
+    if (
+        committed is None
+        or committed.receiver_id != actor.organisation_id
+        or trajectory.phase != Phase.DETENTION
+        or not relay.access.sees(DataClass.DETENTION)
+    ):
+        return None
+    return bound.get("phase") or PhaseForm(trajectory=trajectory, prefix="phase", leaving=True)
 
 
 def _next_runner_choices(actor: Actor, trajectory: Trajectory) -> tuple[Any, list[Any]]:
@@ -446,6 +498,8 @@ def detail_context(
         "holder_since": _local_date(open_stretch.started_at) if open_stretch else None,
         "is_holder": is_holder,
         "pending": relay.pending,
+        "committed": _committed(relay),
+        "release_form": _release_form(actor, relay, holder_forms or {}),
         "handover_items": handover_items,
         "attention_items": [item for item in handover_items if item.needs_attention],
         "can_start_handover": is_holder and not trajectory.is_closed and relay.pending is None,

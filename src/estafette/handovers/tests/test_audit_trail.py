@@ -30,7 +30,7 @@ def test_a_whole_relay_leaves_one_audit_entry_per_change_and_per_read(
     frozen_clock: ClockControl, actor_a: Actor, actor_b: Actor, actor_c: Actor
 ) -> None:
     a, b, c = actor_a, actor_b, actor_c
-    trajectory = TrajectoryFactory(actor=a)
+    trajectory = TrajectoryFactory(actor=a, phase=Phase.RETURN)
     person = trajectory.person_id
     trajectory_set_release(actor=a, trajectory=trajectory, certainty="unknown", reason="PI")
     trajectory_change_route(actor=a, trajectory=trajectory, route="abroad_own", reason="geen BB")
@@ -86,5 +86,5 @@ def test_a_whole_relay_leaves_one_audit_entry_per_change_and_per_read(
         ("view", T, *B, {}),
         ("transition", H, *B, tr("no_show", "accepted", "no_show")),
         ("view", T, *A, {}),
-        ("change", T, *A, {"field": "phase", "old": "detention", "new": "closed"}),
+        ("change", T, *A, {"field": "phase", "old": "return", "new": "closed"}),
     ]

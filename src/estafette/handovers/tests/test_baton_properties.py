@@ -121,7 +121,7 @@ class BatonMachine(RuleBasedStateMachine):
         self._savepoint.__enter__()
         clock.freeze(START)
         self.orgs = [a.organisation.pk for a in self.actors]
-        self.trajectory: Trajectory = TrajectoryFactory(actor=self.actors[0])
+        self.trajectory: Trajectory = TrajectoryFactory(actor=self.actors[0], phase=Phase.RETURN)
         # Consent is not what this machine explores: every organisation is covered for
         # every purpose, so only the state table decides (consent has its own tests).
         for org in self.orgs:
@@ -410,7 +410,7 @@ def test_a_second_sweep_changes_nothing_and_only_overdue_handovers_expire(
     with clock.frozen(START), transaction.atomic():
         trajectories = []
         for i, days in enumerate(answer_days):
-            trajectory = TrajectoryFactory(actor=a)
+            trajectory = TrajectoryFactory(actor=a, phase=Phase.RETURN)
             trajectories.append(trajectory)
             handover = HandoverFactory(
                 actor=a,

@@ -293,7 +293,7 @@ def test_a_transition_from_any_other_state_is_a_conflict_with_a_sentence(
     for state in State:
         if transition_for(row.action, state) is not None:
             continue
-        relay.trajectory = TrajectoryFactory(actor=relay.sender)
+        relay.trajectory = TrajectoryFactory(actor=relay.sender, phase=Phase.RETURN)
         handover = relay.bring_to(state)
         with refused(relay.trajectory, Conflict, messages.TRANSITION_NOT_ALLOWED) as exc:
             handover_transition(
@@ -472,7 +472,8 @@ def test_the_planned_next_runner_is_cleared_once_it_takes_the_baton(relay: Relay
     handover_accept(actor=relay.receiver, handover=relay.send())
     relay.trajectory.refresh_from_db()
     assert relay.trajectory.next_runner is None
-    assert relay.trajectory.next_step == "Nazorg overnemen"
+    # The new holder plans its own next step: nobody inherits another runner's (issue 10).
+    assert (relay.trajectory.next_step, relay.trajectory.next_step_due) == ("", None)
 
 
 def test_a_planned_next_runner_that_is_someone_else_stays_planned(relay: Relay) -> None:
@@ -517,7 +518,7 @@ def test_the_named_wrappers_take_their_own_action(relay: Relay) -> None:
 def test_the_sweep_expires_only_handovers_whose_answer_date_has_passed(
     actor_a: Actor, actor_b: Actor, org_b: Organisation, frozen_clock: ClockControl
 ) -> None:
-    trajectories = [TrajectoryFactory(actor=actor_a) for _ in range(4)]
+    trajectories = [TrajectoryFactory(actor=actor_a, phase=Phase.RETURN) for _ in range(4)]
     overdue = HandoverFactory(
         actor=actor_a, trajectory=trajectories[0], receiver=org_b, respond_by=dt.date(2025, 3, 4)
     )
@@ -629,7 +630,7 @@ def test_an_outcome_is_acknowledged_once(relay: Relay) -> None:
 def test_the_baton_move_table_matches_what_the_services_do(relay: Relay) -> None:
     """A guard against the table and the services drifting apart."""
     for row in TRANSITIONS:
-        relay.trajectory = TrajectoryFactory(actor=relay.sender)
+        relay.trajectory = TrajectoryFactory(actor=relay.sender, phase=Phase.RETURN)
         handover = relay.bring_to(row.source)
         before = relay.holder()
         handover_transition(

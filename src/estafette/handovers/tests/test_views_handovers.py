@@ -200,7 +200,23 @@ def test_send_accept_take_up_acknowledge(world: dict[str, Any]) -> None:
     accepted = transition(b, handover, "accept", "Welkom.")
     assert accepted.status_code == 302
     trajectory.refresh_from_db()
-    assert trajectory.baton_holder == world["desk"]
+    # Still detained: the desk is committed and prepares; BB keeps the baton (decision 0011).
+    assert trajectory.baton_holder == world["bb"]
+    assert "Jansen" in a.get("/caseload/").content.decode()
+    preparing = b.get(f"/trajectories/{trajectory.pk}/").content.decode()
+    assert 'class="relay-preparing"' in preparing
+    assert f'action="/handovers/{handover.pk}/take_up/"' not in preparing
+    refused = transition(b, handover, "take_up")
+    assert refused.status_code == 409
+    assert nl(messages.STILL_DETAINED, action=messages.ACTION_PAST["take_up"]) in (
+        refused.content.decode()
+    )
+
+    # The person comes home; the desk records it, and the baton passes to the desk.
+    released = b.post(f"/trajectories/{trajectory.pk}/phase/", {"phase-phase": "return"})
+    assert released.status_code == 302
+    trajectory.refresh_from_db()
+    assert (trajectory.phase, trajectory.baton_holder) == ("return", world["desk"])
 
     taken_up = transition(b, handover, "take_up")
     assert taken_up.status_code == 302
@@ -245,6 +261,10 @@ def test_no_show_returns_the_baton_to_the_sender(world: dict[str, Any]) -> None:
     send(a, trajectory, world["desk"])
     handover = Handover.objects.get()
     transition(b, handover, "accept")
+    assert (
+        b.post(f"/trajectories/{trajectory.pk}/phase/", {"phase-phase": "return"}).status_code
+        == 302
+    )
 
     assert transition(b, handover, "no_show").status_code == 400
     response = transition(b, handover, "no_show", "Twee afspraken gemist.")

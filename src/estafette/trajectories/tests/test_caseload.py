@@ -33,6 +33,7 @@ from estafette.testing.factories import (
     country,
     municipality,
 )
+from estafette.testing.fixtures import returned_trajectory
 from estafette.trajectories.models import Phase, ReleaseCertainty, Route, Trajectory
 from estafette.trajectories.selectors import (
     CaseloadFilters,
@@ -51,6 +52,12 @@ pytestmark = pytest.mark.usefixtures("frozen_clock")
 
 D = dt.date
 REASON = "Geen plek."
+
+
+@pytest.fixture
+def trajectory(frozen_clock: object, actor_a: Actor) -> Trajectory:
+    """The relay's general mechanics on a returned person (:mod:`estafette.testing.fixtures`)."""
+    return returned_trajectory(actor_a)
 
 
 def rows_of(actor: Actor, **filters: object) -> dict[int, CaseRelation]:
@@ -177,6 +184,7 @@ class Desk:
     review: Trajectory
     closed: Trajectory
     elsewhere: Trajectory
+    exchange: Trajectory
 
 
 @pytest.fixture
@@ -187,14 +195,18 @@ def desk(actor_a: Actor, actor_b: Actor, actor_c: Actor) -> Desk:
     send(actor_a, handing_over, actor_b)
     incoming = TrajectoryFactory(actor=actor_c)
     send(actor_c, incoming, actor_a)
-    awaiting = TrajectoryFactory(actor=actor_a)
+    # Returned: accepting passes the baton at once.
+    awaiting = TrajectoryFactory(actor=actor_a, phase=Phase.RETURN)
     handover_accept(actor=actor_b, handover=send(actor_a, awaiting, actor_b))
     review = TrajectoryFactory(actor=actor_a)
     handover_decline(actor=actor_c, handover=send(actor_a, review, actor_c), reason=REASON)
     closed = TrajectoryFactory(actor=actor_a)
     trajectory_set_phase(actor=actor_a, trajectory=closed, phase=Phase.CLOSED, reason="klaar")
     elsewhere = TrajectoryFactory(actor=actor_b)
-    return Desk(holding, handing_over, incoming, awaiting, review, closed, elsewhere)
+    # Still detained: accepting commits org_b, org_a holds the baton until release (0011).
+    exchange = TrajectoryFactory(actor=actor_a)
+    handover_accept(actor=actor_b, handover=send(actor_a, exchange, actor_b))
+    return Desk(holding, handing_over, incoming, awaiting, review, closed, elsewhere, exchange)
 
 
 def test_each_row_on_the_desk_says_how_the_organisation_stands_to_it(
@@ -206,18 +218,20 @@ def test_each_row_on_the_desk_says_how_the_organisation_stands_to_it(
         desk.incoming.pk: CaseRelation.INCOMING,
         desk.awaiting.pk: CaseRelation.AWAITING_OUTCOME,
         desk.review.pk: CaseRelation.OUTCOME_TO_REVIEW,
+        desk.exchange.pk: CaseRelation.HANDING_OVER_AT_RELEASE,
     }
 
 
 @pytest.mark.parametrize(
     ("relation", "expected"),
     [
-        ("", {"holding", "handing_over", "incoming", "awaiting", "review"}),
-        (CaseRelation.HOLDING, {"holding", "handing_over", "review"}),
+        ("", {"holding", "handing_over", "incoming", "awaiting", "review", "exchange"}),
+        (CaseRelation.HOLDING, {"holding", "handing_over", "review", "exchange"}),
         (CaseRelation.HANDING_OVER, {"handing_over"}),
         (CaseRelation.INCOMING, {"incoming"}),
         (CaseRelation.AWAITING_OUTCOME, {"awaiting"}),
         (CaseRelation.OUTCOME_TO_REVIEW, {"review"}),
+        (CaseRelation.HANDING_OVER_AT_RELEASE, {"exchange"}),
     ],
 )
 def test_each_relation_filter_selects_its_trajectories(
@@ -233,7 +247,9 @@ def test_the_other_organisations_desks_are_their_own(
         desk.handing_over.pk: CaseRelation.INCOMING,
         desk.awaiting.pk: CaseRelation.HOLDING,
         desk.elsewhere.pk: CaseRelation.HOLDING,
+        desk.exchange.pk: CaseRelation.PREPARING,
     }
+    assert set(ids(actor_b, relation=CaseRelation.PREPARING)) == {desk.exchange.pk}
     assert rows_of(actor_c) == {desk.incoming.pk: CaseRelation.HANDING_OVER}
 
 

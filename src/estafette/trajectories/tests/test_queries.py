@@ -18,6 +18,7 @@ from estafette.handovers.services import (
     handover_record_taken_up,
 )
 from estafette.testing.factories import HandoverFactory, TrajectoryFactory
+from estafette.testing.fixtures import returned_trajectory
 from estafette.trajectories.models import Trajectory
 from estafette.trajectories.selectors import (
     CaseloadFilters,
@@ -41,6 +42,12 @@ AUDIT_WRITE_QUERIES = 5  # the "view" entry: savepoint, chain lock, previous has
 # The access policy: relationship (up to 3 EXISTS checks), consents in force, emergency access.
 RELAY_ACCESS_QUERIES = 5
 RELAY_MAX_QUERIES = RELAY_READ_QUERIES + AUDIT_WRITE_QUERIES + RELAY_ACCESS_QUERIES
+
+
+@pytest.fixture
+def trajectory(frozen_clock: object, actor_a: Actor) -> Trajectory:
+    """The relay's general mechanics on a returned person (:mod:`estafette.testing.fixtures`)."""
+    return returned_trajectory(actor_a)
 
 
 def _is_audit_write(sql: str) -> bool:
@@ -188,9 +195,9 @@ def test_relay_get_stays_within_its_query_budget(
 def test_relay_get_costs_the_same_queries_for_a_short_or_a_long_relay(
     actor_a: Actor, actor_b: Actor, actor_c: Actor
 ) -> None:
-    short = TrajectoryFactory(actor=actor_a)
+    short = returned_trajectory(actor_a)
     build_relay(short, 1, actor_a, actor_b, actor_c)
-    long = TrajectoryFactory(actor=actor_a)
+    long = returned_trajectory(actor_a)
     build_relay(long, 20, actor_a, actor_b, actor_c)
     few, few_reads, few_handovers = relay_queries(actor_a, short.pk)
     many, many_reads, many_handovers = relay_queries(actor_a, long.pk)

@@ -25,6 +25,7 @@ from estafette.handovers.workflow import State
 from estafette.organisations.models import Organisation
 from estafette.testing.consent import give_consent
 from estafette.testing.factories import HandoverFactory, TrajectoryFactory
+from estafette.testing.fixtures import returned_trajectory
 from estafette.trajectories.models import EventKind, ParticipantRole, Trajectory
 from estafette.trajectories.selectors import relay_get, trajectory_get, trajectory_scope
 from estafette.trajectories.services import participant_add, trajectory_set_phase
@@ -32,6 +33,12 @@ from estafette.trajectories.services import participant_add, trajectory_set_phas
 pytestmark = pytest.mark.usefixtures("frozen_clock")
 
 REASON = "Past niet bij ons aanbod."
+
+
+@pytest.fixture
+def trajectory(frozen_clock: object, actor_a: Actor) -> Trajectory:
+    """The relay's general mechanics on a returned person (:mod:`estafette.testing.fixtures`)."""
+    return returned_trajectory(actor_a)
 
 
 def sees(actor: Actor, trajectory: Trajectory) -> bool:

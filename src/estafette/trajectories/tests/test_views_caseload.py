@@ -82,7 +82,10 @@ def world(db: None) -> dict[str, Any]:
         purpose="aftercare_referral",
         message="Graag nazorg.",
     )
-    accepted = open_trajectory(a, "Accepted", release_date=TODAY + dt.timedelta(days=30))
+    # Returned: accepting passes the baton at once (during detention it would commit, 0011).
+    accepted = open_trajectory(
+        a, "Accepted", release_date=TODAY + dt.timedelta(days=30), phase=Phase.RETURN
+    )
     h = send_with_consent(
         actor=a,
         trajectory=accepted,
@@ -188,8 +191,8 @@ def test_an_unrelated_organisation_has_an_empty_caseload(world: dict[str, Any]) 
         ({"route": "domestic"}, {"Declined"}),
         ({"country": "ES"}, {"Holding", "Pending", "Accepted"}),
         ({"release_from": "2025-03-20", "release_to": "2025-03-31"}, {"Pending"}),
-        ({"phase": "detention"}, {"Holding", "Pending", "Accepted", "Declined"}),
-        ({"phase": "return"}, set()),
+        ({"phase": "detention"}, {"Holding", "Pending", "Declined"}),
+        ({"phase": "return"}, {"Accepted"}),
     ],
 )
 def test_filters_narrow_the_rows(
@@ -217,7 +220,7 @@ def test_an_invalid_filter_is_reported_and_ignored(world: dict[str, Any]) -> Non
 def test_phase_filter_after_a_phase_change(world: dict[str, Any]) -> None:
     trajectory_set_phase(actor=world["a"], trajectory=world["holding"], phase=Phase.RETURN)
     response = client_for(world["a"]).get("/caseload/", {"phase": "return"})
-    assert set(relations(response)) == {"Holding"}
+    assert set(relations(response)) == {"Holding", "Accepted"}
 
 
 @pytest.mark.parametrize(
@@ -250,6 +253,8 @@ def test_counts_per_relation(world: dict[str, Any]) -> None:
         "awaiting_outcome": 1,
         "outcome_to_review": 1,
         "alongside": 0,
+        "handing_over_at_release": 0,
+        "preparing": 0,
     }
 
 

@@ -27,8 +27,8 @@ from estafette.testing.consent import give_consent, intake_consent, send_with_co
 from estafette.testing.views import client_for, make_org, nl
 from estafette.testing.views import make_actor as _make_actor
 from estafette.trajectories import messages
-from estafette.trajectories.models import EventKind, ReleaseCertainty, Route, Trajectory
-from estafette.trajectories.services import trajectory_open
+from estafette.trajectories.models import EventKind, Phase, ReleaseCertainty, Route, Trajectory
+from estafette.trajectories.services import trajectory_open, trajectory_set_phase
 
 TODAY = dt.date(2025, 3, 3)
 
@@ -137,6 +137,8 @@ def test_the_receiver_of_a_pending_handover_sees_accept_and_decline(
 
 
 def test_a_participant_with_nothing_pending_sees_no_actions(world: dict[str, Any]) -> None:
+    # Returned: accepting passes the baton at once (during detention it would commit, 0011).
+    trajectory_set_phase(actor=world["a"], trajectory=world["trajectory"], phase=Phase.RETURN)
     handover = send_with_consent(
         actor=world["a"],
         trajectory=world["trajectory"],
