@@ -12,6 +12,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, cast
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from estafette.core.actor import Actor
@@ -195,3 +197,36 @@ def test_a_desk_that_holds_the_baton_gets_one_signal(
     found = parts(t)
     assert set(found) == {org_b.pk}
     assert found[org_b.pk].severity == "urgent" and "part" not in found[org_b.pk].facts
+
+
+def test_the_rules_of_issue_10_run_a_fixed_number_of_queries(
+    frozen_clock: ClockControl, actor_a: Actor, actor_b: Actor, org_b: Organisation
+) -> None:
+    """Set-based: the same queries for 2 or 6 trajectories, with every situation present."""
+    from estafette.consent.services import consent_revoke
+    from estafette.signals.rules import REGISTRY
+
+    codes = ("no_way_home", "support_consent_withdrawn", "committed_preparation_missing")
+    today = frozen_clock.today
+
+    def queries(n: int) -> dict[str, int]:
+        for i in range(n):
+            t = make(actor_a, release_date=today + days(20))  # a desk by registration
+            if i % 3 == 1:
+                handover = refer(actor_a, t, org_b)
+                handover_accept(actor=actor_b, handover=handover)  # committed
+            elif i % 3 == 2:
+                consent = t.person.consents.get(purpose__code="bb_guidance")
+                consent_revoke(actor=actor_a, consent=consent)
+        counts = {}
+        for code in codes:
+            with CaptureQueriesContext(connection) as captured:
+                found = REGISTRY[code].candidates(today=today)
+            assert found, code
+            counts[code] = len(captured.captured_queries)
+        return counts
+
+    small = queries(3)
+    large = queries(6)
+    assert small == large
+    assert max(large.values()) <= 2
