@@ -603,8 +603,8 @@ def volunteer_reminders(*, actor: Actor, today: dt.date | None = None) -> list[V
     reminders = []
     for trajectory in trajectories:
         deadline = deadlines.deadline_periodic(
-            last=trajectory.last_visit,  # type: ignore[attr-defined]
-            start=trajectory.volunteer_since,  # type: ignore[attr-defined]
+            last=trajectory.last_visit,
+            start=trajectory.volunteer_since,
             norm_code=VISIT_NORM,
             every_days=(low, high),
         )
@@ -620,8 +620,8 @@ def volunteer_reminders(*, actor: Actor, today: dt.date | None = None) -> list[V
                 if DataClass.IDENTITY in classes.get(trajectory.pk, frozenset())
                 else str(_("Trajectory %(number)s")) % {"number": trajectory.pk}
             ),
-            volunteer_since=trajectory.volunteer_since,  # type: ignore[attr-defined]
-            last_visit=trajectory.last_visit,  # type: ignore[attr-defined]
+            volunteer_since=trajectory.volunteer_since,
+            last_visit=trajectory.last_visit,
             opens=deadline.opens,
             due=deadline.date,
             low=low,

@@ -487,7 +487,10 @@ class WithinDaysOfEntryRule(DomesticRule):
         cutoff = deadlines.entry_cutoff(today, days=shortest + 1, lead_days=self.lead_days)
         rows = (
             self.subjects(trajectory_ids, today)
-            .filter(entry_on__lte=cutoff)
+            .filter(
+                Q(route=Route.DOMESTIC, detention_start__lte=cutoff)
+                | Q(route=Route.ABROAD_TRANSFER, domestic_entry__lte=cutoff)
+            )
             .filter(~contact_exists(self.contact_kind, since="entry_on"))
             .values(*DOMESTIC_FIELDS)
         )
