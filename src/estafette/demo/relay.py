@@ -45,6 +45,7 @@ from estafette.demo.vocabulary import (
     NO_SHOW_REASONS,
     SECOND_NATIONALITIES,
 )
+from estafette.handovers.exchange import is_committed, may_record_outcome, passes_at_release
 from estafette.handovers.models import Handover, HandoverTransition
 from estafette.handovers.services import EVENT_FOR_ACTION
 from estafette.handovers.workflow import BatonMove, Party, State, transition_for
@@ -332,7 +333,11 @@ class Relay:
             organisation_id=org,
             reason=reason,
         )
-        if transition.baton == BatonMove.TO_RECEIVER:
+        commits = action == "accept" and passes_at_release(
+            purpose=handover.purpose, phase=run.trajectory.phase
+        )
+        if transition.baton == BatonMove.TO_RECEIVER and not commits:
+            handover.baton_at = at
             self._move(run, handover.receiver_id, at, handover)
         elif transition.baton == BatonMove.TO_SENDER:
             self._move(run, handover.sender_id, at, handover)
@@ -360,6 +365,9 @@ class Relay:
         run.trajectory.baton_holder_id = to
         if run.trajectory.next_runner_id == to:
             run.trajectory.next_runner_id = None
+        # As ``baton_move``: the new holder plans its own next step.
+        run.trajectory.next_step = ""
+        run.trajectory.next_step_due = None
 
     def seen(self, run: Run, handover: Handover, day: dt.date) -> None:
         """The sender marks the outcome as seen (``handover_acknowledge_outcome``)."""
@@ -390,6 +398,23 @@ class Relay:
             old=old,
             new=phase,
         )
+        if old == Phase.DETENTION and phase in (Phase.RETURN, Phase.REINTEGRATION):
+            # The person left detention: a committed receiver takes the baton (decision 0011).
+            for handover in run.handovers:
+                if is_committed(handover):
+                    sender = run.trajectory.baton_holder_id
+                    handover.baton_at = at
+                    self._move(run, handover.receiver_id, at, handover)
+                    self._event(
+                        run,
+                        EventKind.BATON_PASSED_AT_RELEASE,
+                        at,
+                        sender,
+                        f"{self.org_name[sender]} → {self.org_name[handover.receiver_id]}",
+                        handover=handover.pk,
+                        sender=sender,
+                        receiver=handover.receiver_id,
+                    )
 
     def participant(
         self, run: Run, org: int, role: str, day: dt.date, until: dt.date | None = None
@@ -544,7 +569,9 @@ class Relay:
         for handover in run.handovers:
             if handover.state == State.SENT:
                 self.act(run, handover, "withdraw", day, reason)
-            elif handover.state == State.ACCEPTED:
+            elif handover.state == State.ACCEPTED and may_record_outcome(
+                purpose=handover.purpose, phase=run.trajectory.phase
+            ):
                 self.act(run, handover, "take_up", day)
         for handover in run.handovers:
             if handover.outcome_seen_at is None:

@@ -58,8 +58,9 @@ def is_committed(handover: Any) -> bool:
 def may_record_outcome(*, purpose: str, phase: str) -> bool:
     """Whether "taken up" or "no-show" may be recorded for a handover of ``purpose`` now.
 
-    Only once the person is out: released or returned (any phase after detention),
-    or transferred (a sentence transfer's receiver is the Dutch prison that takes the
-    person in, so its "taken up" is the arrival there).
+    For a receiver that runs after release, only once the person is out: released or
+    returned (any phase after detention). A receiver that runs during detention records
+    it when it reaches the person: BB's guidance or the consulate, and a sentence
+    transfer's Dutch prison, whose "taken up" is the person's arrival there (transferred).
     """
-    return phase != DETENTION_PHASE or purpose == Purpose.SENTENCE_TRANSFER
+    return phase != DETENTION_PHASE or purpose in DURING_DETENTION_PURPOSES

@@ -39,6 +39,7 @@ TRAJECTORY_FIELDS = (
     "next_step_due",
     "next_runner_id",
     "closed_at",
+    "domestic_entry",
 )
 
 
