@@ -388,6 +388,7 @@ class BulkLedger:
             consent_id=consent.pk,
             recipient_id=receiver,
             data_classes=sorted(handover.data_classes),
+            message=True,  # the handover's message travelled under it too (issue 10)
             disclosed_at=handover.sent_at,
             handover_id=handover.pk,
             by_organisation_id=handover.sender_id,
