@@ -582,7 +582,8 @@ def volunteer_reminders(*, actor: Actor, today: dt.date | None = None) -> list[V
         since__lte=today,
     )
     visits = (
-        ContactMoment.objects.filter(trajectory=OuterRef("pk"), kind=ContactKind.VOLUNTEER_VISIT)
+        ContactMoment.objects.counting()
+        .filter(trajectory=OuterRef("pk"), kind=ContactKind.VOLUNTEER_VISIT)
         .order_by()
         .values("trajectory")
         .annotate(last=Max("happened_on"))

@@ -607,7 +607,7 @@ class CommittedNotPreparing(Rule):
         own_status = ConditionStatus.objects.filter(
             trajectory=OuterRef("trajectory_id"), organisation=OuterRef("receiver_id")
         )
-        own_contact = ContactMoment.objects.filter(
+        own_contact = ContactMoment.objects.counting().filter(
             trajectory=OuterRef("trajectory_id"), organisation=OuterRef("receiver_id")
         )
         rows = (

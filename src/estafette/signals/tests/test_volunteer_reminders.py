@@ -28,7 +28,7 @@ from estafette.testing.views import client_for
 from estafette.trajectories.models import ParticipantRole, Trajectory
 from estafette.trajectories.services import participant_add
 from estafette.visits.models import Channel, ContactKind
-from estafette.visits.services import contact_record
+from estafette.visits.services import contact_record, contact_withdraw
 
 EMPTY = "Reminders about visits to the people you visit appear here"
 
@@ -100,7 +100,7 @@ def test_due_then_overdue_then_gone_with_the_visit(
     signal = live(t, "volunteer_visit_overdue")
     assert signal is not None and signal.addressee_id == actor_a.organisation_id
     assert signal.addressee_role == Role.REGIONAL_COORDINATOR
-    contact_record(
+    moment = contact_record(
         actor=volunteer,
         trajectory=t,
         kind=ContactKind.VOLUNTEER_VISIT,
@@ -109,6 +109,9 @@ def test_due_then_overdue_then_gone_with_the_visit(
     )
     html = page(volunteer)
     assert name not in html and EMPTY in html
+    # A visit recorded by mistake and withdrawn no longer counts: the reminder is back.
+    contact_withdraw(actor=volunteer, moment=moment, reason="Verkeerde persoon aangeklikt.")
+    assert f"Visit {name}" in page(volunteer)
 
 
 def test_only_the_volunteers_own_people_while_detained(
