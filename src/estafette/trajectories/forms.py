@@ -346,6 +346,25 @@ class PhaseForm(EstafetteForm):
         return cleaned
 
 
+class DomesticEntryForm(EstafetteForm):
+    """The day a transferred person entered the Dutch prison (the domestic norms run from it)."""
+
+    entered_on = forms.DateField(
+        label=_("Entered the Dutch prison on"),
+        required=False,
+        widget=DateInput(),
+        help_text=_(
+            "Screening within 14 days, a mentor every 14 days and the D&R plan within 28 days "
+            "run from this day. Leave empty while the person is still abroad."
+        ),
+    )
+
+    def __init__(self, *args: Any, trajectory: Trajectory, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"entered_on": trajectory.domestic_entry})
+        super().__init__(*args, **kwargs)
+        bounds.bound_field(self.fields["entered_on"], bounds.DETENTION_START)
+
+
 class NextStepForm(EstafetteForm):
     """What is expected next, by when, and who is expected to run next."""
 

@@ -11,6 +11,11 @@ urlpatterns = [
     path("trajectories/<int:pk>/release/", views.trajectory_release, name="trajectory-release"),
     path("trajectories/<int:pk>/phase/", views.trajectory_phase, name="trajectory-phase"),
     path(
+        "trajectories/<int:pk>/domestic-entry/",
+        views.trajectory_domestic_entry,
+        name="trajectory-domestic-entry",
+    ),
+    path(
         "trajectories/<int:pk>/registration/",
         views.trajectory_registration,
         name="trajectory-registration",

@@ -50,13 +50,14 @@ from estafette.people.models import VULNERABILITY_MARKERS, Person
 from estafette.trajectories import services, timeline
 from estafette.trajectories.forms import (
     CaseloadFilterForm,
+    DomesticEntryForm,
     NextStepForm,
     PhaseForm,
     RegistrationForm,
     ReleaseForm,
     RouteForm,
 )
-from estafette.trajectories.models import Phase, Stretch, Trajectory, TrajectoryEvent
+from estafette.trajectories.models import Phase, Route, Stretch, Trajectory, TrajectoryEvent
 from estafette.trajectories.relay import (
     AirSpan,
     PreparingSpan,
@@ -77,7 +78,7 @@ from estafette.trajectories.selectors import (
 DETAIL_TEMPLATE = "trajectories/trajectory_detail.html"
 CASELOAD_NOTICES = 3
 """Unread consent notices shown above the caseload; the rest are on the notices page."""
-DETENTION_FORMS = frozenset({"route", "release", "phase"})
+DETENTION_FORMS = frozenset({"route", "release", "phase", "entry"})
 """Holder forms that show and change detention data (only with the DETENTION class)."""
 
 
@@ -418,6 +419,10 @@ def _holder_forms(
             trajectory=trajectory, prefix="release"
         )
         result["phase"] = bound.get("phase") or PhaseForm(trajectory=trajectory, prefix="phase")
+        if trajectory.route == Route.ABROAD_TRANSFER:
+            result["entry"] = bound.get("entry") or DomesticEntryForm(
+                trajectory=trajectory, prefix="entry"
+            )
     result["registration"] = bound.get("registration") or RegistrationForm(
         trajectory=trajectory, prefix="registration"
     )
@@ -662,6 +667,22 @@ def trajectory_phase(request: HttpRequest, pk: int) -> HttpResponse:
             actor=actor, trajectory=t, phase=data["phase"], reason=data.get("reason") or ""
         ),
         _("The phase has been changed."),
+    )
+
+
+@require_POST
+@actor_required
+def trajectory_domestic_entry(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record the day a transferred person entered the Dutch prison (only the holder)."""
+    return _holder_form_view(
+        request,
+        pk,
+        "entry",
+        lambda actor, t: DomesticEntryForm(request.POST, trajectory=t, prefix="entry"),
+        lambda actor, t, data: services.trajectory_record_domestic_entry(
+            actor=actor, trajectory=t, entered_on=data.get("entered_on")
+        ),
+        _("The day of entry into the Dutch prison has been saved."),
     )
 
 

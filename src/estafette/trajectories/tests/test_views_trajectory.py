@@ -192,10 +192,11 @@ def test_query_count_is_bounded_whatever_the_history(
         message="Eerste ronde",
     )
     handover_accept(actor=b, handover=first)
-    # 31: session, actor, page reads, the access policy (relationship, consents,
-    # emergency access), the audited view of the file, the unread-notification count in
-    # the header, and the panels: signals (2), basic conditions (1), contacts (2).
-    with django_assert_max_num_queries(31):
+    # 32: session, actor, page reads, the access policy (relationship, consents,
+    # emergency access), the audited view of the file, the unread-notification count and
+    # the handover counts in the header, and the panels: signals (2), basic conditions (1),
+    # contacts (2).
+    with django_assert_max_num_queries(32):
         client.get(url(trajectory))
     before = _queries(client, url(trajectory))
     # Grow the history: handovers back and forth, each with transitions and events.
@@ -393,3 +394,25 @@ def test_registration_form_confirms_the_municipality(world: dict[str, Any]) -> N
         {"registration-municipality": zwolle.pk, "registration-certainty": "doubtful"},
     )
     assert other.status_code in (403, 404)
+
+
+def test_the_holder_of_a_transfer_records_the_day_of_entry(db: None) -> None:
+    prison = make_org("pi-entry", OrganisationKind.PRISON, name="PI Entree")
+    actor = _make_actor(prison, "casemanager-entry", Role.CASE_MANAGER)
+    person = Person.objects.create(given_names="Ruud", family_name="Entree")
+    trajectory = trajectory_open(
+        actor=actor, person=person, route=Route.ABROAD_TRANSFER, transfer_law="WETS"
+    )
+    client = client_for(actor)
+    page = client.get(url(trajectory)).content.decode()
+    assert 'action="' + url(trajectory, "domestic-entry/") in page
+    wrong = client.post(url(trajectory, "domestic-entry/"), {"entry-entered_on": "1890-01-01"})
+    assert wrong.status_code == 400
+    assert 'value="1890-01-01"' in wrong.content.decode()  # the typed value is kept
+    trajectory.refresh_from_db()
+    assert trajectory.domestic_entry is None
+    day = clock.today() - dt.timedelta(days=3)
+    saved = client.post(url(trajectory, "domestic-entry/"), {"entry-entered_on": day.isoformat()})
+    assert saved.status_code == 302
+    trajectory.refresh_from_db()
+    assert trajectory.domestic_entry == day
