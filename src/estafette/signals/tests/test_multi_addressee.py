@@ -179,6 +179,13 @@ def test_a_desk_without_a_part_sees_no_title_and_no_reason(
     assert neutral in html and TITLE not in html
     assert t.person.family_name not in html and f"Trajectory {t.pk}" in html
     assert "travel document" not in html and "Not shared with your organisation" in html
+    # Nor does the signal's own page: neutral title, no norm name, no action.
+    signal = parts(t)[registration_desk().pk]
+    detail = client_for(desk).get(f"/signals/{signal.pk}/", HTTP_ACCEPT_LANGUAGE="en")
+    assert detail.status_code == 200
+    page = detail.content.decode()
+    assert neutral in page and TITLE not in page
+    assert "Travel documents and money" not in page and "Do it here" not in page
     # The rule filter cannot tell either: filtering on it finds nothing for this desk.
     filtered = client_for(desk).get(f"/signals/?rule={CODE}", HTTP_ACCEPT_LANGUAGE="en")
     assert f"Trajectory {t.pk}" not in filtered.content.decode()
