@@ -184,6 +184,8 @@ def test_query_count_is_bounded_whatever_the_history(
     client = client_for(world["a"])
     trajectory = world["trajectory"]
     b = world["b"]
+    # Returned: each acceptance passes the baton at once (during detention it commits, 0011).
+    trajectory_set_phase(actor=world["a"], trajectory=trajectory, phase=Phase.RETURN)
     first = send_with_consent(
         actor=world["a"],
         trajectory=trajectory,
