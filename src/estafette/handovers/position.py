@@ -30,7 +30,6 @@ from estafette.core.data_classes import DataClass
 from estafette.handovers.models import Purpose
 from estafette.organisations.models import Organisation
 
-
 NOT_SEEN = gettext_lazy("your organisation may not see this itself")
 NO_CONSENT = gettext_lazy("no consent for “%(purpose)s” covers this receiver")
 NOT_COVERED = gettext_lazy("not covered by the consent for “%(purpose)s”")

@@ -272,6 +272,7 @@ def handover_start(request: HttpRequest, pk: int) -> HttpResponse:
     template = "handovers/handover_start.html"
     if request.method == "GET" and is_htmx_swap(request, "receiver-field"):
         template += "#receiver-field"
+        context["swap"] = True
     elif request.method == "GET" and is_htmx_swap(request, "consent-field"):
         template += "#consent-field"
         context["swap"] = True

@@ -281,6 +281,27 @@ def test_disclose_records_what_was_shared(
     assert disclosure.handover is None
 
 
+def test_only_a_handover_carries_a_message(
+    record: Record, coordinator: Actor, aftercare: Organisation
+) -> None:
+    """The message flag (issue 10) records a handover's message; without one it is refused."""
+    consent = record()
+    with pytest.raises(InvalidInput) as caught:
+        consent_disclose(
+            actor=coordinator,
+            consent=consent,
+            recipient=aftercare,
+            data_classes=["identity"],
+            message=True,
+        )
+    assert caught.value.message is messages.MESSAGE_WITHOUT_HANDOVER
+    assert not ConsentDisclosure.objects.exists()
+    plain = consent_disclose(
+        actor=coordinator, consent=consent, recipient=aftercare, data_classes=["identity"]
+    )
+    assert plain.message is False
+
+
 def test_disclose_refuses_beyond_the_consent(
     record: Record, coordinator: Actor, aftercare: Organisation, landing: Organisation
 ) -> None:

@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import translation
+from django.utils.translation import gettext_lazy
 
 from estafette.consent import messages as consent_messages
 from estafette.consent.models import ConsentDisclosure, ConsentPurpose
@@ -149,6 +151,7 @@ def test_a_receiver_without_consent_shows_the_refusal_before_sending(
     assert html.lstrip().startswith('<div id="consent-field"')  # only the fragment
     assert "<form" not in html and 'name="receiver"' not in html
     assert 'id="id_message_helptext" hx-swap-oob="true"' in html  # and the message's bounds
+    assert 'id="consent-announce" hx-swap-oob="innerHTML"' in html  # told in a live region
     # (A fragment: the test client keeps no context of it, so the HTML is what we read.)
     assert html.count(" disabled") == len(DataClass.choices)  # nothing can travel
     assert " checked" not in html
@@ -206,6 +209,7 @@ def test_the_receiver_list_is_searchable(world: dict[str, Any]) -> None:
     select = html[start : html.index("</select>", start)]
     assert "De Instap Formulier" in select
     assert "PI Formulier" not in select and "Partner" not in select
+    assert '<p id="receiver-count" hx-swap-oob="innerHTML">' in html  # the count, told
 
 
 def test_the_search_field_works_without_javascript_and_keeps_the_typing(
@@ -352,6 +356,10 @@ def test_a_sent_handover_records_that_its_message_travelled(world: dict[str, Any
     assert disclosure.message is True
     assert disclosure.consent == world["aftercare"]
     assert disclosure.data_classes == ["detention", "identity"]
+    consents = client_for(world["a"]).get(f"/people/{world['trajectory'].person_id}/consents/")
+    with translation.override("nl"):  # {% translate %} prints the sentence unescaped
+        travelled = str(gettext_lazy("the handover's message and information"))
+    assert travelled in consents.content.decode()
 
 
 # ---------------------------------------------------------------- links and cost
