@@ -68,7 +68,11 @@ def other(frozen_clock: ClockControl, actor_a: Actor) -> Trajectory:
 def test_a_release_date_of_year_one(
     trajectory: Trajectory, other: Trajectory, actor_a: Actor
 ) -> None:
-    Trajectory.objects.filter(pk=trajectory.pk).update(release_date=YEAR_ONE, release_on=YEAR_ONE)
+    # An estimate: a *known* release date that has passed means the person is out, and the
+    # pre-release rules (the referral) rightly stay silent (issue 10).
+    Trajectory.objects.filter(pk=trajectory.pk).update(
+        release_certainty="estimate", release_date=YEAR_ONE, release_on=YEAR_ONE
+    )
     client = client_for(actor_a)
     html = page(client, trajectory)
     assert "1 Jan 0001" in html and MARK in html
