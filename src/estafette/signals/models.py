@@ -1,6 +1,6 @@
 """Signals: a warning to the one who can act, before the baton falls; and their history.
 
-At most one *live* (not resolved) signal per (rule, trajectory): a database
+At most one *live* (not resolved) signal per (rule, trajectory, addressee): a database
 constraint, so re-running an evaluation can never duplicate one. The history
 of every signal is kept in :class:`SignalEvent` (append-only).
 """

@@ -172,7 +172,11 @@ def role_for_kind(kind: str) -> str:
 
 @dataclass(frozen=True)
 class Candidate:
-    """One (rule, trajectory) for which the facts hold today."""
+    """One (rule, trajectory, addressee) for which the facts hold today.
+
+    A rule may return several for one trajectory, one per organisation that can act
+    on its part; evaluation keeps one live signal for each (``signals/evaluate.py``).
+    """
 
     rule_code: str
     trajectory_id: int
