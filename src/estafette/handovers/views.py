@@ -83,8 +83,15 @@ Compared by identity, not by value: a lazy sentence compares by its text in the
 active language. A refusal not listed here goes above the form.
 """
 
-CONSENT_FIELDS = frozenset({"receiver", "data_classes"})
-"""Fields whose refusal the person fixes on the consent page: it is linked beside them."""
+CONSENT_REFUSALS: tuple[Any, ...] = (
+    consent_messages.CONSENT_MISSING,
+    consent_messages.CONSENT_WITHDRAWN,
+    consent_messages.CONSENT_ENDED,
+    consent_messages.CLASSES_NOT_COVERED,
+    handover_messages.NOT_YOURS_TO_SHARE,
+)
+"""Refusals the person fixes on the consent page (a consent for the receiver, or one that
+covers more, or the sender's own): the page is linked beside the field concerned."""
 
 
 def _refusal_field(refusal: DomainError) -> str | None:
@@ -211,6 +218,7 @@ def handover_start(request: HttpRequest, pk: int) -> HttpResponse:
     }
 
     status = 200
+    consent_field = ""  # the field a consent refusal stands beside, if any
     if is_post and "narrow" not in request.POST:
         form = HandoverStartForm(request.POST, **form_args)
         status = 400  # unless it is sent, or refused for a reason no field can fix
@@ -232,6 +240,8 @@ def handover_start(request: HttpRequest, pk: int) -> HttpResponse:
                 form.add_error(field, str(refusal))
                 if field is None:
                     status = refusal.status
+                elif any(refusal.message is message for message in CONSENT_REFUSALS):
+                    consent_field = field
             else:
                 messages.success(
                     request,
@@ -266,7 +276,7 @@ def handover_start(request: HttpRequest, pk: int) -> HttpResponse:
         "class_rows": [
             (option, option.offered and option.value in selected) for option in position.options
         ],
-        "consent_refused": any(form.has_error(name) for name in CONSENT_FIELDS),
+        "consent_field": consent_field,
         "swap": False,
     }
     template = "handovers/handover_start.html"

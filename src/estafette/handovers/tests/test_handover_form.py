@@ -309,6 +309,20 @@ def test_a_receiver_without_consent_is_refused_beside_the_receiver(world: dict[s
     assert not Handover.objects.exists() and not ConsentDisclosure.objects.exists()
 
 
+def test_a_plain_form_error_gets_no_consent_link(world: dict[str, Any]) -> None:
+    """Only a refusal the consent page can fix points there."""
+    trajectory = world["trajectory"]
+    response = client_for(world["a"]).post(
+        url(trajectory),
+        {"receiver": "", "purpose": "aftercare_referral", "message": "TYPED-MESSAGE"},
+    )
+    html = response.content.decode()
+    assert response.status_code == 400
+    receiver = html[html.index('id="receiver-field"') : html.index('id="id_purpose"')]
+    assert 'class="errorlist"' in receiver and consent_link(trajectory) not in receiver
+    assert "TYPED-MESSAGE" in html
+
+
 def test_classes_beyond_what_the_sender_sees_are_refused_beside_the_field(
     world: dict[str, Any],
 ) -> None:
