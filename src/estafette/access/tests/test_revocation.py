@@ -14,7 +14,8 @@ from estafette.handovers.models import Purpose
 from estafette.handovers.services import handover_accept
 from estafette.organisations.models import OrganisationKind, Role
 from estafette.testing.clock import ClockControl
-from estafette.trajectories.models import Trajectory
+from estafette.trajectories.models import Phase, Trajectory
+from estafette.trajectories.services import trajectory_set_phase
 
 from .helpers import (
     NETWORK,
@@ -51,9 +52,27 @@ def municipal(db: None) -> Actor:
 
 
 def _received(coordinator: Actor, trajectory: Trajectory, municipal: Actor) -> None:
-    """The municipality received the baton under a consent for the after-care referral."""
+    """The municipality received the baton under a consent for the after-care referral.
+
+    Accepted during detention it is committed (decision 0011); the person's return then
+    passes the baton to it.
+    """
     handover = send(coordinator, trajectory, municipal.organisation, Purpose.AFTERCARE_REFERRAL)
     handover_accept(actor=municipal, handover=handover)
+    trajectory_set_phase(actor=coordinator, trajectory=trajectory, phase=Phase.RETURN)
+
+
+def test_a_committed_receiver_loses_the_file_with_the_consent(
+    coordinator: Actor, trajectory: Trajectory, municipal: Actor
+) -> None:
+    """Committed during detention, the municipality's only ground is the consent."""
+    handover = send(coordinator, trajectory, municipal.organisation, Purpose.AFTERCARE_REFERRAL)
+    handover_accept(actor=municipal, handover=handover)
+    client = client_for(municipal)
+    assert client.get(f"/trajectories/{trajectory.pk}/").status_code == 200
+    referral = trajectory.person.consents.get(purpose__code="aftercare_referral")
+    consent_revoke(actor=coordinator, consent=referral)
+    assert client.get(f"/trajectories/{trajectory.pk}/").status_code == 404
 
 
 def test_revoking_removes_the_covered_classes_at_once_service_layer(
