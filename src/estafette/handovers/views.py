@@ -2,7 +2,9 @@
 
 Each transition is a plain POST that redirects back (works without
 JavaScript). Illegal moves are refused by the services with a domain error,
-which the middleware answers with a sentence (409/403), never a 500.
+which the middleware answers with a sentence (409/403), never a 500 — except
+a refusal of a handover being sent, which the person can fix on the form: it
+comes back beside the field concerned, with everything typed (issue 10).
 """
 
 from __future__ import annotations
