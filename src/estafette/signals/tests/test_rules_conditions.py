@@ -386,9 +386,7 @@ def test_unnoticed_after_a_sentence_transfer_into_a_dutch_prison(
     # The stay and the first weeks count from the day the person entered the Dutch prison:
     # until it is known, neither counts.
     assert live(t, "unnoticed_risk") is None
-    trajectory_record_domestic_entry(
-        actor=case_manager, trajectory=t, entered_on=today - days(20)
-    )
+    trajectory_record_domestic_entry(actor=case_manager, trajectory=t, entered_on=today - days(20))
     signals_evaluate()
     signal = live(t, "unnoticed_risk")
     assert signal is not None and signal.facts["factors"] == ["short_stay", "first_weeks"]
