@@ -25,8 +25,14 @@ def test_a_withdrawn_consent_stops_showing_its_classes_at_once(
     new_context: Callable[..., BrowserContext], relay: Relay
 ) -> None:
     from estafette.handovers.services import handover_accept
+    from estafette.trajectories.models import Phase
+    from estafette.trajectories.services import trajectory_set_phase
 
     handover_accept(actor=relay.actor(relay.aftercare_worker), handover=relay.hand_over())
+    # The person came home: the baton passed to the municipality (decision 0011).
+    trajectory_set_phase(
+        actor=relay.actor(relay.coordinator), trajectory=relay.trajectory, phase=Phase.RETURN
+    )
     name = relay.person.full_name
     trajectory_url = f"/trajectories/{relay.trajectory.pk}/"
 

@@ -67,7 +67,7 @@ def test_sign_in_caseload_trajectory_and_handover_form_break_no_policy(
     page.goto(f"/trajectories/{relay.trajectory.pk}/")
     expect(page.get_by_role("heading", name=relay.person.full_name, level=1)).to_be_visible()
     page.get_by_role("link", name="Hand over the baton").click()
-    page.get_by_label("Receiver").select_option(value=str(relay.aftercare.pk))
+    page.get_by_label("Receiver", exact=True).select_option(value=str(relay.aftercare.pk))
     page.wait_for_load_state("networkidle")
 
     assert reports == [], "\n".join(reports)

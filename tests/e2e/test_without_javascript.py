@@ -1,8 +1,9 @@
 """The relay works without JavaScript: htmx only enhances plain forms and links.
 
 A browser context with JavaScript switched off hands the baton over (narrowing
-the receivers with the form's own button instead of htmx), accepts it, and
-filters the caseload.
+the receivers with the form's own button instead of htmx), filters the caseload,
+accepts it while the person is detained (the desk is committed), records the
+person's return and that they turned up: every step a plain form.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ def test_handover_and_acceptance_without_javascript(
     page.goto(f"/trajectories/{relay.trajectory.pk}/handover/")
     field(page, "Kind of organisation").select_option(OrganisationKind.MUNICIPAL_AFTERCARE.value)
     field(page, "Message").fill("Please take up after-care in Arnhem.")
-    page.get_by_role("button", name="Show this kind").click()
+    page.get_by_role("button", name="Show", exact=True).click()
     # The form came back from the server with the typed message kept.
     expect(field(page, "Message")).to_have_value("Please take up after-care in Arnhem.")
     field(page, "Receiver").select_option(value=str(relay.aftercare.pk))
@@ -51,10 +52,20 @@ def test_handover_and_acceptance_without_javascript(
     expect(caseload_row(page, name)).to_contain_text("about to receive")
     page.get_by_role("link", name=name, exact=True).click()
     page.get_by_role("button", name="Accept the baton").click()
-    expect(page.get_by_text("You hold the baton now.")).to_be_visible()
+    # Still detained: the desk is committed; the baton passes when the person is out.
+    expect(page.get_by_text("You have accepted. The sender keeps the baton")).to_be_visible()
     screenshot(page, "no-js/02-accepted")
-
     handover = Handover.objects.get(trajectory=relay.trajectory)
     assert handover.state == State.ACCEPTED
     relay.trajectory.refresh_from_db()
+    assert relay.trajectory.baton_holder_id == relay.bureau.pk
+
+    # The person turns up at the desk: a plain POST records the return and passes the baton.
+    page.get_by_role("button", name="Record that the person has left detention").click()
+    page.get_by_role("button", name="The person turned up").click()
+    expect(page.get_by_text("Recorded: the person is in your guidance.")).to_be_visible()
+    screenshot(page, "no-js/03-taken-up")
+    relay.trajectory.refresh_from_db()
     assert relay.trajectory.baton_holder_id == relay.aftercare.pk
+    handover.refresh_from_db()
+    assert handover.state == State.TAKEN_UP
