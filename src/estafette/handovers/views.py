@@ -28,7 +28,7 @@ from estafette.consent.policy import purpose_name
 from estafette.consent.selectors import consents_in_force
 from estafette.core.actor import Actor
 from estafette.core.data_classes import DataClass
-from estafette.core.errors import Conflict, DomainError, NotPermitted
+from estafette.core.errors import Conflict, DomainError, InvalidInput, NotPermitted
 from estafette.core.templatetags.estafette_tags import short_date
 from estafette.core.views import actor_required
 from estafette.handovers import messages as handover_messages
@@ -51,12 +51,15 @@ from estafette.trajectories.views import DETAIL_TEMPLATE, detail_context, is_htm
 DONE = {
     "accept": gettext_lazy("You hold the baton now. The sender has been told."),
     "decline": gettext_lazy(
-        "You declined the handover. The sender keeps the baton and reads your reason."
+        "You declined the handover. The sender keeps the baton and has been told."
     ),
     "withdraw": gettext_lazy("The handover has been withdrawn; you keep the baton."),
-    "take_up": gettext_lazy("Recorded: the person is in your guidance. The loop is closed."),
+    "take_up": gettext_lazy(
+        "Recorded: the person is in your guidance. The loop is closed; the sender has been told."
+    ),
     "no_show": gettext_lazy(
-        "Recorded: the person did not turn up. The baton is back with the sender."
+        "Recorded: the person did not turn up. The baton is back with the sender, "
+        "who has been told."
     ),
 }
 
@@ -328,13 +331,23 @@ def handover_transition_view(request: HttpRequest, pk: int, action: str) -> Http
         relay = relay_get(actor=actor, pk=handover.trajectory_id)
         context = detail_context(request, relay, transition_forms={(handover.pk, action): form})
         return render(request, DETAIL_TEMPLATE, context, status=400)
-    handover = handover_transition(
-        actor=actor,
-        handover=handover,
-        action=action,
-        reason=form.cleaned_data["reason"],
-        entered_on=form.cleaned_data.get("entered_on"),
-    )
+    try:
+        handover = handover_transition(
+            actor=actor,
+            handover=handover,
+            action=action,
+            reason=form.cleaned_data["reason"],
+            entered_on=form.cleaned_data.get("entered_on"),
+        )
+    except (InvalidInput, Conflict) as exc:
+        if isinstance(exc, Conflict) and exc.message != handover_messages.STILL_DETAINED:
+            raise  # the state moved on: the refusal page says what happened
+        # A refusal the person can act on from the page (record the release first, or a
+        # date out of range): the page again, the note kept, the sentence beside the button.
+        form.add_error(None, str(exc))
+        relay = relay_get(actor=actor, pk=handover.trajectory_id)
+        context = detail_context(request, relay, transition_forms={(handover.pk, action): form})
+        return render(request, DETAIL_TEMPLATE, context, status=exc.status)
     if action == "accept" and handover.baton_at is None:
         messages.success(request, COMMITTED_DONE)
     else:

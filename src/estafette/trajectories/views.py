@@ -389,7 +389,11 @@ def _handover_items(
             purpose=handover.purpose, phase=relay.trajectory.phase
         )
         for action in handover_actions(actor=actor, handover=handover):
-            if action in ("take_up", "no_show") and not outcome_possible:
+            if (
+                action in ("take_up", "no_show")
+                and not outcome_possible
+                and (handover.pk, action) not in bound  # a refused attempt comes back
+            ):
                 # Still detained: the receiver prepares; the outcome comes after release.
                 item.waiting_for_release = True
                 continue

@@ -370,3 +370,22 @@ def test_the_start_form_offers_only_the_data_classes_the_sender_may_see(
     assert re.search(r'value="offence" id="id_data_classes_\d+" disabled', html)
     full = client_for(world["a"]).get(start_url(world["trajectory"])).context["position"]
     assert {o.value for o in full.options if o.offered} >= {"offence", "identity"}
+
+
+def test_taken_up_while_detained_comes_back_with_the_note_and_the_sentence(
+    world: dict[str, Any],
+) -> None:
+    a, b, trajectory = client_for(world["a"]), client_for(world["b"]), world["trajectory"]
+    send(a, trajectory, world["desk"])
+    handover = Handover.objects.get()
+    transition(b, handover, "accept")
+    response = b.post(
+        f"/handovers/{handover.pk}/take_up/", {f"h{handover.pk}-take_up-reason": "Kwam langs."}
+    )
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert nl(messages.STILL_DETAINED, action=messages.ACTION_PAST["take_up"]) in html
+    assert "Kwam langs." in html  # the note is kept
+    assert f'action="/trajectories/{trajectory.pk}/phase/"' in html  # and the way out
+    handover.refresh_from_db()
+    assert handover.state == "accepted"
