@@ -165,6 +165,9 @@ class HandoverTransition(AppendOnlyModel):
 
     class Meta:
         ordering = ["at", "id"]
+        # The notification fan-out reads the steps of the last days (issue 10): an index on
+        # the time keeps that read small however long the history is.
+        indexes = [models.Index(fields=["at"], name="handover_transition_at")]
 
     def __str__(self) -> str:
         return f"{self.source}→{self.target}"
