@@ -42,17 +42,26 @@ def passes_at_release(*, purpose: str, phase: str) -> bool:
     return purpose in AT_RELEASE_PURPOSES and phase == DETENTION_PHASE
 
 
+CLOSED_PHASE = "closed"
+
+
 def committed_q(prefix: str = "") -> Q:
-    """Handovers whose receiver is committed: accepted, the baton not yet passed.
+    """Handovers whose receiver is committed: accepted, the baton not yet passed, and the
+    trajectory still open (a trajectory closed during detention ends the commitment).
 
     ``prefix`` lets a query on another model reach the handover (``"handovers__"``).
     """
-    return Q(**{f"{prefix}state": State.ACCEPTED, f"{prefix}baton_at__isnull": True})
+    return Q(**{f"{prefix}state": State.ACCEPTED, f"{prefix}baton_at__isnull": True}) & ~Q(
+        **{f"{prefix}trajectory__phase": CLOSED_PHASE}
+    )
 
 
-def is_committed(handover: Any) -> bool:
-    """The handover's receiver is committed and preparing (accepted, baton not yet passed)."""
-    return bool(handover.state == State.ACCEPTED and handover.baton_at is None)
+def is_committed(handover: Any, *, closed: bool = False) -> bool:
+    """The handover's receiver is committed and preparing (accepted, baton not yet passed).
+
+    ``closed``: whether its trajectory is closed, which ends the commitment.
+    """
+    return bool(handover.state == State.ACCEPTED and handover.baton_at is None and not closed)
 
 
 def may_record_outcome(*, purpose: str, phase: str) -> bool:

@@ -255,7 +255,9 @@ def _relation_handovers(org_id: int) -> QuerySet[Handover]:
     return Handover.objects.filter(
         Q(receiver_id=org_id, state__in=list(PENDING))
         | (Q(receiver_id=org_id) & committed_q())
-        | Q(sender_id=org_id, state__in=list(AWAITING_OUTCOME))
+        # Awaiting the outcome once the baton passed; while the receiver is committed the
+        # sender still holds the baton, and a trajectory closed then ends the commitment.
+        | Q(sender_id=org_id, state__in=list(AWAITING_OUTCOME), baton_at__isnull=False)
         | Q(sender_id=org_id, state__in=list(OUTCOME_STATES), outcome_seen_at__isnull=True)
     )
 
@@ -506,12 +508,15 @@ def _row(
     trajectory: Trajectory, handovers: list[Handover], org_id: int, classes: frozenset[str]
 ) -> CaseloadRow:
     pending = next((h for h in handovers if h.state in PENDING), None)
-    committed = next((h for h in handovers if is_committed(h)), None)
+    closed = trajectory.is_closed
+    committed = next((h for h in handovers if is_committed(h, closed=closed)), None)
     mine_awaiting = next(
         (
             h
             for h in handovers
-            if h.sender_id == org_id and h.state in AWAITING_OUTCOME and not is_committed(h)
+            if h.sender_id == org_id
+            and h.state in AWAITING_OUTCOME
+            and not is_committed(h, closed=closed)
         ),
         None,
     )

@@ -334,7 +334,8 @@ def _geometry(relay: RelayView, today: dt.date) -> RelayGeometry:
 
 def _committed(relay: RelayView) -> Handover | None:
     """The handover whose receiver is committed to take the baton at release (decision 0011)."""
-    return next((h for h in relay.handovers if is_committed(h)), None)
+    closed = relay.trajectory.is_closed
+    return next((h for h in relay.handovers if is_committed(h, closed=closed)), None)
 
 
 def _stretch_rows(relay: RelayView) -> list[StretchRow]:
@@ -384,7 +385,7 @@ def _handover_items(
                 for step in handover.transitions.all()
             ],
         )
-        item.committed = is_committed(handover)
+        item.committed = is_committed(handover, closed=relay.trajectory.is_closed)
         outcome_possible = may_record_outcome(
             purpose=handover.purpose, phase=relay.trajectory.phase
         )

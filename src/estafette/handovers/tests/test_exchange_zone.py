@@ -279,3 +279,15 @@ def test_an_entry_date_outside_its_range_is_refused_and_nothing_is_saved(
         trajectory_record_domestic_entry(
             actor=actor_a, trajectory=trajectory, entered_on=dt.date(1890, 1, 1)
         )
+
+
+def test_closing_during_detention_ends_the_commitment(
+    detained: Trajectory, actor_a: Actor, actor_b: Actor
+) -> None:
+    handover_accept(actor=actor_b, handover=refer(actor_a, detained, actor_b))
+    trajectory_set_phase(
+        actor=actor_a, trajectory=detained, phase=Phase.CLOSED, reason="Overleden."
+    )
+    assert relationship_of(actor_b, detained) == Relationship.NONE
+    assert relations(actor_b) == {}
+    assert relations(actor_a) == {}
