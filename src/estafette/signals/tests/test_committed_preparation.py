@@ -12,6 +12,7 @@ import datetime as dt
 from typing import Any, cast
 
 import pytest
+from django.utils import translation
 
 from estafette.conditions.models import Condition, Status
 from estafette.conditions.services import condition_record
@@ -73,7 +74,10 @@ def on(clock_control: ClockControl, day: dt.date, trajectory: Trajectory) -> Sig
 def test_the_norm_says_it_is_the_products_default() -> None:
     norm = norm_get("preparation_before_release")
     assert norm.params == {"days_before_release": 28}
-    assert "product's own default" in str(norm.description)
+    with translation.override("en"):
+        assert "product's own default" in str(norm.description)
+    with translation.override("nl"):
+        assert "eigen standaard van het product" in str(norm.description)
 
 
 def test_boundaries_and_addressee(
