@@ -65,6 +65,7 @@ def main() -> None:
                     last_name=f"{template.user.last_name} {number:02d}",
                     organisation=template.organisation,
                     role=template.role,
+                    can_sign_in=True,  # the load generator signs in as them (bench database)
                 )
             demo_device_create(user)
             rows.append(

@@ -1,7 +1,10 @@
 """Demo users: one account per role to sign in with, the volunteers, and staff behind the examples.
 
 Every demo user's name starts with ``demo-`` or is one of :data:`DEMO_ACCOUNTS`,
-which is how ``--fresh`` finds them again.
+which is how ``--fresh`` finds them again. Only the printed accounts
+(:data:`DEMO_ACCOUNTS`) take the public demo password; every other demo user
+(the bulk volunteers, the staff behind the examples) has an unusable password,
+so nobody can sign in as one of them or enrol an authenticator for it (issue 11).
 """
 
 from __future__ import annotations
@@ -54,9 +57,9 @@ DEMO_USERNAMES = frozenset(account.username for account in DEMO_ACCOUNTS)
 class Accounts:
     """Creates demo users with one password hash computed once.
 
-    Hashing with Argon2 costs tens of milliseconds; the ~140 demo users all
-    share the same demo password, so one hash serves them all (a demo
-    database holds no secret worth a salt per user).
+    Hashing with Argon2 costs tens of milliseconds; the printed demo accounts
+    share the same public demo password, so one hash serves them all (a demo
+    database holds no secret worth a salt per user). The others get none.
     """
 
     def __init__(self) -> None:
@@ -73,16 +76,21 @@ class Accounts:
         organisation: Organisation,
         role: str,
         superuser: bool = False,
+        can_sign_in: bool = False,
     ) -> User:
+        """A demo user; with the public demo password only if ``can_sign_in``, else unusable."""
         user = self.user_model(
             username=username,
             first_name=first_name,
             last_name=last_name,
             email=f"{username}@example.org",
-            password=self.password_hash,
             is_staff=superuser,
             is_superuser=superuser,
         )
+        if can_sign_in:
+            user.password = self.password_hash
+        else:
+            user.set_unusable_password()
         user.save()
         Membership.objects.create(user=user, organisation=organisation, role=role)
         return user
@@ -109,7 +117,7 @@ def accounts_create(directory: Directory, rng: random.Random, *, volunteers: int
     """Create the demo accounts (one per role) and ``volunteers`` visiting-volunteer users.
 
     Contract: usernames are deterministic; the volunteers carry synthetic
-    names from ``names`` and are never printed.
+    names from ``names``, are never printed and cannot sign in (unusable password).
     """
     accounts = Accounts()
     for account in DEMO_ACCOUNTS:
@@ -120,6 +128,7 @@ def accounts_create(directory: Directory, rng: random.Random, *, volunteers: int
             organisation=Organisation.objects.get(code=account.organisation_code),
             role=account.role,
             superuser=account.superuser,
+            can_sign_in=True,
         )
         demo_device_create(user)  # the second factor: `manage.py demo_code <username>`
     for index in range(1, volunteers + 1):

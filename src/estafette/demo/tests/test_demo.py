@@ -208,6 +208,35 @@ def test_demo_accounts_exist_with_their_roles(demo: BuildReport) -> None:
 
 
 @pytest.mark.django_db
+def test_only_the_printed_demo_accounts_can_sign_in(demo: BuildReport) -> None:
+    """The public demo password opens the printed accounts only (issue 11, point 8).
+
+    Every other demo user — the bulk volunteers, the staff behind the examples —
+    has an unusable password: the sign-in page refuses it with the demo password,
+    so nobody can reach the page that enrols an authenticator for it.
+    """
+    from django.test import Client
+
+    from estafette.demo.accounts import DEMO_USERNAMES, USER_PREFIX
+
+    others = get_user_model().objects.filter(username__startswith=USER_PREFIX)
+    assert others.count() >= 12  # the tiny scale's volunteers, and the staff
+    for user in others:
+        assert not user.has_usable_password(), user.username
+    for account in DEMO_ACCOUNTS:
+        assert get_user_model().objects.get(username=account.username).has_usable_password()
+    bulk = others.filter(username__startswith=f"{USER_PREFIX}vrijwilliger-").first()
+    assert bulk is not None and bulk.username not in DEMO_USERNAMES
+    client = Client()
+    response = client.post("/login/", {"username": bulk.username, "password": DEMO_PASSWORD})
+    assert response.status_code == 200  # the form again, with its refusal; no session
+    assert "_auth_user_id" not in client.session
+    assert client.get("/login/setup/")["Location"].startswith("/login/")
+    response = client.post("/login/", {"username": "volunteer", "password": DEMO_PASSWORD})
+    assert response.status_code == 302 and response["Location"].startswith("/login/verify/")
+
+
+@pytest.mark.django_db
 def test_arnhem_is_a_central_municipality(demo: BuildReport) -> None:
     arnhem = Organisation.objects.get(code=ARNHEM_DESK)
     served = set(arnhem.serves_municipalities.values_list("common_name", flat=True))
