@@ -41,6 +41,7 @@ from enum import StrEnum
 from django.conf import settings
 from django.db.models import BooleanField, Case, Exists, OuterRef, Q, QuerySet, Value, When
 
+from estafette.access import messages
 from estafette.access.models import EmergencyAccess
 from estafette.consent.models import Consent
 from estafette.consent.policy import (
@@ -81,7 +82,11 @@ ROLE_DATA_CLASSES: dict[str, frozenset[str]] = {
     Role.REGIONAL_COORDINATOR: ALL_CLASSES,
     # Volunteers prepare the return; they never see the offence (issue 4) nor health details.
     Role.VISITING_VOLUNTEER: frozenset({D.IDENTITY, D.DETENTION, D.CONDITIONS, D.NETWORK, D.NOTES}),
-    Role.CONSULAR_OFFICER: frozenset({D.IDENTITY, D.DETENTION, D.OFFENCE, D.NETWORK}),
+    # The consular post runs the stretch abroad when BB does not (DOMAIN.md §2) and issues the
+    # emergency travel document: it reads and records the basic conditions, the way home
+    # (travel documents, money for the journey) among them; never health or notes
+    # (decision 0012). Its consent still bounds what it sees of one person.
+    Role.CONSULAR_OFFICER: frozenset({D.IDENTITY, D.DETENTION, D.CONDITIONS, D.OFFENCE, D.NETWORK}),
     Role.AFTERCARE_COORDINATOR: frozenset(
         {D.IDENTITY, D.DETENTION, D.CONDITIONS, D.HEALTH, D.NETWORK, D.NOTES}
     ),
@@ -559,3 +564,44 @@ def _travels_under(handover: Handover, in_force: Callable[[], Iterable[Consent]]
 def shareable_classes(actor: Actor, trajectory: Trajectory) -> frozenset[str]:
     """What the actor could pass on at all: never more than it may see itself."""
     return access_for(actor, trajectory).classes
+
+
+# --- signals: what a reader sees of a signal ------------------------------------------
+
+
+class SignalDisclosure(StrEnum):
+    """How much of one signal a reader sees (issue 11), from most to least."""
+
+    FULL = "full"
+    """The title, the suggested action, the norm and the reason with its facts."""
+    TITLE = "title"
+    """The title, the suggested action and the norm; the reason's facts are not shared."""
+    NEUTRAL = "neutral"
+    """One neutral line (:data:`messages.SIGNAL_NEUTRAL_LINE`) with the due date: the title
+    itself would say something of the file the reader may not see."""
+
+
+def signal_disclosure(
+    *, title_classes: Iterable[str], reason_classes: Iterable[str], classes: Iterable[str]
+) -> SignalDisclosure:
+    """What a reader who sees ``classes`` of the person's file sees of a signal.
+
+    Every rule declares the data classes its title (and suggested action) and its reason
+    reveal (``signals.rules.base.Rule``); this is the one place that weighs them against
+    the reader's classes — the inbox, the signal page, the trajectory page's panel and the
+    notifications all ask here. A reason is never shown without its title.
+    """
+    seen = frozenset(classes)
+    if not frozenset(title_classes) <= seen:
+        return SignalDisclosure.NEUTRAL
+    if not frozenset(reason_classes) <= seen:
+        return SignalDisclosure.TITLE
+    return SignalDisclosure.FULL
+
+
+def signal_neutral_line(*, holder: bool) -> str:
+    """The line a reader sees instead of a signal's title it may not read.
+
+    The holder is told how to see more (the person's consent); anyone else, whom to ask.
+    """
+    return str(messages.SIGNAL_NEUTRAL_HOLDER if holder else messages.SIGNAL_NEUTRAL_LINE)

@@ -15,7 +15,10 @@ policy, never here:
   nothing of the person's file;
 * the title and the suggested action only with the classes the title itself
   reveals (:attr:`Rule.title_classes`: "no valid ID while …" tells that the ID is
-  missing); otherwise a neutral title (:data:`rules.base.NEUTRAL_TITLE`).
+  missing); otherwise one neutral line (:func:`access.policy.signal_neutral_line`).
+
+The weighing itself is the access policy's (:func:`access.policy.signal_disclosure`),
+the same for the inbox, the signal page, the trajectory page and the notifications.
 
 Query count of a page of the inbox is constant: count, page, at most two for
 the data classes per row (:func:`access.policy.classes_for_page`), one
@@ -74,17 +77,6 @@ SEVERITY_RANK = {"urgent": 0, "warning": 1, "info": 2}
 
 SCOPE_ROLE = "role"
 SCOPE_ORGANISATION = "organisation"
-
-
-def reason_classes(rule_code: str, facts: dict[str, Any]) -> frozenset[str]:
-    """The classes a reader needs for a signal's reason (:meth:`Rule.classes_for_reason`).
-
-    A signal of a rule the product no longer knows needs DETENTION: the safe default.
-    """
-    rule = REGISTRY.get(rule_code)
-    if rule is None:
-        return frozenset({DataClass.DETENTION})
-    return rule.classes_for_reason(facts)
 
 
 # ------------------------------------------------------------------ deadlines in words
@@ -181,21 +173,37 @@ class SignalRow:
     rule: Rule | None
     classes: frozenset[str]
     deadline: DeadlineWords | None = None
+    holder: bool = False
+    """Whether the reader's organisation holds the baton (the neutral line then says how
+    to see more: the person's consent)."""
 
     @property
     def trajectory(self) -> Trajectory:
         return self.signal.trajectory
 
     @property
-    def title(self) -> str:
-        """The rule's title, or a neutral one when the title would reveal a class not seen."""
+    def disclosure(self) -> policy.SignalDisclosure:
+        """What the reader sees of this signal: the access policy decides, from what the
+        rule declares its title and reason reveal (a rule the product no longer knows
+        reveals nothing: neutral)."""
         if self.rule is None:
-            return self.signal.rule_code
-        return self.rule.title_for(self.classes)
+            return policy.SignalDisclosure.NEUTRAL
+        return policy.signal_disclosure(
+            title_classes=self.rule.title_classes,
+            reason_classes=self.rule.classes_for_reason(self.signal.facts or {}),
+            classes=self.classes,
+        )
 
     @property
     def sees_title(self) -> bool:
-        return self.rule is None or self.rule.title_classes <= self.classes
+        return self.disclosure is not policy.SignalDisclosure.NEUTRAL
+
+    @property
+    def title(self) -> str:
+        """The rule's title, or the neutral line when the title would reveal a class not seen."""
+        if self.rule is None or not self.sees_title:
+            return policy.signal_neutral_line(holder=self.holder)
+        return str(self.rule.title)
 
     @property
     def norm(self) -> Norm | None:
@@ -217,8 +225,7 @@ class SignalRow:
 
     @property
     def sees_reason(self) -> bool:
-        needed = reason_classes(self.signal.rule_code, self.signal.facts or {})
-        return self.sees_title and needed <= self.classes
+        return self.disclosure is policy.SignalDisclosure.FULL
 
     @property
     def reason(self) -> str:
@@ -270,7 +277,10 @@ def _rows(
     for signal in signals:
         rule = REGISTRY.get(signal.rule_code)
         row = SignalRow(
-            signal=signal, rule=rule, classes=classes.get(signal.trajectory_id, frozenset())
+            signal=signal,
+            rule=rule,
+            classes=classes.get(signal.trajectory_id, frozenset()),
+            holder=signal.trajectory.baton_holder_id == actor.organisation_id,
         )
         deadline = deadline_words(signal, rule)
         if deadline is not None and not row.sees_title:

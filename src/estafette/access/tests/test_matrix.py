@@ -95,7 +95,7 @@ BUDDY_NOTE = "notes by a buddy"  # a note written by a buddy programme: never fo
 ROLE_SEES: dict[str, frozenset[str]] = {
     Role.REGIONAL_COORDINATOR: ALL,
     Role.VISITING_VOLUNTEER: frozenset({IDENTITY, DETENTION, CONDITIONS, NETWORK, NOTES}),
-    Role.CONSULAR_OFFICER: frozenset({IDENTITY, DETENTION, OFFENCE, NETWORK}),
+    Role.CONSULAR_OFFICER: frozenset({IDENTITY, DETENTION, CONDITIONS, OFFENCE, NETWORK}),
     Role.AFTERCARE_COORDINATOR: ALL - {OFFENCE},
     Role.CASE_MANAGER: ALL,
     Role.PROBATION_OFFICER: ALL,

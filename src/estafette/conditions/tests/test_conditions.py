@@ -159,7 +159,7 @@ def test_recording_asks_for_an_evaluation_and_the_signal_follows(
     frozen_clock: ClockControl, actor_a: Actor, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     asked: list[int] = []
-    monkeypatch.setattr(services, "evaluate_after_commit", asked.append)
+    monkeypatch.setattr(services, "trajectory_changed_after_commit", asked.append)
     t = make(actor_a, release_date=frozen_clock.today - days(2))
     condition_record(actor=actor_a, trajectory=t, condition="income", status="open")
     assert asked == [t.pk]
@@ -328,7 +328,7 @@ def test_a_volunteer_sees_the_panel_without_forms(actor_a: Actor, trajectory: Tr
     assert client.post(url(trajectory), {"condition-id-status": "arranged"}).status_code == 403
 
 
-def test_a_role_without_the_class_sees_the_neutral_line(
+def test_a_reader_without_the_class_sees_the_neutral_line(
     actor_a: Actor, trajectory: Trajectory
 ) -> None:
     consulate = Organisation.objects.create(
@@ -340,7 +340,13 @@ def test_a_role_without_the_class_sees_the_neutral_line(
         organisation=consulate,
         role=ParticipantRole.CONSULAR_POST,
     )
-    give_consent(person=trajectory.person, purpose_code="consular", recipient=consulate)
+    # The consular role reads conditions (decision 0012), but this consent does not cover them.
+    give_consent(
+        person=trajectory.person,
+        purpose_code="consular",
+        recipient=consulate,
+        data_classes=["identity", "detention"],
+    )
     html = (
         client_for(make_actor(consulate, Role.CONSULAR_OFFICER))
         .get(f"/trajectories/{trajectory.pk}/")

@@ -5,7 +5,9 @@ now; nobody reads another's. What a row says about the person is decided by
 the access policy at the moment of reading: the name only with the IDENTITY
 class; the rule's title, or which handover step happened between which
 organisations, only while the reader may still open the file (otherwise one
-neutral line). Never a signal's reason; a handover step's reason (a decline's,
+neutral line); a rule's title only when the access policy lets the reader see it
+(:func:`access.policy.signal_disclosure`, as in the inbox), else its neutral line.
+Never a signal's reason; a handover step's reason (a decline's,
 say) only to a reader who may read that organisation's notes about the person,
 as on the trajectory page.
 """
@@ -143,7 +145,19 @@ class NotificationRow:
         signal = self.notification.signal
         assert signal is not None
         rule = REGISTRY.get(signal.rule_code)
-        return str(rule.title) if rule is not None else signal.rule_code
+        disclosure = (
+            policy.SignalDisclosure.NEUTRAL
+            if rule is None
+            else policy.signal_disclosure(
+                title_classes=rule.title_classes,
+                reason_classes=rule.classes_for_reason(signal.facts or {}),
+                classes=self.classes,
+            )
+        )
+        if disclosure is policy.SignalDisclosure.NEUTRAL:
+            holder = signal.trajectory.baton_holder_id == self.notification.organisation_id
+            return policy.signal_neutral_line(holder=holder)
+        return str(rule.title) if rule is not None else ""
 
     def _handover_title(self) -> str:
         handover = self.handover

@@ -20,7 +20,6 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy as _
 
 from estafette.consent.models import Consent
 from estafette.core.data_classes import DataClass
@@ -38,9 +37,6 @@ from estafette.trajectories.models import (
     ReleaseCertainty,
     Trajectory,
 )
-
-NEUTRAL_TITLE = _("A signal whose subject is not shared with your organisation")
-"""The title a reader sees when the rule's own title would reveal a class they lack."""
 
 ROLE_FOR_KIND: dict[str, str] = {
     OrganisationKind.BB_REGIONAL_DESK: Role.REGIONAL_COORDINATOR,
@@ -219,14 +215,17 @@ class Rule:
     link_name: ClassVar[str] = "trajectory-detail"
     link_fragment: ClassVar[str] = ""
     """An id on the linked page to land at; the link is a page (GET), never a form's action."""
-    reason_classes: ClassVar[frozenset[str]] = frozenset({DataClass.DETENTION})
-    """The data classes the facts in the reason belong to; a reader needs all of them to
-    read it (empty: only the relay). The default, DETENTION, is the safe one: most rules
-    count from the release date."""
-    title_classes: ClassVar[frozenset[str]] = frozenset()
-    """The data classes the title and suggested action themselves reveal ("no valid ID"). A
-    reader without all of them sees :data:`NEUTRAL_TITLE` and no action (empty: the title
-    says only what to do, never something of the person's file)."""
+    title_classes: ClassVar[frozenset[str]]
+    """The data classes the title and the suggested action themselves reveal: "no valid
+    ID" tells that the ID is missing (conditions), "vulnerable person" that there is a
+    marker (health), "release date unknown while release may be near" something of the
+    detention. Empty only when the title speaks of the relay alone (who handed over to
+    whom). Every rule declares it (:func:`register` refuses a rule that does not); the
+    access policy weighs it (:func:`access.policy.signal_disclosure`)."""
+    reason_classes: ClassVar[frozenset[str]]
+    """The data classes the facts in the reason belong to (release dates: detention; the
+    open conditions: conditions; …); a reader needs all of them, and the title's, to read
+    it. Every rule declares it, like :attr:`title_classes`."""
     params: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -313,12 +312,6 @@ class Rule:
         """The classes a reader needs to read the reason of a signal with ``facts``."""
         return self.reason_classes
 
-    def title_for(self, classes: Iterable[str]) -> str:
-        """The title for a reader who sees ``classes`` of the person's file."""
-        if self.title_classes <= frozenset(classes):
-            return str(self.title)
-        return str(NEUTRAL_TITLE)
-
     def action_text(self, facts: Mapping[str, Any]) -> str:
         """The suggested action for the addressee of a signal with ``facts``."""
         return str(self.suggested_action)
@@ -354,7 +347,12 @@ REGISTRY: dict[str, Rule] = {}
 
 
 def register(rule: Rule) -> Rule:
+    """Add ``rule`` to :data:`REGISTRY`; a rule must declare what its words reveal."""
     if rule.code in REGISTRY:
         raise ValueError(f"rule {rule.code} registered twice")
+    for declared in ("title_classes", "reason_classes"):
+        value = getattr(type(rule), declared, None)
+        if not isinstance(value, frozenset) or not value <= frozenset(DataClass.values):
+            raise TypeError(f"rule {rule.code} must declare {declared} (data classes)")
     REGISTRY[rule.code] = rule
     return rule

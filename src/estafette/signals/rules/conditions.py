@@ -217,8 +217,10 @@ class ConditionOpenAfterReturn(ReturnedRule):
     """
 
     code = "condition_open_after_return"
-    reason_classes = RETURN_AND_CONDITIONS
-    title_classes = CONDITION_CLASSES
+    title_classes = frozenset(
+        {DataClass.CONDITIONS}
+    )  # which condition is open; the reason counts from the return
+    reason_classes = frozenset({DataClass.CONDITIONS, DataClass.DETENTION})
     title = _("Basic condition still open long after return")
     reason_template = _(
         "Back since %(returned_on)s (%(returned_basis)s); still open or unknown after "
@@ -285,8 +287,10 @@ class IdMissingAfterReturn(ReturnedRule):
     """
 
     code = "id_missing_after_return"
-    reason_classes = RETURN_AND_CONDITIONS
-    title_classes = CONDITION_CLASSES
+    title_classes = frozenset(
+        {DataClass.CONDITIONS}
+    )  # that the ID is missing; the reason counts from the return
+    reason_classes = frozenset({DataClass.CONDITIONS, DataClass.DETENTION})
     title = _("No valid ID while benefit or insurance waits on it")
     reason_template = _(
         "Back since %(returned_on)s (%(returned_basis)s); valid ID: %(id_status)s; waiting "
@@ -410,6 +414,10 @@ class NoWayHome(Rule):
     """
 
     code = "no_way_home"
+    title_classes = frozenset(
+        {DataClass.CONDITIONS}
+    )  # travel documents and money: basic conditions; the reason counts from the release
+    reason_classes = frozenset({DataClass.CONDITIONS, DataClass.DETENTION})
     title = _("No money or valid travel documents to come home")
     reason_template = _(
         "%(release)s; not arranged for the journey home: %(missing)s; to be ready by "
@@ -424,8 +432,6 @@ class NoWayHome(Rule):
         "advance, a fund), and prepare the arrival."
     )
     norm_code = "way_home_ready"
-    reason_classes = RETURN_AND_CONDITIONS
-    title_classes = CONDITION_CLASSES
 
     def may_apply(self, row: dict[str, Any], today: dt.date) -> bool:
         return row["route"] in WAY_HOME_ROUTES and before_release(row)
@@ -544,6 +550,10 @@ class UnnoticedRisk(Rule):
     """
 
     code = "unnoticed_risk"
+    title_classes = frozenset(
+        {DataClass.DETENTION}
+    )  # in detention; the reason names open conditions (and health, see classes_for_reason)
+    reason_classes = frozenset({DataClass.CONDITIONS, DataClass.DETENTION})
     title = _("At risk of going unnoticed in detention")
     reason_template = _(
         "In detention since %(detention_since)s; %(count)s of the signs of the people with "
@@ -554,7 +564,6 @@ class UnnoticedRisk(Rule):
         "domains (ID first)."
     )
     HEALTH_FIELDS = tuple(f"person__{m}" for m in HEALTH_MARKERS)
-    reason_classes = RETURN_AND_CONDITIONS
 
     def classes_for_reason(self, facts: Mapping[str, Any]) -> frozenset[str]:
         if "health" in facts.get("factors", ()):
@@ -632,8 +641,8 @@ class ChildrenOutOfView(Rule):
     """A minor child in the network and no adult in it, in every live phase."""
 
     code = "children_out_of_view"
+    title_classes = frozenset({DataClass.NETWORK})  # minor children: network
     reason_classes = frozenset({DataClass.NETWORK})
-    title_classes = frozenset({DataClass.NETWORK})
     title = _("Minor children left behind with nobody in view")
     reason_template = _(
         "%(children)s minor child(ren) in the network, and no adult in the network: no "
@@ -688,6 +697,10 @@ class AcceptedNotTakenUp(ReturnedRule):
     """
 
     code = "accepted_not_taken_up"
+    title_classes = (
+        frozenset()
+    )  # a handover's outcome: the relay; the reason counts from the return
+    reason_classes = frozenset({DataClass.DETENTION})
     title = _("Handover accepted, but the person not taken up after return")
     reason_template = _(
         "%(receiver)s accepted the handover (%(purpose)s) on %(accepted_on)s; back since "

@@ -145,6 +145,8 @@ class ReleaseDateUnknown(Rule):
     """
 
     code = "release_date_unknown"
+    title_classes = frozenset({DataClass.DETENTION})  # the release is near: detention
+    reason_classes = frozenset({DataClass.DETENTION})
     title = _("Release date unknown while release may be near")
     reason_template = _(
         "Release date unknown; in detention since %(detention_since)s; without a date no "
@@ -193,6 +195,8 @@ class AftercareReferralMissing(ReleaseDeadlineRule):
     """
 
     code = "aftercare_referral_missing"
+    title_classes = frozenset({DataClass.DETENTION})  # the release nears: detention
+    reason_classes = frozenset({DataClass.DETENTION})
     title = _("No after-care referral as release approaches")
     reason_template = _(
         "%(release)s; no after-care referral sent; after-care consent: %(consent)s; "
@@ -277,6 +281,9 @@ class RegistrationUnknown(ReleaseDeadlineRule):
     """
 
     code = "registration_unknown"
+    # The title reveals where the person is registered (identity), as release nears.
+    title_classes = frozenset({DataClass.IDENTITY, DataClass.DETENTION})
+    reason_classes = frozenset({DataClass.IDENTITY, DataClass.DETENTION})
     title = _("Municipality of registration unknown or unverified as release approaches")
     reason_template = _(
         "%(release)s; municipality of last registration: %(registration)s; the after-care "
@@ -355,7 +362,8 @@ class HandoverUnanswered(Rule):
     """
 
     code = "handover_unanswered"
-    reason_classes = frozenset()  # who handed over to whom and when: the relay itself
+    title_classes = frozenset()  # who handed over to whom and when: the relay itself
+    reason_classes = frozenset()
     title = _("Handover not answered: the baton is in the air")
     reason_template = _(
         "%(sender)s handed over (%(purpose)s) on %(sent_on)s; an answer was expected by "
@@ -413,7 +421,8 @@ class ReturnedNoShow(Rule):
     """
 
     code = "returned_no_show"
-    reason_classes = frozenset()  # the relay itself
+    title_classes = frozenset()  # a handover's outcome: the relay itself
+    reason_classes = frozenset()
     title = _("Returned, but no contact with the receiver (no-show)")
     reason_template = _(
         "%(receiver)s reported on %(reported_on)s that the person did not turn up "
@@ -482,6 +491,7 @@ class VulnerableWithoutSupport(Rule):
     """
 
     code = "vulnerable_without_support"
+    title_classes = frozenset({DataClass.HEALTH})  # that there is a vulnerability marker: health
     reason_classes = frozenset({DataClass.HEALTH})
     title = _("Vulnerable person without support")
     reason_template = _(
@@ -535,6 +545,7 @@ class NoContactPerson(Rule):
     """Nobody of the network is the contact person, in every live phase."""
 
     code = "no_contact_person"
+    title_classes = frozenset({DataClass.NETWORK})  # the home front: network
     reason_classes = frozenset({DataClass.NETWORK})
     title = _("No contact person")
     reason_template = _(
@@ -579,6 +590,10 @@ class CommittedNotPreparing(Rule):
     """
 
     code = "committed_preparation_missing"
+    title_classes = (
+        frozenset()
+    )  # the title speaks of the relay; the reason counts from the release date
+    reason_classes = frozenset({DataClass.DETENTION})
     title = _("Taking the baton at release: no preparation recorded yet")
     reason_template = _(
         "%(release)s; your organisation accepted the handover (%(purpose)s) on %(accepted_on)s "

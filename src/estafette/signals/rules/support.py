@@ -149,6 +149,8 @@ class SupportConsentWithdrawn(Rule):
     """
 
     code = "support_consent_withdrawn"
+    title_classes = frozenset()  # that a consent exists and its purpose: every part sees it
+    reason_classes = frozenset()
     title = _("Consent for the support withdrawn: agree with the person how to close")
     reason_template = _(
         "The person withdrew their consent for %(purpose)s on %(withdrawn_on)s, and no other "
@@ -161,7 +163,6 @@ class SupportConsentWithdrawn(Rule):
         "new consent if the person gives it again."
     )
     link_fragment = "holder-heading"  # the holder's forms, among them the phase (closing)
-    reason_classes = frozenset()  # the holder always sees its own consents
 
     def may_apply(self, row: dict[str, Any], today: dt.date) -> bool:
         return bool(row["has_withdrawn"]) and row["baton_holder__kind"] in SUPPORT_CONSENT_BY_KIND

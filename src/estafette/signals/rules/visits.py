@@ -51,6 +51,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from estafette.core import clock
+from estafette.core.data_classes import DataClass
 from estafette.core.days import add_days
 from estafette.norms import deadlines
 from estafette.norms.selectors import EffectiveNorm, norms_effective_by_organisation
@@ -166,6 +167,8 @@ class VolunteerVisitOverdue(ContactRule):
     """
 
     code = "volunteer_visit_overdue"
+    title_classes = frozenset({DataClass.DETENTION})  # visits in detention abroad
+    reason_classes = frozenset({DataClass.DETENTION})
     title = _("Volunteer visit overdue")
     reason_template = _(
         "A visiting volunteer runs alongside since %(volunteer_since)s; last visit: "
@@ -234,6 +237,8 @@ class VolunteerNoneAvailable(ContactRule):
     """
 
     code = "volunteer_none_available"
+    title_classes = frozenset({DataClass.DETENTION})  # the country of detention
+    reason_classes = frozenset({DataClass.DETENTION})
     title = _("Volunteer requested, but none available in that country")
     reason_template = _(
         "A visiting volunteer was asked for on %(requested_on)s; on %(answered_on)s the answer "
@@ -337,6 +342,8 @@ class ReturnBookletNotSent(ReleaseDeadlineRule):
     """
 
     code = "return_booklet_not_sent"
+    title_classes = frozenset({DataClass.DETENTION})  # a booklet sent to the person in detention
+    reason_classes = frozenset({DataClass.DETENTION})
     title = _("“Return” booklet not sent")
     reason_template = _(
         "%(release)s; the “Return” booklet has not been sent; deadline %(due)s (%(days)s days "
@@ -517,6 +524,8 @@ class WithinDaysOfEntryRule(DomesticRule):
 
 class DomesticScreeningOverdue(WithinDaysOfEntryRule):
     code = "domestic_screening_overdue"
+    title_classes = frozenset({DataClass.DETENTION})  # steps of a Dutch detention
+    reason_classes = frozenset({DataClass.DETENTION})
     title = _("Screening of the five life domains overdue")
     suggested_action = _(
         "Screen work and income, housing, care, debts and ID with the person, and record it."
@@ -528,6 +537,8 @@ class DomesticScreeningOverdue(WithinDaysOfEntryRule):
 
 class DrPlanOverdue(WithinDaysOfEntryRule):
     code = "dr_plan_overdue"
+    title_classes = frozenset({DataClass.DETENTION})  # steps of a Dutch detention
+    reason_classes = frozenset({DataClass.DETENTION})
     title = _("Detention and re-integration plan overdue")
     suggested_action = _(
         "Make the D&R plan with the municipality, probation and the person, and record it."
@@ -539,6 +550,8 @@ class DrPlanOverdue(WithinDaysOfEntryRule):
 
 class MentorConversationOverdue(DomesticRule):
     code = "mentor_conversation_overdue"
+    title_classes = frozenset({DataClass.DETENTION})  # steps of a Dutch detention
+    reason_classes = frozenset({DataClass.DETENTION})
     title = _("Mentor conversation overdue")
     reason_template = _(
         "%(entry)s; last mentor conversation: %(last_on)s; the next was due by %(due)s (every "
@@ -585,6 +598,10 @@ class MentorConversationOverdue(DomesticRule):
 
 class NoProfessionalContact(DomesticRule):
     code = "no_professional_contact"
+    title_classes = (
+        frozenset()
+    )  # who is in contact: the relay; the reason counts from the detention
+    reason_classes = frozenset({DataClass.DETENTION})
     title = _("Nobody from any professional role in contact")
     reason_template = _(
         "%(entry)s; last contact with any professional (case manager, mentor, probation, "
@@ -712,6 +729,10 @@ def after_release_missed(
 
 class BuddyContactOverdue(BuddyRule):
     code = "buddy_contact_overdue"
+    title_classes = (
+        frozenset()
+    )  # a buddy runs alongside: the relay; the reason's dates come from the release
+    reason_classes = frozenset({DataClass.DETENTION})
     title = _("No buddy contact for more than a week")
     reason_template = _(
         "Buddy trajectory since %(start_on)s; last contact with the buddy: %(last_on)s; the next "
@@ -761,6 +782,8 @@ class BuddyContactOverdue(BuddyRule):
 
 class BuddyNoContactAfterRelease(BuddyRule):
     code = "buddy_no_contact_after_release"
+    title_classes = frozenset({DataClass.DETENTION})  # a recent release: detention
+    reason_classes = frozenset({DataClass.DETENTION})
     title = _("No buddy contact within a week after release")
     reason_template = _(
         "%(release)s; no contact with the buddy since; due by %(due)s (%(days)s days after "
@@ -810,6 +833,10 @@ class BuddyNoContactAfterRelease(BuddyRule):
 
 class BuddyTrajectoryLong(BuddyRule):
     code = "buddy_trajectory_long"
+    title_classes = (
+        frozenset()
+    )  # a buddy runs alongside: the relay; the reason counts from the release
+    reason_classes = frozenset({DataClass.DETENTION})
     title = _("Buddy trajectory running past about six months")
     reason_template = _(
         "Buddy trajectory since %(start_on)s, past the usual length of about %(days)s days "

@@ -16,13 +16,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
+from estafette.access import policy
 from estafette.core.actor import Actor
 from estafette.handovers.models import Handover, Purpose
 from estafette.handovers.services import handover_accept
 from estafette.organisations.models import Organisation, Role
 from estafette.signals.evaluate import signals_evaluate
 from estafette.signals.models import Signal
-from estafette.signals.rules.base import NEUTRAL_TITLE
 from estafette.signals.services import signal_resolve, signal_snooze
 from estafette.testing.clock import ClockControl
 from estafette.testing.consent import send_with_consent
@@ -175,7 +175,7 @@ def test_a_desk_without_a_part_sees_no_title_and_no_reason(
     desk = make_actor(registration_desk())
     html = inbox(desk)
     with translation.override("en"):
-        neutral = str(NEUTRAL_TITLE)
+        neutral = policy.signal_neutral_line(holder=False)
     assert neutral in html and TITLE not in html
     assert t.person.family_name not in html and f"Trajectory {t.pk}" in html
     assert "travel document" not in html and "Not shared with your organisation" in html

@@ -12,7 +12,9 @@ import datetime as dt
 from typing import Any, cast
 
 from django.utils import translation
+from django.utils.html import escape
 
+from estafette.access import policy
 from estafette.consent.models import Consent
 from estafette.consent.services import consent_revoke
 from estafette.core.actor import Actor
@@ -20,7 +22,6 @@ from estafette.organisations.models import Organisation, OrganisationKind, Role
 from estafette.signals.evaluate import signals_evaluate
 from estafette.signals.models import Signal
 from estafette.signals.rules import REGISTRY
-from estafette.signals.rules.base import NEUTRAL_TITLE
 from estafette.signals.tests.conftest import live
 from estafette.testing.clock import ClockControl
 from estafette.testing.consent import give_consent
@@ -175,7 +176,7 @@ def test_a_title_that_would_reveal_a_class_is_neutral_without_it(
     assert live(t, "id_missing_after_return") is not None  # still the holder's to act on
     html = inbox(actor_a)
     with translation.override("en"):
-        neutral = str(NEUTRAL_TITLE)
+        neutral = escape(policy.signal_neutral_line(holder=True))
         hidden = str(REGISTRY["id_missing_after_return"].title)
     assert neutral in html and hidden not in html
     assert "Apply for an ID" not in html  # the action would say it too

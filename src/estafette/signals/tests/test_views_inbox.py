@@ -392,14 +392,16 @@ def test_vulnerable_markers_are_named_only_with_the_health_class(world: dict[str
     Person.objects.filter(pk=t.person_id).update(addiction=True, cannot_read_write=True)
     signals_evaluate([t.pk])
     signal = Signal.objects.get(trajectory=t, rule_code="vulnerable_without_support")
+    from estafette.signals.rules import REGISTRY
     from estafette.signals.selectors import SignalRow
 
     t.refresh_from_db()
     signal.trajectory = t
-    full = SignalRow(signal=signal, rule=None, classes=frozenset({"identity", "health"}))
+    rule = REGISTRY["vulnerable_without_support"]
+    full = SignalRow(signal=signal, rule=rule, classes=frozenset({"identity", "health"}))
     with translation.override("en"):
         assert full.markers == ["cannot read or write", "addiction"]
-    without = SignalRow(signal=signal, rule=None, classes=frozenset({"identity"}))
+    without = SignalRow(signal=signal, rule=rule, classes=frozenset({"identity"}))
     assert without.markers == [] and not without.sees_reason
     html = client_for(world["a"]).get(f"/signals/{signal.pk}/", HTTP_ACCEPT_LANGUAGE="en")
     assert "cannot read or write, addiction" in html.content.decode()
