@@ -86,6 +86,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Every response Django answers is kept out of caches (no-store, private): a shared
+    # computer keeps no person's file after sign-out. Static files are answered before it
+    # (WhiteNoise, inserted right after the security middleware in production).
+    "estafette.core.middleware.NoStoreMiddleware",
     "csp.middleware.CSPMiddleware",
     "estafette.core.middleware.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -14,9 +14,9 @@ from estafette.conditions.policy import recording_refusal
 from estafette.core import bounds, clock
 from estafette.core.actor import Actor
 from estafette.core.audit import audit_record
+from estafette.core.changes import trajectory_changed_after_commit
 from estafette.core.errors import Conflict, InvalidInput
 from estafette.core.models import AuditAction
-from estafette.signals.schedule import evaluate_after_commit
 from estafette.trajectories.models import Phase, Trajectory
 
 
@@ -86,7 +86,7 @@ def condition_record(
         new=status,
         since=since,
     )
-    evaluate_after_commit(trajectory.pk)
+    trajectory_changed_after_commit(trajectory.pk)
     return row
 
 

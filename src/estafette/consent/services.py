@@ -29,11 +29,11 @@ from estafette.consent.selectors import can_manage_consent, person_in_scope
 from estafette.core import bounds, clock
 from estafette.core.actor import Actor
 from estafette.core.audit import audit_record
+from estafette.core.changes import person_changed_after_commit
 from estafette.core.errors import Conflict, InvalidInput, NotPermitted
 from estafette.core.isolation import Report, isolated
 from estafette.core.models import AuditAction
 from estafette.organisations.models import OrganisationKind
-from estafette.signals.schedule import evaluate_person_after_commit
 
 
 def _require_professional_with_part(actor: Actor, person: Any) -> None:
@@ -177,7 +177,7 @@ def consent_record(
                 data_classes=sorted(classes),
                 evidence_kind=evidence_kind,
             )
-            evaluate_person_after_commit(person.pk)
+            person_changed_after_commit(person.pk)
     except Exception:
         if consent.evidence.name:
             consent.evidence.storage.delete(consent.evidence.name)
@@ -222,7 +222,7 @@ def consent_revoke(*, actor: Actor, consent: Consent, reason: str = "") -> Conse
         field="revoked",
         notified=notified,
     )
-    evaluate_person_after_commit(consent.person_id)
+    person_changed_after_commit(consent.person_id)
     return consent
 
 
@@ -281,7 +281,7 @@ def consent_expire_sweep(*, today: dt.date | None = None, report: Report | None 
             if consent.revoked_at is not None:
                 continue  # withdrawn meanwhile: the withdrawal sent its own notices
             notified = _notify_holders(consent, NoticeKind.EXPIRED)
-            evaluate_person_after_commit(consent.person_id)
+            person_changed_after_commit(consent.person_id)
             if notified:
                 audit_record(
                     actor=None,

@@ -20,6 +20,10 @@ from estafette.consent.services import consent_disclose
 from estafette.core import bounds, clock
 from estafette.core.actor import Actor
 from estafette.core.audit import audit_record
+from estafette.core.changes import (
+    handover_step_recorded_after_commit,
+    trajectory_changed_after_commit,
+)
 from estafette.core.errors import Conflict, DomainError, InvalidInput, NotPermitted
 from estafette.core.isolation import Report, isolated
 from estafette.core.models import AuditAction
@@ -32,8 +36,6 @@ from estafette.handovers.exchange import (
 )
 from estafette.handovers.models import Handover, HandoverTransition, Purpose
 from estafette.handovers.workflow import BY_ACTION, BatonMove, Party, State, transition_for
-from estafette.signals.notifications.schedule import notify_after_commit
-from estafette.signals.schedule import evaluate_after_commit
 from estafette.trajectories.models import EventKind, Phase, Trajectory
 from estafette.trajectories.services import (
     baton_move,
@@ -153,7 +155,8 @@ def handover_send(
         user=actor.user,
         organisation=actor.organisation,
     )
-    notify_after_commit()  # the receiver's people hear of it at once (docs/notifications.md)
+    # The receiver's people hear of it at once (docs/notifications.md).
+    handover_step_recorded_after_commit()
     event_record(
         trajectory=trajectory,
         kind=EventKind.HANDOVER_SENT,
@@ -173,7 +176,7 @@ def handover_send(
         receiver=receiver.pk,
         purpose=purpose,
     )
-    evaluate_after_commit(trajectory.pk)
+    trajectory_changed_after_commit(trajectory.pk)
     return handover
 
 
@@ -293,7 +296,8 @@ def handover_transition(
         organisation=actor.organisation if actor else None,
         reason=reason.strip(),
     )
-    notify_after_commit()  # the other party's people hear of it at once (docs/notifications.md)
+    # The other party's people hear of it at once (docs/notifications.md).
+    handover_step_recorded_after_commit()
     if transition.baton == BatonMove.TO_RECEIVER and not commits:
         handover.baton_at = now
         handover.save(update_fields=["baton_at"])
@@ -325,7 +329,7 @@ def handover_transition(
         source=transition.source,
         target_state=transition.target,
     )
-    evaluate_after_commit(trajectory.pk)
+    trajectory_changed_after_commit(trajectory.pk)
     return handover
 
 

@@ -10,12 +10,12 @@ from django.utils.translation import gettext_lazy as _
 from estafette.core import bounds
 from estafette.core.actor import Actor
 from estafette.core.audit import audit_record
+from estafette.core.changes import organisation_norms_changed_after_commit
 from estafette.core.errors import InvalidInput, NotPermitted
 from estafette.core.models import AuditAction
 from estafette.norms.catalogue import BY_CODE
 from estafette.norms.models import NormOverride
 from estafette.organisations.models import Role
-from estafette.signals.schedule import evaluate_organisation_after_commit
 
 ONLY_ADMIN = _("Only your organisation's administrator can change its norms.")
 UNKNOWN_NORM = _("There is no norm “%(code)s”.")
@@ -76,5 +76,5 @@ def norm_override_set(
         set_by=actor.user,
     )
     audit_record(actor=actor, action=AuditAction.CHANGE, target=override, norm=code, params=clean)
-    evaluate_organisation_after_commit(actor.organisation_id)  # its deadlines recompute
+    organisation_norms_changed_after_commit(actor.organisation_id)  # its deadlines recompute
     return override

@@ -7,3 +7,14 @@ class SignalsConfig(AppConfig):
     name = "estafette.signals"
     label = "signals"
     verbose_name = _("Signals")
+
+    def ready(self) -> None:
+        # The signals app listens to what the feature apps tell core; they never import it
+        # (decision 0015): every committed change is evaluated again, every handover step
+        # is notified.
+        from estafette.core import changes
+        from estafette.signals.notifications.schedule import notify_handover_steps
+        from estafette.signals.schedule import evaluate_changes
+
+        changes.on_trajectory_changed(evaluate_changes)
+        changes.on_handover_step_recorded(notify_handover_steps)

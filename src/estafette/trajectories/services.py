@@ -14,11 +14,11 @@ from django.db import transaction
 from estafette.core import bounds, clock
 from estafette.core.actor import Actor
 from estafette.core.audit import audit_record
+from estafette.core.changes import trajectory_changed_after_commit
 from estafette.core.errors import Conflict, InvalidInput, NotPermitted
 from estafette.core.models import AuditAction
 from estafette.handovers.exchange import DETENTION_PHASE, committed_q
 from estafette.handovers.models import Handover
-from estafette.signals.schedule import evaluate_after_commit
 from estafette.trajectories import messages
 from estafette.trajectories.models import (
     EventKind,
@@ -152,7 +152,7 @@ def trajectory_open(
     audit_record(
         actor=actor, action=AuditAction.CREATE, target=trajectory, person_id=person.pk, route=route
     )
-    evaluate_after_commit(trajectory.pk)
+    trajectory_changed_after_commit(trajectory.pk)
     return trajectory
 
 
@@ -195,7 +195,7 @@ def trajectory_change_route(
         old=old,
         new=route,
     )
-    evaluate_after_commit(trajectory.pk)
+    trajectory_changed_after_commit(trajectory.pk)
     return trajectory
 
 
@@ -251,7 +251,7 @@ def trajectory_set_phase(
     )
     if committed is not None and leaves_detention:
         _pass_at_release(actor=actor, trajectory=trajectory, handover=committed)
-    evaluate_after_commit(trajectory.pk)
+    trajectory_changed_after_commit(trajectory.pk)
     return trajectory
 
 
@@ -327,7 +327,7 @@ def trajectory_record_domestic_entry(
         person_id=trajectory.person_id,
         field="domestic_entry",
     )
-    evaluate_after_commit(trajectory.pk)
+    trajectory_changed_after_commit(trajectory.pk)
     return trajectory
 
 
@@ -382,7 +382,7 @@ def trajectory_set_release(
         field="release",
         certainty=certainty,
     )
-    evaluate_after_commit(trajectory.pk)
+    trajectory_changed_after_commit(trajectory.pk)
     return trajectory
 
 
@@ -428,7 +428,7 @@ def trajectory_set_registration(
         field="registration",
         certainty=certainty,
     )
-    evaluate_after_commit(trajectory.pk)
+    trajectory_changed_after_commit(trajectory.pk)
     return trajectory
 
 
@@ -468,7 +468,7 @@ def trajectory_plan_next_step(
         person_id=trajectory.person_id,
         field="next_step",
     )
-    evaluate_after_commit(trajectory.pk)
+    trajectory_changed_after_commit(trajectory.pk)
     return trajectory
 
 
@@ -493,7 +493,7 @@ def participant_add(
     audit_record(
         actor=actor, action=AuditAction.CREATE, target=participant, person_id=trajectory.person_id
     )
-    evaluate_after_commit(trajectory.pk)
+    trajectory_changed_after_commit(trajectory.pk)
     return participant
 
 
@@ -512,4 +512,4 @@ def baton_move(*, trajectory: Trajectory, to: Any, at: dt.datetime, handover: An
     trajectory.next_step = ""
     trajectory.next_step_due = None
     trajectory.save(update_fields=["baton_holder", "next_runner", "next_step", "next_step_due"])
-    evaluate_after_commit(trajectory.pk)
+    trajectory_changed_after_commit(trajectory.pk)

@@ -1,7 +1,8 @@
 """Every change in the visits app: one audited function each, inside a transaction.
 
-Each service also asks for the trajectory's signals to be re-evaluated after
-commit (:func:`estafette.signals.schedule.evaluate_after_commit`): the rules
+Each service also says the trajectory changed, for after the commit
+(:func:`estafette.core.changes.trajectory_changed_after_commit`); the signals app
+listens and re-evaluates the trajectory's signals: the rules
 in ``signals/rules/visits.py`` read exactly these facts, so recording a visit
 closes "volunteer visit overdue" at once.
 """
@@ -16,11 +17,11 @@ from estafette.access import policy
 from estafette.core import bounds, clock
 from estafette.core.actor import Actor
 from estafette.core.audit import audit_record
+from estafette.core.changes import trajectory_changed_after_commit
 from estafette.core.data_classes import DataClass
 from estafette.core.errors import Conflict, InvalidInput, NotPermitted
 from estafette.core.models import AuditAction
 from estafette.organisations.models import Role
-from estafette.signals.schedule import evaluate_after_commit
 from estafette.trajectories.models import Phase, Route, Trajectory
 from estafette.visits import messages
 from estafette.visits.models import (
@@ -129,7 +130,7 @@ def contact_record(
         happened_on=happened_on.isoformat(),
         with_note=bool(note),
     )
-    evaluate_after_commit(locked.pk)
+    trajectory_changed_after_commit(locked.pk)
     return moment
 
 
@@ -176,7 +177,7 @@ def contact_withdraw(*, actor: Actor, moment: ContactMoment, reason: str) -> Con
         kind=moment.kind,
         happened_on=moment.happened_on.isoformat(),
     )
-    evaluate_after_commit(trajectory.pk)
+    trajectory_changed_after_commit(trajectory.pk)
     return moment
 
 
@@ -206,7 +207,7 @@ def volunteer_request_open(
         note=note.strip()[:NOTE_MAX],
     )
     audit_record(actor=actor, action=AuditAction.CREATE, target=request, person_id=locked.person_id)
-    evaluate_after_commit(locked.pk)
+    trajectory_changed_after_commit(locked.pk)
     return request
 
 
@@ -241,5 +242,5 @@ def volunteer_request_answer(
         person_id=locked.person_id,
         state=state,
     )
-    evaluate_after_commit(locked.pk)
+    trajectory_changed_after_commit(locked.pk)
     return request

@@ -378,7 +378,7 @@ def notifications_after_evaluation() -> NotificationRun:
 def notifications_after_handover() -> NotificationRun:
     """After a handover step commits: the same run, so its people hear of it at once.
 
-    Enqueued by :func:`estafette.signals.notifications.schedule.notify_after_commit`
+    Enqueued by :func:`estafette.signals.notifications.schedule.notify_handover_steps`
     (task :func:`estafette.signals.notifications.tasks.notify`). The fan-out is
     set-based, so it also picks up whatever else is new; immediate users get
     their e-mail now, daily users in tomorrow's (or today's) summary.

@@ -1,6 +1,6 @@
 """The task that notifies of a handover step right after it commits (docs/notifications.md).
 
-Enqueued by :func:`estafette.signals.notifications.schedule.notify_after_commit`;
+Enqueued by :func:`estafette.signals.notifications.schedule.notify_handover_steps`;
 run by the database worker (``manage.py db_worker``), or at once under the test
 settings. The periodic clock of the notifications (retries, the daily summary)
 is ``estafette.signals.tasks.notifications_send``.

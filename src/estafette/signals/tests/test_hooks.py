@@ -22,6 +22,7 @@ from estafette.consent.models import Consent
 from estafette.consent.services import consent_record, consent_revoke
 from estafette.core import clock
 from estafette.core.actor import Actor
+from estafette.core.changes import person_changed_after_commit, trajectory_changed_after_commit
 from estafette.handovers.models import Purpose
 from estafette.handovers.services import handover_accept
 from estafette.organisations.models import Organisation
@@ -30,7 +31,6 @@ from estafette.signals.evaluate import signals_evaluate
 from estafette.signals.models import ResolvedHow, Signal
 from estafette.signals.notifications.services import notifications_after_evaluation
 from estafette.signals.rules import REGISTRY
-from estafette.signals.schedule import evaluate_after_commit, evaluate_person_after_commit
 from estafette.signals.tasks import evaluate_trajectory
 from estafette.signals.tests.conftest import live
 from estafette.testing.clock import ClockControl
@@ -141,9 +141,9 @@ def test_a_rolled_back_savepoint_does_not_swallow_the_outer_change(
     enqueued.clear()
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         with pytest.raises(Boom), transaction.atomic():
-            evaluate_after_commit(one.pk)
+            trajectory_changed_after_commit(one.pk)
             raise Boom
-        evaluate_after_commit(two.pk)
+        trajectory_changed_after_commit(two.pk)
     assert enqueued == [("evaluate_trajectory", [two.pk])]
 
 
@@ -159,8 +159,8 @@ def test_one_evaluation_per_trajectory_per_transaction(
     with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
         set_release(actor_a, one, frozen_clock.today + days(60))
         set_release(actor_a, one, frozen_clock.today + days(50))
-        evaluate_after_commit(two.pk)
-        evaluate_person_after_commit(one.person_id)  # the same trajectory again
+        trajectory_changed_after_commit(two.pk)
+        person_changed_after_commit(one.person_id)  # the same trajectory again
     assert len(callbacks) == 1
     assert sorted(enqueued) == [
         ("evaluate_trajectory", [one.pk]),
@@ -176,7 +176,7 @@ def test_outside_a_transaction_the_evaluation_is_enqueued_at_once(
     # The test's own transaction is the outer block; leave it out of the picture.
     connection.in_atomic_block, saved = False, connection.in_atomic_block
     try:
-        evaluate_after_commit(t.pk)
+        trajectory_changed_after_commit(t.pk)
     finally:
         connection.in_atomic_block = saved
     assert enqueued == [("evaluate_trajectory", [t.pk])]
