@@ -132,11 +132,11 @@ def _words() -> tuple[dict[str, str], dict[str, str], list[str]]:
     """Titles and suggested actions as the pages render them (Dutch, escaped), and the
     neutral lines."""
     with translation.override("nl"):
-        titles = {code: escape(str(REGISTRY[code].title)) for code in REVEALS}
-        actions = {code: escape(str(REGISTRY[code].suggested_action)) for code in REVEALS}
+        titles = {code: str(escape(REGISTRY[code].title)) for code in REVEALS}
+        actions = {code: str(escape(REGISTRY[code].suggested_action)) for code in REVEALS}
         neutral = [
-            escape(str(access_messages.SIGNAL_NEUTRAL_LINE)),
-            escape(str(access_messages.SIGNAL_NEUTRAL_HOLDER)),
+            str(escape(access_messages.SIGNAL_NEUTRAL_LINE)),
+            str(escape(access_messages.SIGNAL_NEUTRAL_HOLDER)),
         ]
     return titles, actions, neutral
 
