@@ -15,6 +15,7 @@ EMERGENCY_PROFESSIONALS_ONLY = _(
 )
 NO_TRAJECTORY_WITH_NUMBER = _("There is no trajectory with this number.")
 NO_EMERGENCY_ACCESS_FOUND = _("No emergency access found to a file your organisation holds.")
+NO_PERSON_FOUND = _("No person found whose file you may open.")
 NO_ACCESS_TO_FILE = _("No trajectory found that you have a part in.")
 EMERGENCY_OPENED = _(
     "Emergency access is open until %(time)s. The organisation that holds the baton sees it "

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, QuerySet
-from django.http import Http404
 from django.utils.translation import gettext as _
 
 from estafette.access import messages
@@ -21,6 +20,7 @@ from estafette.core.audit import audit_record
 from estafette.core.data_classes import DataClass
 from estafette.core.errors import NotPermitted
 from estafette.core.models import AuditAction, AuditEvent
+from estafette.core.refusal import refuse_not_found
 from estafette.people.models import Person
 
 __all__ = [
@@ -43,10 +43,12 @@ def person_get(*, actor: Actor, pk: int) -> Person:
         Exists(trajectory_scope(actor).filter(person_id=OuterRef("pk"))), pk=pk
     ).first()
     if person is None:
-        audit_record(
-            actor=actor, action=AuditAction.DENIED, object_type="people.person", object_id=pk
+        refuse_not_found(
+            actor=actor,
+            object_type="people.person",
+            object_id=pk,
+            message=messages.NO_PERSON_FOUND,
         )
-        raise Http404
     return person
 
 
@@ -118,13 +120,12 @@ def emergency_access_get_for_review(*, actor: Actor, pk: int) -> EmergencyAccess
     """One emergency access to a file the actor's organisation holds; else 404, audited."""
     grant = emergency_access_to_review(actor=actor).filter(pk=pk).first()
     if grant is None:
-        audit_record(
+        refuse_not_found(
             actor=actor,
-            action=AuditAction.DENIED,
             object_type="access.emergencyaccess",
             object_id=pk,
+            message=messages.NO_EMERGENCY_ACCESS_FOUND,
         )
-        raise Http404(messages.NO_EMERGENCY_ACCESS_FOUND)
     return grant
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
-from django.http import Http404
 
 from estafette.access import messages
 from estafette.access.models import EmergencyAccess
@@ -20,6 +19,7 @@ from estafette.core.actor import Actor
 from estafette.core.audit import audit_record
 from estafette.core.errors import Conflict, InvalidInput, NotPermitted
 from estafette.core.models import AuditAction
+from estafette.core.refusal import refuse_not_found
 from estafette.trajectories.models import Trajectory
 
 MIN_REASON_LENGTH = 15
@@ -42,14 +42,13 @@ def emergency_access_open(*, actor: Actor, trajectory_pk: int, reason: str) -> E
     trajectory = Trajectory.objects.filter(pk=trajectory_pk).first()
     if trajectory is None:
         # Outside any transaction of this service: the refusal is kept although it raises.
-        audit_record(
+        refuse_not_found(
             actor=actor,
-            action=AuditAction.DENIED,
             object_type="trajectories.trajectory",
             object_id=trajectory_pk,
+            message=messages.NO_TRAJECTORY_WITH_NUMBER,
             what="emergency access",
         )
-        raise Http404(messages.NO_TRAJECTORY_WITH_NUMBER)
     return _grant(actor, trajectory, reason)
 
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import NoReturn
+
+from django.utils.translation import gettext_lazy as _
 
 from estafette.access import policy
 from estafette.conditions.models import (
@@ -14,12 +17,16 @@ from estafette.conditions.models import (
     ConditionStatus,
     Status,
 )
-from estafette.conditions.policy import may_record
+from estafette.conditions.policy import may_record, recording_refusal
 from estafette.core.actor import Actor
-from estafette.core.audit import audit_record
+from estafette.core.audit import OBJECT_ID_MAX, audit_record
 from estafette.core.data_classes import DataClass
 from estafette.core.models import AuditAction
+from estafette.core.refusal import refuse_not_found
 from estafette.trajectories.models import Route, Trajectory
+
+NO_SUCH_CONDITION = _("There is no such basic condition on this file.")
+"""The refusal of an address naming no basic condition (a guess, or a typing error)."""
 
 WAY_HOME_ROUTES = (Route.ABROAD_BB, Route.ABROAD_OWN)
 """Routes on which the person travels home on their own (a transfer travels under escort)."""
@@ -131,3 +138,36 @@ def condition_row_get(
     if not board.shared:
         return None
     return next((r for r in board.life + board.way_home if r.condition == condition), None)
+
+
+def condition_form_row(
+    *, actor: Actor, trajectory: Trajectory, condition: str, access: policy.Access
+) -> ConditionRow:
+    """The row of ``condition`` for its form page, once the actor may record it.
+
+    Contract: a ``condition`` that is none of the basic conditions (a guessed or
+    mistyped address), or one not on the board, answers 404 and is audited as a
+    refused read; an actor that may not record conditions of this file gets the
+    policy's 403 (:func:`conditions.policy.recording_refusal`). Reading the row is
+    audited as a view of the file (:func:`conditions_board`).
+    """
+    if condition not in Condition.values:
+        _refuse_condition(actor, trajectory, condition)
+    refusal = recording_refusal(actor, access)
+    if refusal is not None:
+        raise refusal
+    row = condition_row_get(actor=actor, trajectory=trajectory, condition=condition, access=access)
+    if row is None:
+        _refuse_condition(actor, trajectory, condition)
+    return row
+
+
+def _refuse_condition(actor: Actor, trajectory: Trajectory, condition: str) -> NoReturn:
+    refuse_not_found(
+        actor=actor,
+        object_type="conditions.condition",
+        object_id=trajectory.pk,
+        message=NO_SUCH_CONDITION,
+        person_id=trajectory.person_id,
+        condition=condition[:OBJECT_ID_MAX],
+    )

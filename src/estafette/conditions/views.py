@@ -11,9 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from estafette.access import policy
 from estafette.conditions import services
 from estafette.conditions.forms import ConditionForm, form_prefix
-from estafette.conditions.models import Condition
-from estafette.conditions.policy import recording_refusal
-from estafette.conditions.selectors import condition_row_get
+from estafette.conditions.selectors import condition_form_row
 from estafette.core.actor import Actor
 from estafette.core.errors import InvalidInput
 from estafette.core.views import actor_required
@@ -29,20 +27,14 @@ def condition_record_view(request: HttpRequest, pk: int, condition: str) -> Http
     back to the panel; a form with errors is shown again on this page (HTTP 400).
     """
     actor: Actor = request.actor  # type: ignore[attr-defined]
-    if condition not in Condition.values:
-        raise Http404
     try:
-        # Reading the form page is audited by condition_row_get; a POST by the service.
+        # Reading the form page is audited by condition_form_row; a POST by the service.
         trajectory = trajectory_get(actor=actor, pk=pk, audit=False)
     except Http404:
         return no_access_response(request)
     access = policy.access_for(actor, trajectory)
-    refusal = recording_refusal(actor, access)
-    if refusal is not None:
-        raise refusal
-    row = condition_row_get(actor=actor, trajectory=trajectory, condition=condition, access=access)
-    if row is None:
-        raise Http404
+    # An unknown condition: 404, audited; an actor who may not record: 403.
+    row = condition_form_row(actor=actor, trajectory=trajectory, condition=condition, access=access)
     prefix = form_prefix(condition)
     status = 200
     if request.method == "POST":

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from django.db.models import Q
-from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from estafette.core.actor import Actor
-from estafette.core.audit import audit_record
-from estafette.core.models import AuditAction
+from estafette.core.refusal import refuse_not_found
 from estafette.handovers.models import Handover
 from estafette.handovers.workflow import Party, actions_from
 
@@ -22,10 +20,12 @@ def handover_get(*, actor: Actor, pk: int) -> Handover:
         .first()
     )
     if handover is None:
-        audit_record(
-            actor=actor, action=AuditAction.DENIED, object_type="handovers.handover", object_id=pk
+        refuse_not_found(
+            actor=actor,
+            object_type="handovers.handover",
+            object_id=pk,
+            message=_("No handover found that your organisation sent or received."),
         )
-        raise Http404(_("No handover found that your organisation sent or received."))
     return handover
 
 

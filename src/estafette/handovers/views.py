@@ -13,7 +13,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
@@ -27,8 +27,10 @@ from estafette.consent.models import data_class_labels
 from estafette.consent.policy import purpose_name
 from estafette.consent.selectors import consents_in_force
 from estafette.core.actor import Actor
+from estafette.core.audit import OBJECT_ID_MAX
 from estafette.core.data_classes import DataClass
 from estafette.core.errors import Conflict, DomainError, InvalidInput, NotPermitted
+from estafette.core.refusal import refuse_not_found
 from estafette.core.templatetags.estafette_tags import short_date
 from estafette.core.views import actor_required
 from estafette.handovers import messages as handover_messages
@@ -315,10 +317,16 @@ def handover_transition_view(request: HttpRequest, pk: int, action: str) -> Http
     A missing reason is shown on the trajectory page beside the button (400);
     a move the state or party does not allow is the service's 409/403.
     """
-    if action not in HUMAN_ACTIONS:
-        raise Http404(_("Unknown action."))
     actor: Actor = request.actor  # type: ignore[attr-defined]
     handover = handover_get(actor=actor, pk=pk)
+    if action not in HUMAN_ACTIONS:
+        refuse_not_found(
+            actor=actor,
+            object_type="handovers.handover",
+            object_id=pk,
+            message=gettext_lazy("Unknown action."),
+            step=action[:OBJECT_ID_MAX],
+        )
     transition = transition_for(action, handover.state)
     form = TransitionForm(
         request.POST,

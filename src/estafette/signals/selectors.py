@@ -48,7 +48,6 @@ from django.db.models import (
     Value,
     When,
 )
-from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -58,6 +57,7 @@ from estafette.core.actor import Actor
 from estafette.core.audit import audit_record
 from estafette.core.data_classes import DataClass
 from estafette.core.models import AuditAction
+from estafette.core.refusal import refuse_not_found
 from estafette.norms import deadlines
 from estafette.norms.catalogue import NORMS, Norm, NormKind
 from estafette.norms.labels import BASIS_LABELS
@@ -397,10 +397,7 @@ def signal_get(*, actor: Actor, pk: int) -> SignalView:
         .first()
     )
     if signal is None:
-        audit_record(
-            actor=actor, action=AuditAction.DENIED, object_type="signals.signal", object_id=pk
-        )
-        raise Http404(NOT_FOUND)
+        refuse_not_found(actor=actor, object_type="signals.signal", object_id=pk, message=NOT_FOUND)
     access = policy.access_for(actor, signal.trajectory)
     row = _rows(actor, [signal], {signal.trajectory_id: access.classes})[0]
     events = list(
@@ -418,10 +415,7 @@ def signal_for_action(*, actor: Actor, pk: int) -> Signal:
     """The signal to act on (the service checks again, under a lock); 404 and audit otherwise."""
     signal = Signal.objects.filter(pk=pk, addressee_id=actor.organisation_id).first()
     if signal is None:
-        audit_record(
-            actor=actor, action=AuditAction.DENIED, object_type="signals.signal", object_id=pk
-        )
-        raise Http404(NOT_FOUND)
+        refuse_not_found(actor=actor, object_type="signals.signal", object_id=pk, message=NOT_FOUND)
     return signal
 
 

@@ -123,6 +123,7 @@ def route_world(actor_a: Actor, org_b: Organisation, org_c: Organisation) -> Rou
     from estafette.access.services import emergency_access_open
     from estafette.conditions.models import Condition
     from estafette.consent.models import Consent
+    from estafette.handovers.models import Handover
     from estafette.norms.catalogue import BY_CODE
     from estafette.signals.evaluate import signals_evaluate
     from estafette.signals.models import Signal
@@ -138,7 +139,7 @@ def route_world(actor_a: Actor, org_b: Organisation, org_c: Organisation) -> Rou
     notifications_after_evaluation()
     signal = Signal.objects.filter(addressee=actor_a.organisation).first()
     notification = Notification.objects.filter(user=actor_a.user).first()
-    handover = HandoverFactory(actor=actor_a, trajectory=trajectory, receiver=org_b)
+    handover = cast(Handover, HandoverFactory(actor=actor_a, trajectory=trajectory, receiver=org_b))
     moment = contact_record(
         actor=actor_a,
         trajectory=trajectory,

@@ -30,7 +30,6 @@ from django.db.models import (
     Value,
     When,
 )
-from django.http import Http404
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
@@ -40,6 +39,7 @@ from estafette.core.actor import Actor
 from estafette.core.audit import audit_record
 from estafette.core.data_classes import DataClass
 from estafette.core.models import AuditAction
+from estafette.core.refusal import refuse_not_found
 from estafette.handovers.exchange import committed_q, is_committed
 from estafette.handovers.models import Handover
 from estafette.handovers.workflow import AWAITING_OUTCOME, PENDING, State
@@ -64,6 +64,9 @@ ROW_RELATIONS = (
 )
 """What a trajectory shows beside itself (its page's header, a caseload row): read with it."""
 
+NO_TRAJECTORY = _("No trajectory found that you have a part in.")
+"""The refusal of a trajectory the reader may not open, or that does not exist: the same."""
+
 
 def trajectory_scope(actor: Actor) -> QuerySet[Trajectory]:
     """All trajectories the actor may open (delegates to the access policy)."""
@@ -77,13 +80,12 @@ def trajectory_get(*, actor: Actor, pk: int, audit: bool = True) -> Trajectory:
     """
     trajectory = trajectory_scope(actor).select_related(*ROW_RELATIONS).filter(pk=pk).first()
     if trajectory is None:
-        audit_record(
+        refuse_not_found(
             actor=actor,
-            action=AuditAction.DENIED,
             object_type="trajectories.trajectory",
             object_id=pk,
+            message=NO_TRAJECTORY,
         )
-        raise Http404(_("No trajectory found that you have a part in."))
     if audit:
         audit_record(
             actor=actor, action=AuditAction.VIEW, target=trajectory, person_id=trajectory.person_id

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from estafette.access import policy
@@ -22,11 +21,15 @@ from estafette.core.actor import Actor
 from estafette.core.audit import audit_record
 from estafette.core.data_classes import DataClass
 from estafette.core.models import AuditAction
+from estafette.core.refusal import refuse_not_found
 from estafette.trajectories.models import Trajectory
 from estafette.visits.models import ContactMoment, VolunteerRequest
 
 PANEL_LIMIT = 12
 """Contacts shown on the trajectory page (newest first); the rules read all of them."""
+
+NO_TRAJECTORY = _("No trajectory found that you have a part in.")
+"""The refusal of a record on a file the reader may not open (or of none): the same sentence."""
 
 
 @dataclass(frozen=True)
@@ -57,13 +60,12 @@ def trajectory_for_contacts(*, actor: Actor, pk: int) -> Trajectory:
     """The trajectory ``pk`` if the actor may open it, else 404 and an audited refusal."""
     trajectory = policy.trajectory_scope(actor).filter(pk=pk).first()
     if trajectory is None:
-        audit_record(
+        refuse_not_found(
             actor=actor,
-            action=AuditAction.DENIED,
             object_type="trajectories.trajectory",
             object_id=pk,
+            message=NO_TRAJECTORY,
         )
-        raise Http404(_("No trajectory found that you have a part in."))
     return trajectory
 
 
@@ -150,13 +152,12 @@ def contact_get(*, actor: Actor, pk: int) -> ContactMoment:
         .first()
     )
     if moment is None:
-        audit_record(
+        refuse_not_found(
             actor=actor,
-            action=AuditAction.DENIED,
             object_type="visits.contactmoment",
             object_id=pk,
+            message=NO_TRAJECTORY,
         )
-        raise Http404(_("No trajectory found that you have a part in."))
     return moment
 
 
@@ -168,11 +169,10 @@ def volunteer_request_get(*, actor: Actor, pk: int) -> VolunteerRequest:
         .first()
     )
     if request is None:
-        audit_record(
+        refuse_not_found(
             actor=actor,
-            action=AuditAction.DENIED,
             object_type="visits.volunteerrequest",
             object_id=pk,
+            message=NO_TRAJECTORY,
         )
-        raise Http404(_("No trajectory found that you have a part in."))
     return request

@@ -22,7 +22,6 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
-from django.http import Http404
 
 from estafette.core import clock
 from estafette.core.actor import Actor
@@ -30,6 +29,7 @@ from estafette.core.audit import audit_record
 from estafette.core.errors import InvalidInput
 from estafette.core.isolation import NOT_LOCAL, Failure, Report, describe, isolated, set_aside
 from estafette.core.models import AuditAction
+from estafette.core.refusal import refuse_not_found
 from estafette.handovers.models import HandoverTransition
 from estafette.handovers.workflow import Party
 from estafette.handovers.workflow import State as HandoverState
@@ -316,16 +316,22 @@ def notification_preference_set(*, actor: Actor, email_frequency: str) -> Notifi
 
 
 def notification_mark_read(*, actor: Actor, pk: int) -> Notification:
-    """Mark one of the actor's own notifications read (404 for anyone else's).
+    """Mark one of the actor's own notifications read (404 for anyone else's, audited).
 
-    Not audited: it changes only the reader's own list, no fact about a person,
-    and the row keeps ``read_at``.
+    Marking read is not audited: it changes only the reader's own list, no fact
+    about a person, and the row keeps ``read_at``. A number that is not one of
+    the reader's own notifications is a guess, and its refusal is (issue 11).
     """
     notification = (
         Notification.objects.filter(pk=pk, user_id=actor.user_id).select_related("signal").first()
     )
     if notification is None:
-        raise Http404(str(messages.NOT_FOUND))
+        refuse_not_found(
+            actor=actor,
+            object_type="signals.notification",
+            object_id=pk,
+            message=messages.NOT_FOUND,
+        )
     if notification.read_at is None:
         notification.read_at = clock.now()
         notification.save(update_fields=["read_at"])
