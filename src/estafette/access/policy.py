@@ -605,3 +605,145 @@ def signal_neutral_line(*, holder: bool) -> str:
     The holder is told how to see more (the person's consent); anyone else, whom to ask.
     """
     return str(messages.SIGNAL_NEUTRAL_HOLDER if holder else messages.SIGNAL_NEUTRAL_LINE)
+
+
+# --- consents: which field belongs to which class, who may withdraw -------------------
+#
+# The consent overview and the printed receipt (issue 11, point 2) show a consent's
+# fields only under the class each belongs to; who may record a withdrawal (point 3) and
+# who reviews a consent an organisation recorded for itself (point 4) are decided here,
+# not in the consent views or templates.
+
+CONSENT_FIELD_CLASSES: dict[str, str | None] = {
+    # That a consent exists, for which purpose, and whether it is in force: every reader
+    # of the person's consents sees this (``None``), also with identity only. It is what
+    # the holder needs to know in order to ask for a consent, and says nothing of the
+    # person beyond what having the file already says.
+    "purpose": None,
+    "state": None,
+    # The terms: the recipient (a consular post of the country of detention, the
+    # after-care desk of the municipality of return, the prison), the classes covered,
+    # the dates (given, until, withdrawn on — in practice the days of visits in
+    # detention), who recorded it and with whom what was shared. Recipients name the
+    # route's organisations, country and municipality, which are detention data.
+    "recipient": D.DETENTION,
+    "data_classes": D.DETENTION,
+    "dates": D.DETENTION,
+    "recorded_by": D.DETENTION,
+    "disclosures": D.DETENTION,
+    # The evidence: a signed form, or who heard it, when and where — "where" is usually
+    # the prison, "who" the volunteer who visits there, "when" the day of that visit.
+    "evidence_kind": D.DETENTION,
+    "verbal_by": D.DETENTION,
+    "verbal_on": D.DETENTION,
+    "verbal_place": D.DETENTION,
+    # The withdrawal's evidence, for the same reason.
+    "revocation_evidence": D.DETENTION,
+    # Free text people write about the person: notes ("goes to live with his brother …").
+    "revoke_reason": D.NOTES,
+    "classes_reason": D.NOTES,
+    "review": D.NOTES,
+}
+"""The data class of each field of a consent on the overview and the receipt (``None``: the
+consent's existence, shown to every reader of the person's consents)."""
+
+CONSENT_FIELD_AUTHOR: dict[str, str] = {
+    "revoke_reason": "revoked_by_organisation",
+    "classes_reason": "recorded_by_organisation",
+}
+"""Who wrote each free-text field: a buddy programme's note never reaches a justice role."""
+
+CONSENT_WITHDRAW_ROLES: frozenset[str] = frozenset(Role) - {
+    Role.VISITING_VOLUNTEER,
+    Role.BUDDY,
+    Role.ORGANISATION_ADMIN,
+}
+"""Roles that may record a withdrawal: professionals who work on the person's case, not
+volunteers or buddies (no administration for them), not the administrator (accounts, not
+care)."""
+
+
+def person_classes(actor: Actor, person_id: int) -> frozenset[str]:
+    """What the actor sees of a person on a page about the person (not one trajectory).
+
+    The union of :func:`access_for` over the person's trajectories the actor may open:
+    the consent pages are the person's, and the actor's ground is per trajectory.
+    """
+    classes: set[str] = set()
+    for trajectory in trajectory_scope(actor).filter(person_id=person_id):
+        classes |= access_for(actor, trajectory).classes
+    return frozenset(classes)
+
+
+def consent_fields_visible(
+    actor: Actor, consent: Consent, classes: Iterable[str]
+) -> frozenset[str]:
+    """The fields of ``consent`` (keys of :data:`CONSENT_FIELD_CLASSES`) a reader sees.
+
+    ``classes``: what the reader sees of the person (:func:`person_classes`). A field is
+    shown only under its class; free text a buddy programme wrote is never shown to a
+    justice role (:func:`may_see_notes_of`). The author organisations should be loaded.
+    """
+    seen = frozenset(classes)
+    fields = set()
+    for name, data_class in CONSENT_FIELD_CLASSES.items():
+        if data_class is not None and data_class not in seen:
+            continue
+        author_field = CONSENT_FIELD_AUTHOR.get(name)
+        author = getattr(consent, author_field) if author_field else None
+        if author is not None and not may_see_notes_of(actor, author.kind):
+            continue
+        fields.add(name)
+    return frozenset(fields)
+
+
+def holds_a_trajectory_of(actor: Actor, person_id: int) -> bool:
+    """True while the actor's organisation holds the baton of one of the person's trajectories."""
+    return Trajectory.objects.filter(
+        person_id=person_id, baton_holder_id=actor.organisation_id
+    ).exists()
+
+
+def may_withdraw_consent(actor: Actor, consent: Consent, *, holder: bool | None = None) -> bool:
+    """May the actor record that the person withdrew ``consent``?
+
+    A professional (:data:`CONSENT_WITHDRAW_ROLES`) of the organisation that holds the
+    baton of one of the person's trajectories, or of an organisation the consent covers
+    (by name or by kind): not any organisation with a part — a municipal desk must not
+    withdraw a consular consent and cut the embassy off. The person's own route comes
+    with the person's pages. ``holder``: :func:`holds_a_trajectory_of`, when the caller
+    has it already (a page with many consents asks once).
+    """
+    if actor.role not in CONSENT_WITHDRAW_ROLES:
+        return False
+    if consent.covers_recipient(actor.organisation):
+        return True
+    if holder is None:
+        holder = holds_a_trajectory_of(actor, consent.person_id)
+    return holder
+
+
+def records_own_access(actor: Actor, organisation: object, kind: str) -> bool:
+    """Does a consent to ``organisation`` (or to organisations of ``kind``) cover the actor's own?
+
+    Such a consent gives the recording organisation access on its own word: it is marked
+    self-recorded and reviewed by a second person of the organisation.
+    """
+    own = actor.organisation
+    if organisation is not None:
+        return bool(getattr(organisation, "pk", None) == own.pk)
+    return bool(kind) and kind == own.kind
+
+
+def may_review_self_recorded_consent(actor: Actor, consent: Consent) -> bool:
+    """A second person of the recording organisation reviews a self-recorded consent.
+
+    A reviewing role (:func:`may_review_emergency_access`, the same people who review
+    emergency access) of the organisation that recorded it — never the recorder.
+    """
+    return (
+        may_review_emergency_access(actor)
+        and consent.self_recorded
+        and consent.recorded_by_organisation_id == actor.organisation_id
+        and consent.recorded_by_id != actor.user_id
+    )

@@ -17,7 +17,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from estafette.consent import messages
-from estafette.consent.models import ConsentPurpose, EvidenceKind
+from estafette.consent.models import ConsentPurpose, EvidenceKind, ReviewOutcome, data_class_labels
 from estafette.core import bounds, clock
 from estafette.core.data_classes import DataClass
 from estafette.core.errors import DomainError
@@ -34,6 +34,8 @@ ERROR_FIELDS: tuple[tuple[Promise, str], ...] = (
     (messages.UNKNOWN_RECIPIENT_KIND, "recipient_kind"),
     (messages.DATA_CLASSES_REQUIRED, "data_classes"),
     (messages.UNKNOWN_DATA_CLASS, "data_classes"),
+    (messages.CLASSES_BEYOND_MAXIMUM, "data_classes"),
+    (messages.CLASSES_REASON_REQUIRED, "classes_reason"),
     (messages.GIVEN_ON_REQUIRED, "given_on"),
     (messages.GIVEN_ON_FUTURE, "given_on"),
     (messages.END_BEFORE_START, "ends_on"),
@@ -113,6 +115,16 @@ class ConsentRecordForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
+    classes_reason = forms.CharField(
+        label=_("Why does this consent cover more than the purpose usually needs?"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Only needed when you tick more than the purpose's usual information "
+            "(listed with each purpose). One sentence."
+        ),
+    )
     given_on = forms.DateField(label=_("Date the consent was given"), widget=DateInput())
     ends_on = forms.DateField(
         label=_("Last day of the consent (optional)"),
@@ -170,6 +182,7 @@ class ConsentRecordForm(forms.Form):
             "recipient_organisation": data["recipient_organisation"] if by_organisation else None,
             "recipient_kind": "" if by_organisation else data["recipient_kind"],
             "data_classes": data["data_classes"],
+            "classes_reason": data["classes_reason"],
             "given_on": data["given_on"],
             "ends_on": data["ends_on"],
             "evidence_kind": data["evidence_kind"],
@@ -188,7 +201,46 @@ class ConsentRecordForm(forms.Form):
         self.add_error(field, str(error))
 
 
+REVOKE_ERROR_FIELDS: tuple[tuple[Promise, str], ...] = (
+    (messages.UNKNOWN_WITHDRAWAL_EVIDENCE_KIND, "evidence_kind"),
+    (messages.WITHDRAWAL_EVIDENCE_FILE_REQUIRED, "evidence_file"),
+    (messages.EVIDENCE_EMPTY, "evidence_file"),
+    (messages.EVIDENCE_TOO_LARGE, "evidence_file"),
+    (messages.EVIDENCE_WRONG_TYPE, "evidence_file"),
+    (messages.EVIDENCE_UNREADABLE, "evidence_file"),
+    (messages.WITHDRAWAL_EVIDENCE_VERBAL_REQUIRED, "heard_by"),
+    (messages.WITHDRAWAL_HEARD_FUTURE, "heard_on"),
+    (messages.WITHDRAWAL_HEARD_BEFORE_GIVEN, "heard_on"),
+)
+"""Which field a refusal of ``services.consent_revoke`` is about (see :data:`ERROR_FIELDS`)."""
+
+
 class ConsentRevokeForm(forms.Form):
+    """Recording a withdrawal: the evidence, like recording a consent; the reason is optional."""
+
+    evidence_kind = forms.ChoiceField(
+        label=_("How did the person withdraw?"),
+        choices=[
+            (EvidenceKind.DOCUMENT, _("a signed letter")),
+            (EvidenceKind.VERBAL, _("verbally")),
+        ],
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    evidence_file = forms.FileField(
+        label=_("Signed letter (PDF, PNG or JPEG)"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/png,image/jpeg"}),
+    )
+    heard_by = forms.CharField(
+        label=_("Heard by (name of the volunteer or professional)"),
+        max_length=160,
+        required=False,
+    )
+    heard_on = forms.DateField(label=_("Heard on"), required=False, widget=DateInput())
+    heard_where = forms.CharField(
+        label=_("Heard where (for example the prison's name)"), max_length=160, required=False
+    )
     reason = forms.CharField(
         label=_("Reason (optional)"),
         required=False,
@@ -196,3 +248,55 @@ class ConsentRevokeForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("The person does not have to give a reason."),
     )
+
+    def service_arguments(self) -> dict[str, Any]:
+        """The cleaned data as keyword arguments for ``services.consent_revoke``."""
+        data = self.cleaned_data
+        return {
+            "reason": data["reason"],
+            "evidence_kind": data["evidence_kind"],
+            "evidence_file": data["evidence_file"],
+            "heard_by": data["heard_by"],
+            "heard_on": data["heard_on"],
+            "heard_where": data["heard_where"],
+        }
+
+    def add_domain_error(self, error: DomainError) -> None:
+        """Show a service refusal on the field it is about (or above the form)."""
+        field = next(
+            (name for message, name in REVOKE_ERROR_FIELDS if message is error.message), None
+        )
+        if error.message is bounds.DATE_OUT_OF_RANGE:
+            field = "heard_on"
+        self.add_error(field, str(error))
+
+
+class ConsentReviewForm(forms.Form):
+    """A colleague's review of a consent its organisation recorded for itself."""
+
+    outcome = forms.ChoiceField(
+        label=_("Does the evidence hold?"),
+        choices=ReviewOutcome.choices,
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=_("Note (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("What you checked, or what the colleague should ask the person."),
+    )
+
+
+def purpose_bounds_rows() -> list[dict[str, Any]]:
+    """Each purpose in use with its usual information and what it may cover with a reason."""
+    return [
+        {
+            "purpose": purpose,
+            "default": data_class_labels(purpose.default_classes),
+            "with_reason": data_class_labels(
+                set(purpose.max_classes) - set(purpose.default_classes)
+            ),
+        }
+        for purpose in ConsentPurpose.objects.filter(is_active=True)
+    ]

@@ -40,6 +40,45 @@ EVIDENCE_UNREADABLE = _(
     "The uploaded image cannot be read; it may be damaged. Take a new photo or scan the form."
 )
 
+CLASSES_BEYOND_MAXIMUM = _(
+    "A consent for “%(purpose)s” can never cover: %(classes)s. The purpose does not need it; "
+    "untick it, or record a consent for another purpose."
+)
+CLASSES_REASON_REQUIRED = _(
+    "“%(purpose)s” does not usually cover: %(classes)s. Write in one sentence why this "
+    "person's consent covers it, or untick it."
+)
+
+# Withdrawing a consent
+WITHDRAWAL_EVIDENCE_FILE_REQUIRED = _(
+    "Upload the person's signed letter of withdrawal (PDF or a photo). Without evidence no "
+    "withdrawal is recorded."
+)
+WITHDRAWAL_EVIDENCE_VERBAL_REQUIRED = _(
+    "For a verbal withdrawal, fill in who heard it, on which date and where. Without evidence "
+    "no withdrawal is recorded."
+)
+WITHDRAWAL_HEARD_FUTURE = _("The date the withdrawal was heard cannot lie in the future.")
+WITHDRAWAL_HEARD_BEFORE_GIVEN = _(
+    "The withdrawal cannot have been heard before the consent was given (%(date)s)."
+)
+UNKNOWN_WITHDRAWAL_EVIDENCE_KIND = _("Choose how the person withdrew: a signed letter or verbally.")
+NOT_YOURS_TO_WITHDRAW = _(
+    "Only the organisation that holds the person's trajectory, or an organisation this consent "
+    "covers, can record its withdrawal. Tell %(holder)s what the person said."
+)
+
+THE_HOLDER = _("the organisation that holds the person's trajectory")
+
+# Reviewing a self-recorded consent
+NOT_A_CONSENT_REVIEWER = _(
+    "A consent your organisation recorded for itself is reviewed by a colleague in a reviewing "
+    "role who did not record it."
+)
+CONSENT_ALREADY_REVIEWED = _("This consent has been reviewed already.")
+UNKNOWN_REVIEW_OUTCOME = _("Choose whether the evidence holds.")
+REVIEWED = _("The review is recorded.")
+
 # Who may do what
 NOT_YOUR_PERSON = _(
     "You can only record or change consent for a person whose trajectory your organisation "
@@ -79,7 +118,14 @@ MESSAGE_WITHOUT_HANDOVER = _("Only a handover carries a message; record the hand
 
 # Feedback on pages
 RECORDED = _("The consent is recorded.")
-REVOKED = _("The consent is withdrawn. Organisations that received data under it are notified.")
+REVOKED = _(
+    "The consent is withdrawn. The organisations it covered, those that received data under it "
+    "and the holder are notified."
+)
+RECORDED_SELF = _(
+    "The consent is recorded. It covers your own organisation, so a colleague reviews it "
+    "(“Consents to review”)."
+)
 ALREADY_REVOKED = _("This consent was already withdrawn.")
 NOTICE_SEEN = _("Marked as read.")
 NAME_NOT_SHARED = _("this person (name not shared with you)")

@@ -50,6 +50,16 @@ def data_class_labels(values: Iterable[str]) -> list[str]:
     return [str(label) for value, label in DataClass.choices if value in chosen]
 
 
+def default_purpose_classes() -> list[str]:
+    """A new purpose covers the person's identity by default; anything more needs a reason."""
+    return [DataClass.IDENTITY.value]
+
+
+def all_data_classes() -> list[str]:
+    """A new purpose may cover every class, until an administrator narrows it."""
+    return sorted(DataClass.values)
+
+
 CONSENT_STATE_LABELS = {
     ConsentState.NOT_YET: _("not yet in force"),
     ConsentState.ACTIVE: _("in force"),
@@ -84,6 +94,19 @@ class ConsentPurpose(models.Model):
         help_text=_("Part of the product; the code is used by the handover check."),
     )
     order = models.PositiveSmallIntegerField(_("order"), default=100)
+    default_classes = models.JSONField(
+        _("information covered by default"),
+        default=default_purpose_classes,
+        help_text=_(
+            "The classes of information this purpose usually needs. More than these needs a "
+            "stated reason when the consent is recorded."
+        ),
+    )
+    max_classes = models.JSONField(
+        _("most information the purpose may cover"),
+        default=all_data_classes,
+        help_text=_("The classes this purpose can ever need. A consent for it never covers more."),
+    )
 
     class Meta:
         ordering = ["order", "name_en"]
@@ -109,6 +132,13 @@ class EvidenceKind(models.TextChoices):
     VERBAL = "verbal", _("verbal consent")
 
 
+class ReviewOutcome(models.TextChoices):
+    """What the second person of the organisation found when reviewing a self-recorded consent."""
+
+    CONFIRMED = "confirmed", _("the evidence holds")
+    DOUBTED = "doubted", _("the evidence does not convince")
+
+
 def evidence_upload_to(instance: Consent, filename: str) -> str:
     """A random stored name; the uploaded name never reaches the disk (it may say too much).
 
@@ -118,6 +148,13 @@ def evidence_upload_to(instance: Consent, filename: str) -> str:
     extension = EVIDENCE_EXTENSIONS.get(instance.evidence_content_type, "")
     today = clock.today()
     return f"consent/evidence/{today:%Y}/{today:%m}/{uuid.uuid4().hex}{extension}"
+
+
+def revocation_letter_upload_to(instance: Consent, filename: str) -> str:
+    """Like :func:`evidence_upload_to`, for the person's signed letter of withdrawal."""
+    extension = EVIDENCE_EXTENSIONS.get(instance.revocation_letter_content_type, "")
+    today = clock.today()
+    return f"consent/withdrawals/{today:%Y}/{today:%m}/{uuid.uuid4().hex}{extension}"
 
 
 class Consent(models.Model):
@@ -206,6 +243,39 @@ class Consent(models.Model):
         related_name="+",
     )
     revoke_reason = models.TextField(_("reason for withdrawal"), blank=True)
+    # The withdrawal's evidence, like the consent's own: who heard it, when and where, or the
+    # person's signed letter (services.consent_revoke requires one of the two).
+    revocation_evidence_kind = models.CharField(
+        _("evidence of the withdrawal"), max_length=10, choices=EvidenceKind.choices, blank=True
+    )
+    revocation_letter = models.FileField(
+        _("signed letter of withdrawal"),
+        upload_to=revocation_letter_upload_to,
+        blank=True,
+        max_length=200,
+    )
+    revocation_letter_content_type = models.CharField(max_length=40, blank=True)
+    revoked_heard_by = models.CharField(_("withdrawal heard by"), max_length=160, blank=True)
+    revoked_heard_on = models.DateField(_("withdrawal heard on"), null=True, blank=True)
+    revoked_heard_where = models.CharField(_("withdrawal heard where"), max_length=160, blank=True)
+
+    # More than the purpose's default classes needs a reason (ConsentPurpose.default_classes).
+    classes_reason = models.TextField(_("why more information than usual"), blank=True)
+    # The recording organisation is itself covered by the consent: it gave itself access, so a
+    # second person of that organisation reviews it (like emergency access).
+    self_recorded = models.BooleanField(_("recorded by its own recipient"), default=False)
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    review_outcome = models.CharField(
+        _("review outcome"), max_length=10, choices=ReviewOutcome.choices, blank=True
+    )
+    review_note = models.TextField(_("review note"), blank=True)
 
     class Meta:
         ordering = ["-given_on", "-id"]
@@ -215,6 +285,10 @@ class Consent(models.Model):
             models.Index(fields=["person", "purpose"]),
             models.Index(fields=["recipient_kind"]),
             models.Index(fields=["ends_on"]),
+            models.Index(
+                fields=["recorded_by_organisation", "self_recorded", "reviewed_at"],
+                name="consent_self_recorded_review",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

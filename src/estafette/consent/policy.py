@@ -131,6 +131,38 @@ def data_classes_clean(data_classes: Iterable[str]) -> set[str]:
     return requested
 
 
+MIN_CLASSES_REASON_LENGTH = 15
+"""A reason for more than the purpose's default classes is a sentence, not a word."""
+
+
+def purpose_bounds_check(purpose: ConsentPurpose, classes: Iterable[str], reason: str) -> None:
+    """Refuse classes a purpose can never need, and more than its default without a reason.
+
+    Contract (:class:`InvalidInput`, with a sentence naming the purpose and the classes):
+
+    1. a class outside ``purpose.max_classes`` is refused whatever the reason: the
+       purpose cannot need it (a consent for after-care never covers the offence);
+    2. a class outside ``purpose.default_classes`` needs ``reason``, a sentence of at
+       least :data:`MIN_CLASSES_REASON_LENGTH` characters, saying why this person's
+       consent covers more than usual (health for after-care, say).
+    """
+    chosen = set(classes)
+    beyond_max = chosen - set(purpose.max_classes)
+    if beyond_max:
+        raise InvalidInput(
+            messages.CLASSES_BEYOND_MAXIMUM,
+            purpose=purpose.name,
+            classes=", ".join(data_class_labels(beyond_max)),
+        )
+    beyond_default = chosen - set(purpose.default_classes)
+    if beyond_default and len(reason.strip()) < MIN_CLASSES_REASON_LENGTH:
+        raise InvalidInput(
+            messages.CLASSES_REASON_REQUIRED,
+            purpose=purpose.name,
+            classes=", ".join(data_class_labels(beyond_default)),
+        )
+
+
 def purpose_name(code: str) -> str:
     """The purpose's name in the active language (the code itself if it is unknown)."""
     purpose = ConsentPurpose.objects.filter(code=code).first()

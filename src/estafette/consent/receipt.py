@@ -9,6 +9,7 @@ network, no files), so nothing in a person's data can make it reach out.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -33,25 +34,27 @@ def receipt_language(requested: str | None, fallback: str | None) -> str:
     return "nl"
 
 
-def receipt_pdf(
+def receipt_html(
     *,
     person: Any,
     consents: list[Consent],
     organisation: Any,
     language: str,
+    fields: Mapping[int, frozenset[str]],
     today: dt.date | None = None,
-) -> bytes:
-    """The receipt as PDF bytes, every text in ``language`` ("nl" or "en").
+) -> str:
+    """The receipt's HTML, every text in ``language`` ("nl" or "en"): what goes into the PDF.
 
-    Contract: lists every consent in ``consents`` with purpose, recipient,
-    data classes, dates, evidence kind and state on ``today``; ends with a line
-    for the person's signature. Access and audit are the caller's (see
-    ``selectors.consent_list``).
+    Contract: lists every consent in ``consents`` with its purpose and state on
+    ``today``, and of each only the fields in ``fields[consent.pk]`` (the reader's,
+    ``access.policy.consent_fields_visible``: recipient, classes, dates, evidence …
+    each under its data class); ends with a line for the person's signature. Access
+    and audit are the caller's (see ``selectors.consent_list``).
     """
     today = today or clock.today()
     with translation.override(language):
-        rows = consent_rows(consents, today=today)
-        html = render_to_string(
+        rows = consent_rows(consents, today=today, fields=fields)
+        return render_to_string(
             "consent/receipt.html",
             {
                 "person": person,
@@ -61,6 +64,26 @@ def receipt_pdf(
                 "language": language,
             },
         )
+
+
+def receipt_pdf(
+    *,
+    person: Any,
+    consents: list[Consent],
+    organisation: Any,
+    language: str,
+    fields: Mapping[int, frozenset[str]],
+    today: dt.date | None = None,
+) -> bytes:
+    """The receipt (:func:`receipt_html`) as PDF bytes."""
+    html = receipt_html(
+        person=person,
+        consents=consents,
+        organisation=organisation,
+        language=language,
+        fields=fields,
+        today=today,
+    )
     document = HTML(string=html, url_fetcher=URLFetcher(allowed_protocols=[]))
     stylesheet = CSS(string=RECEIPT_CSS.read_text(encoding="utf-8"))
     pdf = document.write_pdf(stylesheets=[stylesheet])

@@ -13,10 +13,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet
 from django.http import Http404
 
-from estafette.access.policy import access_for, may_see_purpose
+from estafette.access.policy import (
+    consent_fields_visible,
+    holds_a_trajectory_of,
+    may_review_emergency_access,
+    may_see_purpose,
+    may_withdraw_consent,
+    person_classes,
+)
 from estafette.consent import messages
 from estafette.consent.models import Consent, ConsentNotice, EvidenceKind
 from estafette.consent.policy import (
@@ -36,6 +43,7 @@ from estafette.core.audit import audit_record
 from estafette.core.data_classes import DataClass
 from estafette.core.errors import NotPermitted
 from estafette.core.models import AuditAction
+from estafette.core.refusal import refuse_not_found
 from estafette.organisations.models import Role
 from estafette.people.models import Person
 from estafette.trajectories.selectors import trajectory_scope
@@ -50,13 +58,18 @@ __all__ = [
     "consent_covering",
     "consent_evidence_get",
     "consent_get",
+    "consent_get_for_review",
     "consent_is_effective",
     "consent_list",
     "consent_notice_get",
     "consent_notices_for",
     "consent_notices_unread",
     "consent_person_get",
+    "consent_reader_classes",
+    "consent_visibility",
     "consents_in_force",
+    "consents_to_review",
+    "consents_unreviewed_count",
     "covered_data_classes",
     "effective_q",
     "person_identity_visible",
@@ -85,10 +98,27 @@ def person_identity_visible(*, actor: Actor, person: Any) -> bool:
     A part in the trajectory is not enough to see the name: the ground (consent
     or legal basis) must cover identity too (``access.policy.access_for``).
     """
-    return any(
-        access_for(actor, trajectory).sees(DataClass.IDENTITY)
-        for trajectory in trajectory_scope(actor).filter(person_id=person.pk)
-    )
+    return DataClass.IDENTITY in person_classes(actor, person.pk)
+
+
+def consent_reader_classes(*, actor: Actor, person: Any) -> frozenset[str]:
+    """What the actor sees of the person on the consent pages (``access.policy.person_classes``)."""
+    return person_classes(actor, person.pk)
+
+
+def consent_visibility(
+    *, actor: Actor, person: Any, consents: list[Consent]
+) -> tuple[dict[int, frozenset[str]], set[int]]:
+    """For a page of the person's consents: the fields the actor sees of each (by id), and
+    the consents the actor may withdraw. Both answers are the access policy's
+    (``consent_fields_visible``, ``may_withdraw_consent``); this only asks it once per page."""
+    classes = person_classes(actor, person.pk)
+    holder = holds_a_trajectory_of(actor, person.pk)
+    fields = {c.pk: consent_fields_visible(actor, c, classes) for c in consents}
+    withdrawable = {
+        c.pk for c in consents if not c.is_revoked and may_withdraw_consent(actor, c, holder=holder)
+    }
+    return fields, withdrawable
 
 
 def _scoped_consents(actor: Actor) -> QuerySet[Consent]:
@@ -105,15 +135,14 @@ def consent_person_get(*, actor: Actor, pk: int) -> Person:
     """
     person = Person.objects.filter(pk=pk).first()
     if person is None or not person_in_scope(actor=actor, person=person):
-        audit_record(
+        refuse_not_found(
             actor=actor,
-            action=AuditAction.DENIED,
             object_type="people.person",
             object_id=pk,
+            message=messages.NO_PERSON_FOUND,
             person_id=person.pk if person is not None else None,
             what="consents",
         )
-        raise Http404(messages.NO_PERSON_FOUND)
     return person
 
 
@@ -128,15 +157,14 @@ def consent_list(*, actor: Actor, person: Person, reason: str = "overview") -> l
     confidential.
     """
     if not person_in_scope(actor=actor, person=person):
-        audit_record(
+        refuse_not_found(
             actor=actor,
-            action=AuditAction.DENIED,
             object_type="people.person",
             object_id=person.pk,
+            message=messages.NO_PERSON_FOUND,
             person_id=person.pk,
             what="consents",
         )
-        raise Http404(messages.NO_PERSON_FOUND)
     consents = list(
         Consent.objects.filter(person=person)
         .select_related(
@@ -144,6 +172,7 @@ def consent_list(*, actor: Actor, person: Person, reason: str = "overview") -> l
             "recipient_organisation",
             "recorded_by_organisation",
             "revoked_by_organisation",
+            "reviewed_by",
         )
         .prefetch_related("disclosures__recipient")
         .order_by("-given_on", "-id")
@@ -191,10 +220,12 @@ def consent_get(*, actor: Actor, pk: int) -> Consent:
         .first()
     )
     if consent is None or not may_see_purpose(actor, consent.purpose.code):
-        audit_record(
-            actor=actor, action=AuditAction.DENIED, object_type="consent.consent", object_id=pk
+        refuse_not_found(
+            actor=actor,
+            object_type="consent.consent",
+            object_id=pk,
+            message=messages.NO_CONSENT_FOUND,
         )
-        raise Http404(messages.NO_CONSENT_FOUND)
     return consent
 
 
@@ -247,12 +278,62 @@ def consent_notices_for(*, actor: Actor, limit: int | None = None) -> list[Conse
 
 
 def consent_notice_get(*, actor: Actor, pk: int) -> ConsentNotice:
-    """A notice addressed to the actor's organisation, else 404."""
+    """A notice addressed to the actor's organisation, else 404 (audited)."""
     notice = (
         ConsentNotice.objects.filter(pk=pk, organisation_id=actor.organisation_id)
         .select_related("consent")
         .first()
     )
     if notice is None:
-        raise Http404(messages.NO_CONSENT_FOUND)
+        refuse_not_found(
+            actor=actor,
+            object_type="consent.consentnotice",
+            object_id=pk,
+            message=messages.NO_CONSENT_FOUND,
+        )
     return notice
+
+
+def consents_to_review(*, actor: Actor) -> QuerySet[Consent]:
+    """Consents the actor's organisation recorded for itself, unreviewed first, newest first.
+
+    Empty for roles that do not review (``access.policy.may_review_emergency_access``:
+    the same people who review emergency access). The actor's own consents are listed
+    too (so the recorder sees they wait), but only a colleague may review them
+    (``access.policy.may_review_self_recorded_consent``).
+    """
+    if not may_review_emergency_access(actor):
+        return Consent.objects.none()
+    return (
+        Consent.objects.filter(
+            self_recorded=True, recorded_by_organisation_id=actor.organisation_id
+        )
+        .select_related(
+            "purpose",
+            "person",
+            "recipient_organisation",
+            "recorded_by",
+            "recorded_by_organisation",
+            "reviewed_by",
+        )
+        .order_by(F("reviewed_at").asc(nulls_first=True), "-recorded_at", "-id")
+    )
+
+
+def consent_get_for_review(*, actor: Actor, pk: int) -> Consent:
+    """A self-recorded consent of the actor's organisation, else 404 (audited)."""
+    consent = consents_to_review(actor=actor).filter(pk=pk).first()
+    if consent is None:
+        refuse_not_found(
+            actor=actor,
+            object_type="consent.consent",
+            object_id=pk,
+            message=messages.NO_CONSENT_FOUND,
+            what="review",
+        )
+    return consent
+
+
+def consents_unreviewed_count(*, actor: Actor) -> int:
+    """How many self-recorded consents of the actor's organisation await review."""
+    return consents_to_review(actor=actor).filter(reviewed_at__isnull=True).count()

@@ -12,7 +12,13 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef
+from django.utils.formats import date_format
 
+from estafette.access.policy import (
+    may_review_self_recorded_consent,
+    may_withdraw_consent,
+    records_own_access,
+)
 from estafette.consent import messages
 from estafette.consent.evidence import evidence_validate
 from estafette.consent.models import (
@@ -22,18 +28,25 @@ from estafette.consent.models import (
     ConsentPurpose,
     EvidenceKind,
     NoticeKind,
+    ReviewOutcome,
     data_class_labels,
 )
-from estafette.consent.policy import consent_is_effective, data_classes_clean
+from estafette.consent.policy import (
+    consent_is_effective,
+    data_classes_clean,
+    purpose_bounds_check,
+)
 from estafette.consent.selectors import can_manage_consent, person_in_scope
 from estafette.core import bounds, clock
 from estafette.core.actor import Actor
 from estafette.core.audit import audit_record
 from estafette.core.changes import person_changed_after_commit
-from estafette.core.errors import Conflict, InvalidInput, NotPermitted
+from estafette.core.errors import Conflict, DomainError, InvalidInput, NotPermitted
 from estafette.core.isolation import Report, isolated
 from estafette.core.models import AuditAction
-from estafette.organisations.models import OrganisationKind
+from estafette.handovers.models import Handover
+from estafette.organisations.models import Organisation, OrganisationKind
+from estafette.trajectories.models import Participant, Stretch, Trajectory
 
 
 def _require_professional_with_part(actor: Actor, person: Any) -> None:
@@ -89,8 +102,36 @@ def _clean_evidence(
     raise InvalidInput(messages.UNKNOWN_EVIDENCE_KIND)
 
 
+def _refused(actor: Actor, error: DomainError, *, person_id: int, what: str, **detail: Any) -> None:
+    """Audit a refused change (outside the change's transaction, so the entry stays)."""
+    audit_record(
+        actor=actor,
+        action=AuditAction.DENIED,
+        object_type="consent.consent",
+        object_id=detail.pop("consent_id", ""),
+        person_id=person_id,
+        what=what,
+        refusal=type(error).__name__,
+        sentence=str(error),
+        **detail,
+    )
+
+
+def consent_record(*, actor: Actor, person: Any, **arguments: Any) -> Consent:
+    """Record a consent the person gave (see :func:`_consent_record` for the contract).
+
+    A refusal is audited (``denied``, what="record", with its sentence) and raised
+    unchanged; the refused consent leaves nothing else behind.
+    """
+    try:
+        return _consent_record(actor=actor, person=person, **arguments)
+    except DomainError as error:
+        _refused(actor, error, person_id=person.pk, what="record")
+        raise
+
+
 @transaction.atomic
-def consent_record(
+def _consent_record(
     *,
     actor: Actor,
     person: Any,
@@ -98,6 +139,7 @@ def consent_record(
     recipient_organisation: Any = None,
     recipient_kind: str = "",
     data_classes: Iterable[str],
+    classes_reason: str = "",
     given_on: dt.date | None,
     ends_on: dt.date | None = None,
     evidence_kind: str,
@@ -118,11 +160,17 @@ def consent_record(
        every date inside its plausible range (:mod:`core.bounds`: given and
        heard at most twenty years back, an end at most ten years ahead) (else
        :class:`InvalidInput`);
+    2a. the classes stay within the purpose's bounds
+       (:func:`policy.purpose_bounds_check`): never beyond its maximum, and
+       beyond its default only with ``classes_reason`` (else :class:`InvalidInput`);
     3. evidence is required: a document needs a file that is a PDF, PNG or
        JPEG by its content and within the size limit; verbal consent needs
        who heard it, when (not in the future) and where. The fields of the
        other evidence kind are ignored, not stored;
-    4. the file is stored under a random name; the row, the file and the
+    4. a consent that covers the recording organisation itself (by name or by
+       kind, ``access.policy.records_own_access``) is marked ``self_recorded``
+       and waits for review by a colleague (:func:`consent_review`);
+    5. the file is stored under a random name; the row, the file and the
        audit entry are saved together. If saving fails after the file was
        written, the file is removed again, so a refusal leaves nothing. (A
        rollback of a transaction the *caller* opened around this call cannot
@@ -137,6 +185,7 @@ def consent_record(
     classes = data_classes_clean(data_classes)
     if not classes:
         raise InvalidInput(messages.DATA_CLASSES_REQUIRED)
+    purpose_bounds_check(purpose, classes, classes_reason)
     given_on = _clean_dates(given_on, ends_on, today)
     content_type = _clean_evidence(
         evidence_kind, evidence_file, verbal_by, verbal_on, verbal_place, today
@@ -149,6 +198,9 @@ def consent_record(
         recipient_organisation=organisation,
         recipient_kind=kind,
         data_classes=sorted(classes),
+        # The reason is kept only where it is needed: beyond the purpose's default.
+        classes_reason=classes_reason.strip() if classes - set(purpose.default_classes) else "",
+        self_recorded=records_own_access(actor, organisation, kind),
         given_on=given_on,
         ends_on=ends_on,
         evidence_kind=evidence_kind,
@@ -175,6 +227,8 @@ def consent_record(
                 recipient_organisation=organisation.pk if organisation else None,
                 recipient_kind=kind,
                 data_classes=sorted(classes),
+                classes_reason=bool(consent.classes_reason),
+                self_recorded=consent.self_recorded,
                 evidence_kind=evidence_kind,
             )
             person_changed_after_commit(person.pk)
@@ -185,53 +239,225 @@ def consent_record(
     return consent
 
 
+def consent_revoke(
+    *,
+    actor: Actor,
+    consent: Consent,
+    reason: str = "",
+    evidence_kind: str = "",
+    evidence_file: Any = None,
+    heard_by: str = "",
+    heard_on: dt.date | None = None,
+    heard_where: str = "",
+) -> Consent:
+    """Record that the person withdrew a consent (see :func:`_consent_revoke`).
+
+    A refusal is audited (``denied``, what="withdraw", with its sentence) and
+    raised unchanged; nothing else is left behind.
+    """
+    try:
+        return _consent_revoke(
+            actor=actor,
+            consent=consent,
+            reason=reason,
+            evidence_kind=evidence_kind,
+            evidence_file=evidence_file,
+            heard_by=heard_by,
+            heard_on=heard_on,
+            heard_where=heard_where,
+        )
+    except DomainError as error:
+        _refused(actor, error, person_id=consent.person_id, what="withdraw", consent_id=consent.pk)
+        raise
+
+
+def _clean_withdrawal_evidence(
+    consent: Consent,
+    kind: str,
+    upload: Any,
+    heard_by: str,
+    heard_on: dt.date | None,
+    heard_where: str,
+    today: dt.date,
+) -> str:
+    """Validate the withdrawal's evidence; the detected content type of a letter, else ''."""
+    if kind == EvidenceKind.DOCUMENT:
+        if upload is None:
+            raise InvalidInput(messages.WITHDRAWAL_EVIDENCE_FILE_REQUIRED)
+        return evidence_validate(upload)
+    if kind == EvidenceKind.VERBAL:
+        if not heard_by.strip() or heard_on is None or not heard_where.strip():
+            raise InvalidInput(messages.WITHDRAWAL_EVIDENCE_VERBAL_REQUIRED)
+        bounds.check_date(
+            bounds.CONSENT_HEARD, heard_on, today=today, too_late=messages.WITHDRAWAL_HEARD_FUTURE
+        )
+        if heard_on < consent.given_on:
+            raise InvalidInput(
+                messages.WITHDRAWAL_HEARD_BEFORE_GIVEN, date=date_format(consent.given_on)
+            )
+        return ""
+    raise InvalidInput(messages.UNKNOWN_WITHDRAWAL_EVIDENCE_KIND)
+
+
+def _holder_names(person_id: int) -> str:
+    names = sorted(
+        set(
+            Trajectory.objects.filter(person_id=person_id).values_list(
+                "baton_holder__name", flat=True
+            )
+        )
+        - {None}
+    )
+    return ", ".join(names) or str(messages.THE_HOLDER)
+
+
 @transaction.atomic
-def consent_revoke(*, actor: Actor, consent: Consent, reason: str = "") -> Consent:
-    """Withdraw a consent, at once; notify every organisation that received data under it.
+def _consent_revoke(
+    *,
+    actor: Actor,
+    consent: Consent,
+    reason: str,
+    evidence_kind: str,
+    evidence_file: Any,
+    heard_by: str,
+    heard_on: dt.date | None,
+    heard_where: str,
+) -> Consent:
+    """Withdraw a consent, at once, on evidence; notify every recipient and the holder.
 
     Contract:
 
     1. only a professional with a part in the person's trajectories (else
-       :class:`NotPermitted`); the person need not give a reason, so
-       ``reason`` may be empty;
-    2. from this moment the consent no longer counts (see :mod:`rules`):
+       :class:`NotPermitted`), and of those only the organisation that holds
+       one of the person's trajectories or an organisation the consent covers
+       (``access.policy.may_withdraw_consent``; else :class:`NotPermitted`
+       naming the holder to tell);
+    2. evidence is required, as for recording a consent: the person's signed
+       letter (a PDF, PNG or JPEG by its content, within the size limit) or who
+       heard the withdrawal, when (not in the future, not before the consent
+       was given) and where (else :class:`InvalidInput`). The person need not
+       give a reason, so ``reason`` may be empty;
+    3. from this moment the consent no longer counts (see :mod:`rules`):
        checks refuse new sharing and :func:`policy.covered_data_classes`
        drops its classes;
-    3. every organisation with a :class:`ConsentDisclosure` under it gets a
-       "withdrawn" :class:`ConsentNotice`; the disclosures themselves stay;
-    4. withdrawing a consent that is already withdrawn returns it unchanged,
+    4. a "withdrawn" :class:`ConsentNotice` goes to every organisation the
+       consent named or covered (by kind, among those with a part in the
+       person's trajectories), every organisation with a
+       :class:`ConsentDisclosure` under it, and the holder of each of the
+       person's trajectories. The withdrawing organisation is told only when it
+       received data under the consent (its copies must go too); the
+       disclosures stay;
+    5. withdrawing a consent that is already withdrawn returns it unchanged,
        with no error and no second audit entry.
     """
+    today = clock.today()
     consent = Consent.objects.select_for_update().select_related("person").get(pk=consent.pk)
     _require_professional_with_part(actor, consent.person)
     if consent.revoked_at is not None:
         return consent
+    if not may_withdraw_consent(actor, consent):
+        raise NotPermitted(messages.NOT_YOURS_TO_WITHDRAW, holder=_holder_names(consent.person_id))
+    content_type = _clean_withdrawal_evidence(
+        consent, evidence_kind, evidence_file, heard_by, heard_on, heard_where, today
+    )
+    is_document = evidence_kind == EvidenceKind.DOCUMENT
     consent.revoked_at = clock.now()
     consent.revoked_by = actor.user
     consent.revoked_by_organisation = actor.organisation
     consent.revoke_reason = reason.strip()
-    consent.save(
-        update_fields=["revoked_at", "revoked_by", "revoked_by_organisation", "revoke_reason"]
-    )
-    notified = _notify_holders(consent, NoticeKind.REVOKED)
-    audit_record(
-        actor=actor,
-        action=AuditAction.CHANGE,
-        target=consent,
-        person_id=consent.person_id,
-        field="revoked",
-        notified=notified,
-    )
+    consent.revocation_evidence_kind = evidence_kind
+    consent.revocation_letter_content_type = content_type
+    consent.revoked_heard_by = "" if is_document else heard_by.strip()
+    consent.revoked_heard_on = None if is_document else heard_on
+    consent.revoked_heard_where = "" if is_document else heard_where.strip()
+    try:
+        with transaction.atomic():
+            if is_document:
+                # The name is chosen by revocation_letter_upload_to; the uploaded name is dropped.
+                consent.revocation_letter.save("letter", evidence_file, save=False)
+            consent.save(
+                update_fields=[
+                    "revoked_at",
+                    "revoked_by",
+                    "revoked_by_organisation",
+                    "revoke_reason",
+                    "revocation_evidence_kind",
+                    "revocation_letter",
+                    "revocation_letter_content_type",
+                    "revoked_heard_by",
+                    "revoked_heard_on",
+                    "revoked_heard_where",
+                ]
+            )
+            notified = _notify_holders(
+                consent,
+                NoticeKind.REVOKED,
+                also=_withdrawal_recipients(consent) - {actor.organisation_id},
+            )
+            audit_record(
+                actor=actor,
+                action=AuditAction.CHANGE,
+                target=consent,
+                person_id=consent.person_id,
+                field="revoked",
+                evidence_kind=evidence_kind,
+                notified=notified,
+            )
+    except Exception:
+        if consent.revocation_letter.name:
+            consent.revocation_letter.storage.delete(consent.revocation_letter.name)
+        raise
     person_changed_after_commit(consent.person_id)
     return consent
 
 
-def _notify_holders(consent: Consent, kind: str) -> list[int]:
-    """Create a notice of ``kind`` for each organisation that received data; new ones' ids."""
+def _withdrawal_recipients(consent: Consent) -> set[int]:
+    """Whom a withdrawal concerns besides those that received data under the consent.
+
+    The organisation the consent names; for a consent to a kind, the organisations of
+    that kind with a part in one of the person's trajectories (holder now or before, a
+    handover's receiver, running alongside); and the holder of each of the trajectories.
+    """
+    trajectories = Trajectory.objects.filter(person_id=consent.person_id)
+    holders = set(trajectories.values_list("baton_holder_id", flat=True)) - {None}
+    found = set(holders)
+    if consent.recipient_organisation_id is not None:
+        found.add(consent.recipient_organisation_id)
+    elif consent.recipient_kind:
+        parties = (
+            holders
+            | set(
+                Stretch.objects.filter(trajectory__in=trajectories).values_list(
+                    "organisation_id", flat=True
+                )
+            )
+            | set(
+                Participant.objects.filter(trajectory__in=trajectories).values_list(
+                    "organisation_id", flat=True
+                )
+            )
+            | set(
+                Handover.objects.filter(trajectory__in=trajectories).values_list(
+                    "receiver_id", flat=True
+                )
+            )
+        )
+        found |= set(
+            Organisation.objects.filter(pk__in=parties, kind=consent.recipient_kind).values_list(
+                "pk", flat=True
+            )
+        )
+    return found
+
+
+def _notify_holders(consent: Consent, kind: str, *, also: Iterable[int] = ()) -> list[int]:
+    """Create a notice of ``kind`` for each organisation that received data (and ``also``);
+    the ids of the organisations newly notified."""
     recipients = sorted(
         set(
             ConsentDisclosure.objects.filter(consent=consent).values_list("recipient_id", flat=True)
         )
+        | set(also)
     )
     created_for = []
     for organisation_id in recipients:
@@ -373,3 +599,55 @@ def consent_notice_mark_seen(*, actor: Actor, notice: ConsentNotice) -> ConsentN
         field="seen",
     )
     return notice
+
+
+def consent_review(*, actor: Actor, consent: Consent, outcome: str, note: str = "") -> Consent:
+    """A colleague reviews a consent its organisation recorded for itself.
+
+    The contract is :func:`_consent_review`'s.
+
+    A refusal is audited (``denied``, what="review") and raised unchanged.
+    """
+    try:
+        return _consent_review(actor=actor, consent=consent, outcome=outcome, note=note)
+    except DomainError as error:
+        _refused(actor, error, person_id=consent.person_id, what="review", consent_id=consent.pk)
+        raise
+
+
+@transaction.atomic
+def _consent_review(*, actor: Actor, consent: Consent, outcome: str, note: str) -> Consent:
+    """Mark a self-recorded consent as reviewed, with an outcome and an optional note.
+
+    Contract: only a reviewing role of the recording organisation who did not record it
+    (``access.policy.may_review_self_recorded_consent``; else :class:`NotPermitted`);
+    once only (else :class:`Conflict`); ``outcome`` one of :class:`ReviewOutcome` (else
+    :class:`InvalidInput`). Audited as a change "reviewed" with the outcome. A doubted
+    consent stays recorded: withdrawing it needs the person's word, like any withdrawal;
+    the outcome and note tell the recorder and the organisation what to ask.
+    """
+    consent = (
+        Consent.objects.select_for_update()
+        .select_related("purpose", "recorded_by_organisation")
+        .get(pk=consent.pk)
+    )
+    if not may_review_self_recorded_consent(actor, consent):
+        raise NotPermitted(messages.NOT_A_CONSENT_REVIEWER)
+    if consent.reviewed_at is not None:
+        raise Conflict(messages.CONSENT_ALREADY_REVIEWED)
+    if outcome not in ReviewOutcome.values:
+        raise InvalidInput(messages.UNKNOWN_REVIEW_OUTCOME)
+    consent.reviewed_at = clock.now()
+    consent.reviewed_by = actor.user
+    consent.review_outcome = outcome
+    consent.review_note = note.strip()
+    consent.save(update_fields=["reviewed_at", "reviewed_by", "review_outcome", "review_note"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.CHANGE,
+        target=consent,
+        person_id=consent.person_id,
+        field="reviewed",
+        outcome=outcome,
+    )
+    return consent

@@ -22,6 +22,8 @@ urlpatterns = [
     ),
     path("consents/<int:pk>/revoke/", views.consent_revoke_view, name="consent-revoke"),
     path("consents/<int:pk>/evidence/", views.consent_evidence_view, name="consent-evidence"),
+    path("consents/review/", views.consent_review_list, name="consent-review"),
+    path("consents/<int:pk>/review/", views.consent_review_save, name="consent-review-save"),
     path("consent-notices/", views.consent_notices_view, name="consent-notices"),
     path(
         "consent-notices/<int:pk>/seen/",

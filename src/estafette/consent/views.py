@@ -19,21 +19,35 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods, require_POST
 
+from estafette.access.policy import may_review_emergency_access, may_review_self_recorded_consent
 from estafette.consent import messages
-from estafette.consent.forms import ConsentRecordForm, ConsentRevokeForm
+from estafette.consent.forms import (
+    ConsentRecordForm,
+    ConsentReviewForm,
+    ConsentRevokeForm,
+    purpose_bounds_rows,
+)
 from estafette.consent.presentation import consent_rows
 from estafette.consent.receipt import receipt_language, receipt_pdf
 from estafette.consent.selectors import (
     can_manage_consent,
     consent_evidence_get,
     consent_get,
+    consent_get_for_review,
     consent_list,
     consent_notice_get,
     consent_notices_unread,
     consent_person_get,
+    consent_visibility,
+    consents_to_review,
     person_identity_visible,
 )
-from estafette.consent.services import consent_notice_mark_seen, consent_record, consent_revoke
+from estafette.consent.services import (
+    consent_notice_mark_seen,
+    consent_record,
+    consent_review,
+    consent_revoke,
+)
 from estafette.core import clock
 from estafette.core.errors import Conflict, InvalidInput, NotPermitted
 from estafette.core.views import actor_required
@@ -49,14 +63,26 @@ def _person_name(actor: Any, person: Any) -> str:
     return str(messages.NAME_NOT_SHARED)
 
 
-@actor_required
-@require_http_methods(["GET", "HEAD"])
-def consent_overview(request: HttpRequest, person_pk: int) -> HttpResponse:
-    """The person's consents in plain words, with record and withdraw actions for professionals."""
+def _revoke_form(consent_pk: int, data: Any = None, files: Any = None) -> ConsentRevokeForm:
+    """A withdraw form whose ids are unique on the overview (one per consent)."""
+    return ConsentRevokeForm(data, files, auto_id=f"id_revoke_{consent_pk}_%s")
+
+
+def _overview(
+    request: HttpRequest,
+    person: Any,
+    *,
+    bound: ConsentRevokeForm | None = None,
+    bound_pk: int | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The overview page; ``bound``: a refused withdraw form of consent ``bound_pk``, kept."""
     actor = request.actor  # type: ignore[attr-defined]
-    person = consent_person_get(actor=actor, pk=person_pk)
     consents = consent_list(actor=actor, person=person)
-    can_manage = can_manage_consent(actor)
+    fields, withdrawable = consent_visibility(actor=actor, person=person, consents=consents)
+    forms = {pk: _revoke_form(pk) for pk in withdrawable}
+    if bound is not None and bound_pk in forms:
+        forms[bound_pk] = bound
     today = clock.today()
     response = render(
         request,
@@ -65,15 +91,25 @@ def consent_overview(request: HttpRequest, person_pk: int) -> HttpResponse:
             "person": person,
             "person_name": _person_name(actor, person),
             "can_print": person_identity_visible(actor=actor, person=person),
-            "rows": consent_rows(
-                consents, today=today, revoke_form_class=ConsentRevokeForm if can_manage else None
-            ),
-            "can_manage": can_manage,
+            "rows": consent_rows(consents, today=today, fields=fields, revoke_forms=forms),
+            "can_manage": can_manage_consent(actor),
             "today": today,
+            "bound_pk": bound_pk,
         },
+        status=status,
     )
     add_never_cache_headers(response)
     return response
+
+
+@actor_required
+@require_http_methods(["GET", "HEAD"])
+def consent_overview(request: HttpRequest, person_pk: int) -> HttpResponse:
+    """The person's consents in plain words, each field under its data class; record and
+    withdraw actions for those who may."""
+    actor = request.actor  # type: ignore[attr-defined]
+    person = consent_person_get(actor=actor, pk=person_pk)
+    return _overview(request, person)
 
 
 @actor_required
@@ -89,33 +125,46 @@ def consent_record_view(request: HttpRequest, person_pk: int) -> HttpResponse:
         form = ConsentRecordForm(request.POST, request.FILES)
         if form.is_valid():
             try:
-                consent_record(actor=actor, person=person, **form.service_arguments())
+                consent = consent_record(actor=actor, person=person, **form.service_arguments())
             except (InvalidInput, Conflict) as error:
                 form.add_domain_error(error)
             else:
-                flash.success(request, messages.RECORDED)
+                flash.success(
+                    request, messages.RECORDED_SELF if consent.self_recorded else messages.RECORDED
+                )
                 return redirect("consent-overview", person_pk=person.pk)
         status = 400
     else:
         form = ConsentRecordForm()
-    context = {"person": person, "person_name": _person_name(actor, person), "form": form}
+    context = {
+        "person": person,
+        "person_name": _person_name(actor, person),
+        "form": form,
+        "purposes": purpose_bounds_rows(),
+    }
     return render(request, "consent/record.html", context, status=status)
 
 
 @actor_required
 @require_POST
 def consent_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """Withdraw a consent at once; withdrawing an already withdrawn one only says so."""
+    """Record a withdrawal, on evidence; a refusal comes back as the overview with the form
+    kept (400) or as a sentence (403); withdrawing an already withdrawn one only says so."""
     actor = request.actor  # type: ignore[attr-defined]
     consent = consent_get(actor=actor, pk=pk)
-    form = ConsentRevokeForm(request.POST)
-    reason = form.cleaned_data["reason"] if form.is_valid() else ""
     if consent.is_revoked:
         flash.info(request, messages.ALREADY_REVOKED)
-    else:
-        consent_revoke(actor=actor, consent=consent, reason=reason)
-        flash.success(request, messages.REVOKED)
-    return redirect("consent-overview", person_pk=consent.person_id)
+        return redirect("consent-overview", person_pk=consent.person_id)
+    form = _revoke_form(consent.pk, request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            consent_revoke(actor=actor, consent=consent, **form.service_arguments())
+        except InvalidInput as error:
+            form.add_domain_error(error)
+        else:
+            flash.success(request, messages.REVOKED)
+            return redirect("consent-overview", person_pk=consent.person_id)
+    return _overview(request, consent.person, bound=form, bound_pk=consent.pk, status=400)
 
 
 # core.views.View is typed for HttpResponse; a streamed file is an HttpResponseBase.
@@ -148,8 +197,13 @@ def consent_receipt_view(request: HttpRequest, person_pk: int) -> HttpResponse:
         raise NotPermitted(messages.RECEIPT_NEEDS_IDENTITY)
     language = receipt_language(request.GET.get("lang"), get_language())
     consents = consent_list(actor=actor, person=person, reason=f"receipt-{language}")
+    fields, _withdrawable = consent_visibility(actor=actor, person=person, consents=consents)
     pdf = receipt_pdf(
-        person=person, consents=consents, organisation=actor.organisation, language=language
+        person=person,
+        consents=consents,
+        organisation=actor.organisation,
+        language=language,
+        fields=fields,
     )
     response = HttpResponse(pdf, content_type="application/pdf")
     # No name in the file name: downloads folders are not private.
@@ -185,3 +239,49 @@ def consent_notice_seen_view(request: HttpRequest, pk: int) -> HttpResponse:
     consent_notice_mark_seen(actor=actor, notice=notice)
     flash.success(request, messages.NOTICE_SEEN)
     return redirect("consent-notices")
+
+
+REVIEW_PAGE_SIZE = 50
+"""Self-recorded consents per page of the review list."""
+
+
+@actor_required
+@require_http_methods(["GET", "HEAD"])
+def consent_review_list(request: HttpRequest) -> HttpResponse:
+    """Consents the actor's organisation recorded for itself, unreviewed first (like the
+    review of emergency access): a colleague who did not record it reviews each."""
+    actor = request.actor  # type: ignore[attr-defined]
+    if not may_review_emergency_access(actor):
+        raise NotPermitted(messages.NOT_A_CONSENT_REVIEWER)
+    page = Paginator(consents_to_review(actor=actor), REVIEW_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    items = [
+        {
+            "consent": consent,
+            "name": _person_name(actor, consent.person),
+            "may_review": may_review_self_recorded_consent(actor, consent),
+        }
+        for consent in page.object_list
+    ]
+    response = render(
+        request,
+        "consent/review.html",
+        {"items": items, "page_obj": page, "form": ConsentReviewForm()},
+    )
+    add_never_cache_headers(response)
+    return response
+
+
+@actor_required
+@require_POST
+def consent_review_save(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record the review of one self-recorded consent; back to the list."""
+    actor = request.actor  # type: ignore[attr-defined]
+    consent = consent_get_for_review(actor=actor, pk=pk)
+    form = ConsentReviewForm(request.POST)
+    outcome = form.cleaned_data["outcome"] if form.is_valid() else ""
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    consent_review(actor=actor, consent=consent, outcome=outcome, note=note)
+    flash.success(request, messages.REVIEWED)
+    return redirect("consent-review")

@@ -17,8 +17,9 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from estafette.consent.models import Consent
+from estafette.consent.models import Consent, EvidenceKind
 from estafette.consent.services import consent_expire_sweep, consent_revoke
+from estafette.core import clock
 from estafette.demo.accounts import Accounts
 from estafette.demo.ledger import AFTERCARE, BUDDY, CONSULAR, PARTNER
 from estafette.demo.organisations import Directory
@@ -685,6 +686,10 @@ def anton_schouten(s: Story) -> None:
             consent=consent,
             reason="Wil geen hulp meer van de gemeente; gaat bij zijn broer wonen en "
             "regelt het zelf.",
+            evidence_kind=EvidenceKind.VERBAL,
+            heard_by=s.nazorg.user.get_full_name(),
+            heard_on=clock.today(),
+            heard_where="Spreekuur nazorg, stadskantoor",
         )
     with s.on(5):
         trajectory_plan_next_step(

@@ -82,6 +82,20 @@ PARTNER_CLASSES: dict[str, tuple[str, ...]] = {
 }
 PARTNER_DEFAULT = (D.IDENTITY, D.DETENTION, D.CONDITIONS)
 
+CONSENT_REASONS: dict[str, str] = {
+    CONSULAR: "De consulaire post helpt met het contact met de familie en kent de zaak.",
+    GUIDANCE: "Bureau Buitenland begeleidt het hele verblijf en schrijft zo nodig een rapport.",
+    VISITS: "De vrijwilliger helpt met ID en wonen en belt met de contactpersoon thuis.",
+    AFTERCARE: "Betrokkene heeft zorg nodig direct na vrijlating; de nazorg regelt die mee.",
+    BUDDY: "De buddy gaat vlak na vrijlating mee naar afspraken en moet de datum weten.",
+    PARTNER: "De partner bereidt de opvang voor en moet weten wanneer en waar betrokkene vrijkomt.",
+}
+"""Why a demo consent covers more than its purpose's default classes (a consent beyond the
+default needs a stated reason; ``consent.policy.purpose_bounds_check``)."""
+
+WITHDRAWAL_HEARD_WHERE = "telefonisch contact"
+"""Where a bulk withdrawal was heard: the person called (the evidence a withdrawal needs)."""
+
 CONSENT_LEAD_DAYS: dict[str, tuple[int, int]] = {
     AFTERCARE: (3, 40),
     BUDDY: (0, 10),
@@ -239,6 +253,11 @@ class BulkLedger:
         consent.revoked_at = at
         consent.revoked_by_organisation_id = by
         consent.revoke_reason = reason
+        # A withdrawal is recorded on evidence, like the consent: who heard it, when, where.
+        consent.revocation_evidence_kind = EvidenceKind.VERBAL
+        consent.revoked_heard_by = consent.verbal_by
+        consent.revoked_heard_on = day
+        consent.revoked_heard_where = WITHDRAWAL_HEARD_WHERE
         for organisation in sorted({o for o, _ in self.shared.get(consent.pk, [])}):
             self._notice(consent, organisation, NoticeKind.REVOKED, at)
         return True

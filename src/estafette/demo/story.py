@@ -23,7 +23,14 @@ from estafette.consent.services import consent_record
 from estafette.core import clock
 from estafette.core.actor import Actor
 from estafette.demo.accounts import Accounts
-from estafette.demo.ledger import AFTERCARE, CONSULAR, GUIDANCE, VISITS, consent_terms
+from estafette.demo.ledger import (
+    AFTERCARE,
+    CONSENT_REASONS,
+    CONSULAR,
+    GUIDANCE,
+    VISITS,
+    consent_terms,
+)
 from estafette.demo.organisations import Directory
 from estafette.handovers.models import Handover, Purpose
 from estafette.handovers.services import (
@@ -129,6 +136,7 @@ class Story:
                 recipient_organisation=None if kind else receiver,
                 recipient_kind=kind,
                 data_classes=classes,
+                classes_reason=CONSENT_REASONS.get(code, ""),
                 given_on=today,
                 ends_on=ends_on,
                 evidence_kind=EvidenceKind.VERBAL,

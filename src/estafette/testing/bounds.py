@@ -42,8 +42,9 @@ def number_sentence(bound: bounds.NumberBound, language: str = "nl") -> str:
 
 
 def audited_changes() -> int:
-    """Audit entries that record a change (a refused form page still audits its *view*)."""
-    return AuditEvent.objects.exclude(action=AuditAction.VIEW).count()
+    """Audit entries that record a change (a refused form page still audits its *view*, and a
+    refused change its refusal: ``denied``)."""
+    return AuditEvent.objects.exclude(action__in=[AuditAction.VIEW, AuditAction.DENIED]).count()
 
 
 def nl_sentence(message: Any) -> str:

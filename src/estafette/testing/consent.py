@@ -45,6 +45,18 @@ def give_consent(
     )
 
 
+def withdrawal_heard(**overrides: Any) -> dict[str, Any]:
+    """The evidence of a withdrawal a volunteer heard today: keyword arguments for
+    ``consent.services.consent_revoke`` (a withdrawal needs evidence, like a consent)."""
+    return {
+        "evidence_kind": EvidenceKind.VERBAL,
+        "heard_by": "Vrijwilliger Jansen",
+        "heard_on": clock.today(),
+        "heard_where": "Bezoekzaal",
+        **overrides,
+    }
+
+
 INTAKE_PURPOSE = {
     OrganisationKind.BB_REGIONAL_DESK: "bb_guidance",
     OrganisationKind.BUREAU_BUITENLAND: "bb_guidance",

@@ -459,7 +459,7 @@ def world(
     ):
         patch.setattr(
             "estafette.consent.views.receipt_pdf",
-            lambda *, person, consents, organisation, language: (
+            lambda *, person, consents, organisation, language, **_fields: (
                 f"%PDF-stub {person.full_name} " + " ".join(c.purpose.code for c in consents)
             ).encode(),
         )

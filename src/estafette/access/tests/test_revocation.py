@@ -14,6 +14,7 @@ from estafette.handovers.models import Purpose
 from estafette.handovers.services import handover_accept
 from estafette.organisations.models import OrganisationKind, Role
 from estafette.testing.clock import ClockControl
+from estafette.testing.consent import withdrawal_heard
 from estafette.trajectories.models import Phase, Trajectory
 from estafette.trajectories.services import trajectory_set_phase
 
@@ -71,7 +72,7 @@ def test_a_committed_receiver_loses_the_file_with_the_consent(
     client = client_for(municipal)
     assert client.get(f"/trajectories/{trajectory.pk}/").status_code == 200
     referral = trajectory.person.consents.get(purpose__code="aftercare_referral")
-    consent_revoke(actor=coordinator, consent=referral)
+    consent_revoke(actor=coordinator, consent=referral, **withdrawal_heard())
     assert client.get(f"/trajectories/{trajectory.pk}/").status_code == 404
 
 
@@ -82,7 +83,9 @@ def test_revoking_removes_the_covered_classes_at_once_service_layer(
     consent_for(trajectory, municipal.organisation, [DataClass.IDENTITY, DataClass.DETENTION])
     network = consent_for(trajectory, municipal.organisation, [DataClass.NETWORK])
     assert DataClass.NETWORK in access_for(municipal, trajectory).classes
-    consent_revoke(actor=coordinator, consent=network, reason="Wil het niet meer")
+    consent_revoke(
+        actor=coordinator, consent=network, reason="Wil het niet meer", **withdrawal_heard()
+    )
     access = access_for(municipal, trajectory)
     assert DataClass.NETWORK not in access.classes
     assert DataClass.DETENTION in access.classes  # the other consent still covers it
@@ -97,7 +100,7 @@ def test_revoking_the_last_ground_closes_the_file_for_a_receiver(
     referral = trajectory.person.consents.get(purpose__code="aftercare_referral")
     client = client_for(municipal)
     assert client.get(f"/trajectories/{trajectory.pk}/").status_code == 200
-    consent_revoke(actor=coordinator, consent=referral)
+    consent_revoke(actor=coordinator, consent=referral, **withdrawal_heard())
     assert not trajectory_scope(municipal).filter(pk=trajectory.pk).exists()
     assert client.get(f"/trajectories/{trajectory.pk}/").status_code == 404
     caseload = client.get("/caseload/").content.decode()
@@ -116,7 +119,7 @@ def test_the_holder_keeps_identity_after_its_consent_is_revoked(
     client = client_for(municipal)
     html = client.get(f"/trajectories/{trajectory.pk}/").content.decode()
     assert PLACE in html and trajectory.person.family_name in html
-    consent_revoke(actor=coordinator, consent=referral)
+    consent_revoke(actor=municipal, consent=referral, **withdrawal_heard())
     html = client.get(f"/trajectories/{trajectory.pk}/").content.decode()
     assert trajectory.person.family_name in html
     assert PLACE not in html and NETWORK not in html
@@ -132,7 +135,7 @@ def test_the_caseload_masks_and_tells_at_once(
     client = client_for(municipal)
     before = client.get("/caseload/").content.decode()
     assert "Spanje" in caseload_rows(before)
-    consent_revoke(actor=coordinator, consent=referral)
+    consent_revoke(actor=municipal, consent=referral, **withdrawal_heard())
     after = client.get("/caseload/").content.decode()
     assert "Spanje" not in caseload_rows(after)
     assert "Niet gedeeld met uw organisatie" in caseload_rows(after)

@@ -26,6 +26,7 @@ from estafette.core.actor import Actor
 from estafette.core.data_classes import DataClass
 from estafette.organisations.models import Organisation, OrganisationKind, Role
 from estafette.people.models import Person
+from estafette.testing.consent import give_consent
 from estafette.trajectories.models import Route, Trajectory
 from estafette.trajectories.services import trajectory_open
 
@@ -99,6 +100,13 @@ def person(db: None) -> Person:
 @pytest.fixture
 def trajectory(coordinator: Actor, person: Person) -> Trajectory:
     return trajectory_open(actor=coordinator, person=person, route=Route.ABROAD_BB)
+
+
+@pytest.fixture
+def bb_ground(bb: Organisation, person: Person) -> Consent:
+    """A consent naming ``bb`` for every class: the holder then sees the consents' content
+    (without it, the holder sees identity only: that consents exist and their purpose)."""
+    return give_consent(person=person, purpose_code="bb_guidance", recipient=bb)
 
 
 @pytest.fixture

@@ -25,6 +25,7 @@ from estafette.core.actor import Actor
 from estafette.core.errors import Conflict, InvalidInput
 from estafette.handovers.models import Purpose
 from estafette.organisations.models import Organisation
+from estafette.testing.consent import withdrawal_heard
 
 Record = Callable[..., Consent]
 
@@ -81,7 +82,7 @@ def test_a_withdrawn_consent_is_refused_saying_so(
     record: Record, coordinator: Actor, person: Any, aftercare: Organisation
 ) -> None:
     consent = record(given_on=TODAY - dt.timedelta(days=5))
-    consent_revoke(actor=coordinator, consent=consent)
+    consent_revoke(actor=coordinator, consent=consent, **withdrawal_heard())
     with pytest.raises(Conflict) as caught:
         share(person, aftercare, ["identity"])
     assert caught.value.message is messages.CONSENT_WITHDRAWN
@@ -107,7 +108,7 @@ def test_an_unknown_class_is_invalid_input(
 def test_a_consent_for_another_purpose_does_not_count(
     record: Record, person: Any, aftercare: Organisation
 ) -> None:
-    record(purpose_code="partner_sharing")
+    record(purpose_code="partner_sharing", data_classes=["identity"])
     with pytest.raises(Conflict):
         share(person, aftercare, ["identity"])
 
@@ -196,7 +197,7 @@ def test_effective_filter_agrees_with_the_rule_around_a_withdrawal(
     record: Record, coordinator: Actor
 ) -> None:
     consent = record(given_on=TODAY - dt.timedelta(days=10), ends_on=TODAY + dt.timedelta(days=10))
-    consent_revoke(actor=coordinator, consent=consent)
+    consent_revoke(actor=coordinator, consent=consent, **withdrawal_heard())
     consent.refresh_from_db()
     for offset in range(-12, 13):
         day = TODAY + dt.timedelta(days=offset)
@@ -316,7 +317,7 @@ def test_disclose_refuses_beyond_the_consent(
             actor=coordinator, consent=consent, recipient=landing, data_classes=["identity"]
         )
     assert caught.value.message is messages.DISCLOSURE_RECIPIENT_MISMATCH
-    consent_revoke(actor=coordinator, consent=consent)
+    consent_revoke(actor=coordinator, consent=consent, **withdrawal_heard())
     with pytest.raises(Conflict) as caught:
         consent_disclose(
             actor=coordinator, consent=consent, recipient=aftercare, data_classes=["identity"]

@@ -126,7 +126,12 @@ def test_a_purpose_added_by_an_administrator_can_be_used(record: Record) -> None
         description_en="We may ask a housing corporation for a home for you.",
         description_nl="Wij mogen een woningcorporatie om een woning voor u vragen.",
     )
-    assert record(purpose_code="housing_corporation").purpose.code == "housing_corporation"
+    consent = record(purpose_code="housing_corporation", data_classes=["identity"])
+    assert consent.purpose.code == "housing_corporation"
+    # A new purpose covers identity by default: anything more needs a reason.
+    with pytest.raises(InvalidInput) as refused:
+        record(purpose_code="housing_corporation")
+    assert refused.value.message is messages.CLASSES_REASON_REQUIRED
 
 
 def test_nine_builtin_purposes_are_seeded(db: None) -> None:

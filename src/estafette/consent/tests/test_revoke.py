@@ -23,6 +23,7 @@ from estafette.core.actor import Actor
 from estafette.core.errors import NotPermitted
 from estafette.core.models import AppendOnlyError, AuditAction, AuditEvent
 from estafette.organisations.models import Organisation
+from estafette.testing.consent import withdrawal_heard
 
 Record = Callable[..., Consent]
 
@@ -58,7 +59,9 @@ def test_revoke_takes_effect_at_once(
     shared: Consent, coordinator: Actor, person: Any, aftercare: Organisation
 ) -> None:
     assert covered_data_classes(person=person, recipient=aftercare) == {"identity", "detention"}
-    consent = consent_revoke(actor=coordinator, consent=shared, reason="Wil het zelf regelen")
+    consent = consent_revoke(
+        actor=coordinator, consent=shared, reason="Wil het zelf regelen", **withdrawal_heard()
+    )
     assert consent.revoked_at == pytest.approx(clock.now(), abs=dt.timedelta(seconds=5))
     assert consent.revoked_by == coordinator.user
     assert consent.revoked_by_organisation == coordinator.organisation
@@ -78,7 +81,7 @@ def test_revoke_notifies_every_organisation_that_received_data(
     aftercare_2: Organisation,
     landing: Organisation,
 ) -> None:
-    consent_revoke(actor=coordinator, consent=shared)
+    consent_revoke(actor=coordinator, consent=shared, **withdrawal_heard())
     notices = ConsentNotice.objects.filter(consent=shared, kind=NoticeKind.REVOKED)
     assert {notice.organisation_id for notice in notices} == {aftercare.pk, aftercare_2.pk}
     assert not ConsentNotice.objects.filter(organisation=landing).exists()
@@ -96,8 +99,12 @@ def test_disclosures_are_append_only(shared: Consent) -> None:
 
 
 def test_revoking_twice_is_harmless(shared: Consent, coordinator: Actor) -> None:
-    first = consent_revoke(actor=coordinator, consent=shared, reason="eerste keer")
-    second = consent_revoke(actor=coordinator, consent=shared, reason="tweede keer")
+    first = consent_revoke(
+        actor=coordinator, consent=shared, reason="eerste keer", **withdrawal_heard()
+    )
+    second = consent_revoke(
+        actor=coordinator, consent=shared, reason="tweede keer", **withdrawal_heard()
+    )
     assert second.revoked_at == first.revoked_at
     assert second.revoke_reason == "eerste keer"
     assert audit_changes(shared) == 1
@@ -114,15 +121,15 @@ def test_another_consent_still_in_force_keeps_its_classes(
         recipient_organisation=aftercare,
         data_classes=["identity", "conditions"],
     )
-    consent_revoke(actor=coordinator, consent=by_kind)
+    consent_revoke(actor=coordinator, consent=by_kind, **withdrawal_heard())
     assert covered_data_classes(person=person, recipient=aftercare) == {"identity", "conditions"}
-    consent_revoke(actor=coordinator, consent=by_name)
+    consent_revoke(actor=coordinator, consent=by_name, **withdrawal_heard())
     assert covered_data_classes(person=person, recipient=aftercare) == set()
 
 
 def test_a_volunteer_cannot_revoke(shared: Consent, volunteer: Actor) -> None:
     with pytest.raises(NotPermitted) as caught:
-        consent_revoke(actor=volunteer, consent=shared)
+        consent_revoke(actor=volunteer, consent=shared, **withdrawal_heard())
     assert caught.value.message is messages.PROFESSIONALS_ONLY
     shared.refresh_from_db()
     assert shared.revoked_at is None
@@ -130,7 +137,7 @@ def test_a_volunteer_cannot_revoke(shared: Consent, volunteer: Actor) -> None:
 
 def test_an_organisation_without_a_part_cannot_revoke(shared: Consent, outsider: Actor) -> None:
     with pytest.raises(NotPermitted):
-        consent_revoke(actor=outsider, consent=shared)
+        consent_revoke(actor=outsider, consent=shared, **withdrawal_heard())
 
 
 # --------------------------------------------------------------------------- notices
@@ -139,7 +146,7 @@ def test_an_organisation_without_a_part_cannot_revoke(shared: Consent, outsider:
 def test_mark_seen_once_and_only_by_the_addressee(
     shared: Consent, coordinator: Actor, aftercare_worker: Actor, outsider: Actor
 ) -> None:
-    consent_revoke(actor=coordinator, consent=shared)
+    consent_revoke(actor=coordinator, consent=shared, **withdrawal_heard())
     notice = ConsentNotice.objects.get(consent=shared, organisation=aftercare_worker.organisation)
     with pytest.raises(NotPermitted):
         consent_notice_mark_seen(actor=outsider, notice=notice)
@@ -199,7 +206,7 @@ def test_sweep_skips_withdrawn_and_undisclosed_consents(
     shared: Consent, record: Record, coordinator: Actor
 ) -> None:
     Consent.objects.filter(pk=shared.pk).update(ends_on=TODAY)
-    consent_revoke(actor=coordinator, consent=shared)
+    consent_revoke(actor=coordinator, consent=shared, **withdrawal_heard())
     record(ends_on=TODAY)  # never shared: nobody to tell
     assert consent_expire_sweep(today=TODAY + dt.timedelta(days=5)) == 0
     assert not ConsentNotice.objects.filter(kind=NoticeKind.EXPIRED).exists()

@@ -23,7 +23,7 @@ from estafette.core.actor import Actor
 from estafette.core.errors import NotPermitted
 from estafette.core.models import AuditAction, AuditEvent
 from estafette.organisations.models import Organisation, Role
-from estafette.testing.consent import give_consent
+from estafette.testing.consent import give_consent, withdrawal_heard
 from estafette.trajectories.models import ParticipantRole
 from estafette.trajectories.services import participant_add
 
@@ -131,7 +131,7 @@ def test_notices_only_for_the_addressed_organisation(
     consent_disclose(
         actor=coordinator, consent=consent, recipient=aftercare, data_classes=["identity"]
     )
-    consent_revoke(actor=coordinator, consent=consent)
+    consent_revoke(actor=coordinator, consent=consent, **withdrawal_heard())
     notices = consent_notices_for(actor=aftercare_worker)
     assert [n.consent_id for n in notices] == [consent.pk]
     assert consent_notices_for(actor=outsider) == []

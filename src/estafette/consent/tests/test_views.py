@@ -22,8 +22,17 @@ from estafette.core.actor import Actor
 from estafette.core.models import AuditAction, AuditEvent
 from estafette.organisations.models import Organisation
 from estafette.testing.auth import login_verified
+from estafette.testing.consent import withdrawal_heard
 
 Record = Callable[..., Consent]
+
+HEARD = {
+    "evidence_kind": "verbal",
+    "heard_by": "Joke de Vrijwilliger",
+    "heard_on": TODAY.isoformat(),
+    "heard_where": "Centro Penitenciario Madrid VII",
+}
+"""The withdraw form's evidence: who heard the person withdraw, when and where."""
 
 
 def client_for(actor: Actor, language: str = "nl") -> Client:
@@ -51,6 +60,7 @@ def test_overview_in_plain_dutch(record: Record, coordinator: Actor, person: Any
     assert "style=" not in html and "<script>" not in html
 
 
+@pytest.mark.usefixtures("bb_ground")
 def test_overview_in_plain_english(record: Record, coordinator: Actor, person: Any) -> None:
     record(ends_on=TODAY.replace(month=6, day=30))
     response = client_for(coordinator, "en").get(reverse("consent-overview", args=[person.pk]))
@@ -60,6 +70,7 @@ def test_overview_in_plain_english(record: Record, coordinator: Actor, person: A
     assert "until 30 Jun 2025" in html
 
 
+@pytest.mark.usefixtures("bb_ground")
 def test_overview_shows_withdrawn_and_what_was_shared(
     record: Record, coordinator: Actor, person: Any, aftercare: Organisation
 ) -> None:
@@ -67,7 +78,9 @@ def test_overview_shows_withdrawn_and_what_was_shared(
     consent_disclose(
         actor=coordinator, consent=consent, recipient=aftercare, data_classes=["identity"]
     )
-    consent_revoke(actor=coordinator, consent=consent, reason="wil dit niet meer")
+    consent_revoke(
+        actor=coordinator, consent=consent, reason="wil dit niet meer", **withdrawal_heard()
+    )
     html = client_for(coordinator, "en").get(reverse("consent-overview", args=[person.pk]))
     text = html.content.decode()
     assert "You withdrew this consent on 3 Mar 2025" in text
@@ -208,11 +221,11 @@ def test_revoke_post_twice(record: Record, coordinator: Actor, person: Any) -> N
     consent = record()
     client = client_for(coordinator)
     url = reverse("consent-revoke", args=[consent.pk])
-    first = client.post(url, {"reason": "Wil het niet meer"})
+    first = client.post(url, {"reason": "Wil het niet meer", **HEARD})
     assert first.status_code == 302
     consent.refresh_from_db()
     assert consent.is_revoked and consent.revoke_reason == "Wil het niet meer"
-    second = client.post(url, {"reason": ""}, follow=True)
+    second = client.post(url, {"reason": "", **HEARD}, follow=True)
     assert second.status_code == 200
     consent.refresh_from_db()
     assert consent.revoke_reason == "Wil het niet meer"
@@ -320,7 +333,7 @@ def test_notices_page_and_mark_seen(
     consent_disclose(
         actor=coordinator, consent=consent, recipient=aftercare, data_classes=["identity"]
     )
-    consent_revoke(actor=coordinator, consent=consent)
+    consent_revoke(actor=coordinator, consent=consent, **withdrawal_heard())
     client = client_for(aftercare_worker, "en")
     page = client.get(reverse("consent-notices"))
     assert page.status_code == 200
@@ -340,7 +353,7 @@ def test_mark_seen_404_for_another_organisation(
     consent_disclose(
         actor=coordinator, consent=consent, recipient=aftercare, data_classes=["identity"]
     )
-    consent_revoke(actor=coordinator, consent=consent)
+    consent_revoke(actor=coordinator, consent=consent, **withdrawal_heard())
     notice = ConsentNotice.objects.get()
     response = client_for(outsider).post(reverse("consent-notice-seen", args=[notice.pk]))
     assert response.status_code == 404
@@ -396,7 +409,7 @@ def test_the_notices_page_costs_the_same_queries_for_few_or_many_notices(
             consent_disclose(
                 actor=coordinator, consent=consent, recipient=aftercare, data_classes=["identity"]
             )
-            consent_revoke(actor=coordinator, consent=consent)
+            consent_revoke(actor=coordinator, consent=consent, **withdrawal_heard())
 
     def queries() -> int:
         with CaptureQueriesContext(connection) as captured:
@@ -420,7 +433,7 @@ def test_the_caseload_shows_the_newest_notices_and_links_to_all_of_them(
         consent_disclose(
             actor=coordinator, consent=consent, recipient=aftercare, data_classes=["identity"]
         )
-        consent_revoke(actor=coordinator, consent=consent)
+        consent_revoke(actor=coordinator, consent=consent, **withdrawal_heard())
     client = client_for(aftercare_worker, "en")
     html = client.get(reverse("caseload")).content.decode()
     assert html.count('action="/consent-notices/') == 3

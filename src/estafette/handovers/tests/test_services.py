@@ -41,7 +41,7 @@ from estafette.handovers.workflow import (
 )
 from estafette.organisations.models import Organisation
 from estafette.testing.clock import ClockControl
-from estafette.testing.consent import send_with_consent
+from estafette.testing.consent import send_with_consent, withdrawal_heard
 from estafette.testing.factories import HandoverFactory, TrajectoryFactory
 from estafette.testing.relay import assert_baton_invariants, refused, relay_snapshot
 from estafette.trajectories.models import EventKind, Phase, Stretch, Trajectory, TrajectoryEvent
@@ -653,7 +653,12 @@ def test_a_receiver_cannot_accept_once_the_consent_was_withdrawn(relay: Relay) -
 
     handover = relay.send()
     disclosure = handover.consent_disclosures.select_related("consent").get()
-    consent_revoke(actor=relay.sender, consent=disclosure.consent, reason="Wil het niet meer")
+    consent_revoke(
+        actor=relay.sender,
+        consent=disclosure.consent,
+        reason="Wil het niet meer",
+        **withdrawal_heard(),
+    )
     with refused(relay.trajectory, Conflict, messages.CONSENT_GONE_BEFORE_ACCEPT) as info:
         handover_accept(actor=relay.receiver, handover=handover)
     assert str(relay.sender.organisation) in str(info.value)

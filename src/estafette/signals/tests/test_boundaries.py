@@ -21,7 +21,7 @@ from estafette.organisations.models import Organisation
 from estafette.signals.evaluate import signals_evaluate
 from estafette.signals.tests.conftest import live
 from estafette.testing.clock import ClockControl
-from estafette.testing.consent import give_consent, send_with_consent
+from estafette.testing.consent import give_consent, send_with_consent, withdrawal_heard
 from estafette.testing.factories import TrajectoryFactory
 from estafette.trajectories.models import Trajectory
 from estafette.trajectories.services import trajectory_change_route
@@ -137,7 +137,7 @@ def test_withdrawn_after_care_consent_updates_the_reason(
     signals_evaluate([t.pk])
     signal = live(t, "aftercare_referral_missing")
     assert signal is not None and signal.facts["has_consent"] is True
-    consent_revoke(actor=actor_a, consent=Consent.objects.get(pk=consent.pk))
+    consent_revoke(actor=actor_a, consent=Consent.objects.get(pk=consent.pk), **withdrawal_heard())
     result = signals_evaluate([t.pk])
     assert result.updated == 1 and result.raised == 0
     signal.refresh_from_db()

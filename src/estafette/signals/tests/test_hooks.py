@@ -34,7 +34,7 @@ from estafette.signals.rules import REGISTRY
 from estafette.signals.tasks import evaluate_trajectory
 from estafette.signals.tests.conftest import live
 from estafette.testing.clock import ClockControl
-from estafette.testing.consent import give_consent, send_with_consent
+from estafette.testing.consent import give_consent, send_with_consent, withdrawal_heard
 from estafette.testing.factories import PersonFactory, TrajectoryFactory
 from estafette.trajectories.models import ReleaseCertainty, Trajectory
 from estafette.trajectories.services import trajectory_set_release
@@ -265,7 +265,9 @@ def test_revoking_and_recording_aftercare_consent_reach_every_trajectory_of_the_
         assert signal is not None and signal.facts["has_consent"] is True
 
     with django_capture_on_commit_callbacks(execute=True):
-        consent_revoke(actor=actor_a, consent=consent, reason="Wil het niet meer")
+        consent_revoke(
+            actor=actor_a, consent=consent, reason="Wil het niet meer", **withdrawal_heard()
+        )
     for t in (first, second):
         signal = live(t, "aftercare_referral_missing")
         assert signal is not None and signal.facts["has_consent"] is False

@@ -25,7 +25,7 @@ from estafette.signals.evaluate import signals_evaluate
 from estafette.signals.models import Signal
 from estafette.signals.services import signal_resolve, signal_snooze
 from estafette.testing.clock import ClockControl
-from estafette.testing.consent import send_with_consent
+from estafette.testing.consent import send_with_consent, withdrawal_heard
 from estafette.testing.factories import TrajectoryFactory, make_actor
 from estafette.testing.views import client_for
 from estafette.trajectories.models import Phase, Trajectory
@@ -224,7 +224,7 @@ def test_the_rules_of_issue_10_run_a_fixed_number_of_queries(
                 handover_accept(actor=actor_b, handover=handover)  # committed
             elif i % 3 == 2:
                 consent = t.person.consents.get(purpose__code="bb_guidance")
-                consent_revoke(actor=actor_a, consent=consent)
+                consent_revoke(actor=actor_a, consent=consent, **withdrawal_heard())
         counts = {}
         for code in codes:
             with CaptureQueriesContext(connection) as captured:

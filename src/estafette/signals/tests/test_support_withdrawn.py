@@ -24,7 +24,7 @@ from estafette.signals.models import Signal
 from estafette.signals.rules import REGISTRY
 from estafette.signals.tests.conftest import live
 from estafette.testing.clock import ClockControl
-from estafette.testing.consent import give_consent
+from estafette.testing.consent import give_consent, withdrawal_heard
 from estafette.testing.factories import OrganisationFactory, TrajectoryFactory, make_actor
 from estafette.testing.views import client_for
 from estafette.trajectories.models import Route, Trajectory
@@ -43,7 +43,9 @@ def make(actor: Actor, **fields: Any) -> Trajectory:
 
 def withdraw(actor: Actor, trajectory: Trajectory, purpose: str = "bb_guidance") -> Consent:
     consent = Consent.objects.get(person=trajectory.person, purpose__code=purpose)
-    return consent_revoke(actor=actor, consent=consent, reason="Wil geen begeleiding meer.")
+    return consent_revoke(
+        actor=actor, consent=consent, reason="Wil geen begeleiding meer.", **withdrawal_heard()
+    )
 
 
 def live_codes(trajectory: Trajectory, addressee: Organisation) -> set[str]:
@@ -146,7 +148,7 @@ def test_a_prison_keeps_its_signals_the_law_is_its_ground(
         release_date=frozen_clock.today - days(30),
     )
     consent = give_consent(person=t.person, purpose_code="partner_sharing", recipient_kind="prison")
-    consent_revoke(actor=case_manager, consent=consent)
+    consent_revoke(actor=case_manager, consent=consent, **withdrawal_heard())
     signals_evaluate([t.pk])
     assert live(t, CODE) is None
     assert "condition_open_after_return" in live_codes(t, prison)
