@@ -11,10 +11,13 @@ from typing import Any
 
 from django.db import transaction
 
+from estafette.access import messages as access_messages
+from estafette.access import policy
 from estafette.core import bounds, clock
 from estafette.core.actor import Actor
 from estafette.core.audit import audit_record
 from estafette.core.changes import trajectory_changed_after_commit
+from estafette.core.data_classes import DataClass
 from estafette.core.errors import Conflict, InvalidInput, NotPermitted
 from estafette.core.models import AuditAction
 from estafette.handovers.exchange import DETENTION_PHASE, committed_q
@@ -67,6 +70,14 @@ def _require_holder(actor: Actor, trajectory: Trajectory) -> None:
         raise NotPermitted(messages.NOT_HOLDER, holder=str(trajectory.baton_holder))
     if trajectory.phase == Phase.CLOSED:
         raise Conflict(messages.CLOSED)
+
+
+def _require_detention_shared(actor: Actor, trajectory: Trajectory) -> None:
+    """Route, release, phase and the day of entry are detention data: an actor whose ground
+    does not cover the DETENTION class may not change them either (the page hides their
+    forms; this holds for every caller)."""
+    if not policy.access_for(actor, trajectory).sees(DataClass.DETENTION):
+        raise NotPermitted(access_messages.DETENTION_NOT_SHARED)
 
 
 def _validate_release(
@@ -162,10 +173,12 @@ def trajectory_change_route(
 ) -> Trajectory:
     """Change the route (e.g. a transfer is granted, consent withdrawn); kept in the timeline.
 
-    Only the baton holder may change it, and only with a reason.
+    Only the baton holder may change it, only with the detention class shared with it
+    (else ``NotPermitted``), and only with a reason.
     """
     trajectory = _lock(trajectory)
     _require_holder(actor, trajectory)
+    _require_detention_shared(actor, trajectory)
     if not reason.strip():
         raise InvalidInput(messages.REASON_REQUIRED)
     if route != Route.ABROAD_TRANSFER:
@@ -205,7 +218,9 @@ def trajectory_set_phase(
 ) -> Trajectory:
     """Move the trajectory to another phase (detention → return → re-integration → closed).
 
-    Closing needs a reason; a closed trajectory accepts no other change.
+    Closing needs a reason; a closed trajectory accepts no other change. Only the holder
+    (or a committed receiver as the person leaves detention), with the detention class
+    shared with it (else ``NotPermitted``).
     """
     trajectory = _lock(trajectory)
     committed = (
@@ -224,6 +239,7 @@ def trajectory_set_phase(
     )
     if trajectory.baton_holder_id != actor.organisation_id and not by_committed:
         raise NotPermitted(messages.NOT_HOLDER, holder=str(trajectory.baton_holder))
+    _require_detention_shared(actor, trajectory)
     if phase == trajectory.phase:
         raise Conflict(messages.PHASE_UNCHANGED)
     if phase == Phase.CLOSED and not reason.strip():
@@ -297,16 +313,18 @@ def trajectory_record_domestic_entry(
 ) -> Trajectory:
     """Record the day the person entered the Dutch prison (a sentence transfer's arrival).
 
-    Contract: only the holder, or (``by_receiver``) the receiving prison inside its own
-    handover transaction; the route must be a sentence transfer (else ``InvalidInput``);
-    the date lies within :data:`core.bounds.DETENTION_START`; ``None`` clears it. The
-    domestic norms (screening, mentor, D&R plan) run from this date.
+    Contract: only the holder with the detention class shared with it, or
+    (``by_receiver``) the receiving prison inside its own handover transaction; the route
+    must be a sentence transfer (else ``InvalidInput``); the date lies within
+    :data:`core.bounds.DETENTION_START`; ``None`` clears it. The domestic norms
+    (screening, mentor, D&R plan) run from this date.
     """
     if not by_receiver:
         trajectory = _lock(trajectory)
         if actor is None:
             raise NotPermitted(messages.NOT_HOLDER, holder=str(trajectory.baton_holder))
         _require_holder(actor, trajectory)
+        _require_detention_shared(actor, trajectory)
     if trajectory.route != Route.ABROAD_TRANSFER:
         raise InvalidInput(messages.ENTRY_ONLY_FOR_TRANSFER)
     bounds.check_date(bounds.DETENTION_START, entered_on)
@@ -344,11 +362,13 @@ def trajectory_set_release(
 ) -> Trajectory:
     """Record what is known of the release date: a date, an estimate, a window, or unknown.
 
-    Only the holder; a date outside the plausible range of a release date
-    (:data:`core.bounds.RELEASE_DATE`) is refused with ``InvalidInput``.
+    Only the holder, with the detention class shared with it (else ``NotPermitted``); a
+    date outside the plausible range of a release date (:data:`core.bounds.RELEASE_DATE`)
+    is refused with ``InvalidInput``.
     """
     trajectory = _lock(trajectory)
     _require_holder(actor, trajectory)
+    _require_detention_shared(actor, trajectory)
     date, earliest, latest = _validate_release(certainty, date, earliest, latest)
     trajectory.release_certainty = certainty
     trajectory.release_date = date

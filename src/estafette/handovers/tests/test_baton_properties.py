@@ -29,9 +29,12 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
+from estafette.access import messages as access_messages
+from estafette.access.policy import ROLE_DATA_CLASSES
 from estafette.consent.policy import HANDOVER_PURPOSE_CONSENT
 from estafette.core import clock
 from estafette.core.actor import Actor
+from estafette.core.data_classes import DataClass
 from estafette.core.errors import Conflict, DomainError, InvalidInput, NotPermitted
 from estafette.handovers import messages
 from estafette.handovers.models import Handover, Purpose
@@ -281,6 +284,9 @@ class BatonMachine(RuleBasedStateMachine):
         phase = Phase.REINTEGRATION if self.closed else Phase.CLOSED
         if self.orgs[index] != self.holder:
             expected = Expected(NotPermitted, trajectory_messages.NOT_HOLDER)
+        elif DataClass.DETENTION not in ROLE_DATA_CLASSES[self.actors[index].role]:
+            # The phase is detention data: a holder whose role never sees it cannot change it.
+            expected = Expected(NotPermitted, access_messages.DETENTION_NOT_SHARED)
         elif phase == Phase.CLOSED and not reason.strip():
             expected = Expected(InvalidInput, trajectory_messages.REASON_REQUIRED)
         else:
