@@ -233,6 +233,9 @@ def production_env(url: str) -> dict[str, str]:
             "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
         }
     )
+    if "ESTAFETTE_AUDIT_KEY" not in env:
+        # The key the bench database's audit chain was built with (config.settings.dev).
+        env.setdefault("ESTAFETTE_AUDIT_KEY_FILE", str(run.ROOT / "var" / "audit.key"))
     return env
 
 

@@ -336,6 +336,43 @@ ESTAFETTE_SWEEP_HOUR = config(
     "every live trajectory's signals (the time-driven rules).",
 )
 
+# --- The audit log's keyed hash chain (docs/security.md, decision 0014) ---
+ESTAFETTE_AUDIT_KEY = config(
+    "ESTAFETTE_AUDIT_KEY",
+    "",
+    help="Secret key of the audit log's hash chain (HMAC-SHA256), at least 32 characters; "
+    "never stored in the database. Required in production, or ESTAFETTE_AUDIT_KEY_FILE.",
+)
+ESTAFETTE_AUDIT_KEY_FILE = config(
+    "ESTAFETTE_AUDIT_KEY_FILE",
+    "",
+    help="File holding the audit key instead (readable by the application only). "
+    "Development: var/audit.key, made with a random key on first use.",
+)
+ESTAFETTE_AUDIT_KEY_GENERATE = False
+"""Make the key file on first use: the development and test settings only."""
+ESTAFETTE_AUDIT_HEAD_DIR = config(
+    "ESTAFETTE_AUDIT_HEAD_DIR",
+    str(BASE_DIR / "var" / "audit-head"),
+    help="Directory the daily export of the audit chain's head is written to "
+    "(<date>.json); copy it off the machine, e.g. with the backups.",
+)
+ESTAFETTE_AUDIT_HEAD_MAIL = config(
+    "ESTAFETTE_AUDIT_HEAD_MAIL",
+    False,
+    help="Also e-mail the daily head of the audit chain (numbers and a hash, no personal "
+    "data) to the administrators (ESTAFETTE_ADMINS).",
+)
+ADMINS = [
+    (address, address)
+    for address in config(
+        "ESTAFETTE_ADMINS",
+        [],
+        help="Comma-separated e-mail addresses of the administrators of this instance "
+        "(the audit chain's daily head, Django's error mails).",
+    )
+]
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -2,11 +2,15 @@
 
 from django.core.exceptions import ImproperlyConfigured
 
+from estafette.core.audit_key import check_configured
+
 from .base import *  # noqa: F403
-from .base import SECRET_KEY, config
+from .base import ESTAFETTE_AUDIT_KEY, ESTAFETTE_AUDIT_KEY_FILE, SECRET_KEY, config
 
 if SECRET_KEY.startswith("insecure-"):
     raise ImproperlyConfigured("Set ESTAFETTE_SECRET_KEY to a long random value in production.")
+# The audit chain is keyed; without its key (or with one too short) production does not start.
+check_configured(ESTAFETTE_AUDIT_KEY, ESTAFETTE_AUDIT_KEY_FILE)
 
 DEBUG = False
 SECURE_SSL_REDIRECT = config(

@@ -1,15 +1,33 @@
-"""Writing and checking the audit log: every service and every read of a file writes here."""
+"""Writing and checking the audit log: every service and every read of a file writes here.
+
+The entries form a keyed hash chain (:mod:`estafette.core.audit_chain`, key from
+:func:`estafette.core.audit_key.audit_key`); its head is exported daily outside
+the database (:func:`audit_head_export`) so a chain cut short is found too
+(decision 0014, docs/security.md).
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, models, transaction
 
 from estafette.core import clock
 from estafette.core.actor import Actor
-from estafette.core.audit_chain import GENESIS, ChainBreak, entry_digest, verify
+from estafette.core.audit_chain import (
+    GENESIS,
+    ChainBreak,
+    Head,
+    entry_digest,
+    head_problem,
+    verify,
+)
+from estafette.core.audit_key import audit_key
 from estafette.core.models import AuditAction, AuditEvent
 
 # Any constant will do; it names "the audit chain" among PostgreSQL advisory locks.
@@ -59,7 +77,7 @@ def audit_record(
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_AUDIT_LOCK])
         last = AuditEvent.objects.order_by("-id").values_list("entry_hash", flat=True).first()
         event.prev_hash = last or GENESIS
-        event.entry_hash = entry_digest(event.prev_hash, audit_content(event))
+        event.entry_hash = entry_digest(event.prev_hash, audit_content(event), audit_key())
         event.save(force_insert=True)
     return event
 
@@ -78,14 +96,56 @@ def audit_content(event: AuditEvent) -> dict[str, Any]:
     }
 
 
-def audit_verify() -> ChainBreak | None:
-    """Check the whole chain in id order; the first break found, or None if intact."""
+def _rows() -> Iterator[tuple[int, str, str, dict[str, Any]]]:
+    for event in AuditEvent.objects.order_by("id").iterator(chunk_size=5000):
+        yield event.pk, event.prev_hash, event.entry_hash, audit_content(event)
 
-    def rows() -> Iterator[tuple[int, str, str, dict[str, Any]]]:
-        for event in AuditEvent.objects.order_by("id").iterator(chunk_size=5000):
-            yield event.pk, event.prev_hash, event.entry_hash, audit_content(event)
 
-    return verify(rows())
+def audit_verify(key: bytes | None = None) -> ChainBreak | None:
+    """Check the whole chain in id order with the audit key; the first break, or None if intact.
+
+    ``key`` replaces the configured key (a test's wrong key).
+    """
+    return verify(_rows(), key or audit_key())
+
+
+def audit_head() -> Head | None:
+    """The newest entry of the chain now, with the count of entries; None for an empty log."""
+    last = AuditEvent.objects.order_by("-id").values_list("id", "entry_hash").first()
+    if last is None:
+        return None
+    return Head(
+        entry_id=last[0],
+        entry_hash=last[1],
+        count=AuditEvent.objects.filter(id__lte=last[0]).count(),
+        at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    )
+
+
+def audit_head_check(head: Head) -> str | None:
+    """Why the chain no longer holds ``head`` (an export of :func:`audit_head`); None if it does."""
+    found = AuditEvent.objects.filter(id=head.entry_id).values_list("entry_hash", flat=True).first()
+    count = AuditEvent.objects.filter(id__lte=head.entry_id).count()
+    return head_problem(head, found, count)
+
+
+def audit_head_export(directory: str | Path | None = None) -> tuple[Path, Head] | None:
+    """Write the head to ``<directory>/<date>.json`` (UTC date); None when the log is empty.
+
+    ``directory`` defaults to ``ESTAFETTE_AUDIT_HEAD_DIR``. A second export the
+    same day replaces the first (the later head covers it). The file holds
+    numbers, a hash and a time — no personal data.
+    """
+    head = audit_head()
+    if head is None:
+        return None
+    folder = Path(directory or settings.ESTAFETTE_AUDIT_HEAD_DIR)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{head.at[:10]}.json"
+    partial = path.with_suffix(".json.partial")
+    partial.write_text(json.dumps(head.as_json(), indent=2) + "\n")
+    partial.replace(path)
+    return path, head
 
 
 def _jsonable(value: Any) -> Any:

@@ -4,7 +4,7 @@ from django.db import migrations, models
 
 
 def chain_existing(apps, schema_editor):
-    from estafette.core.audit_chain import GENESIS, entry_digest
+    from estafette.core.audit_chain import GENESIS, plain_digest
 
     AuditEvent = apps.get_model("core", "AuditEvent")
     prev = GENESIS
@@ -19,7 +19,7 @@ def chain_existing(apps, schema_editor):
             "person_id": event.person_id,
             "detail": event.detail,
         }
-        digest = entry_digest(prev, content)
+        digest = plain_digest(prev, content)
         # Historical models have no append-only guard; a direct update is the migration's job.
         AuditEvent.objects.filter(pk=event.pk).update(prev_hash=prev, entry_hash=digest)
         prev = digest

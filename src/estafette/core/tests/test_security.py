@@ -159,6 +159,7 @@ def test_check_deploy_is_clean_with_the_production_settings() -> None:
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "ESTAFETTE_SECRET_KEY": secrets.token_urlsafe(64),
+        "ESTAFETTE_AUDIT_KEY": secrets.token_hex(32),
         "ESTAFETTE_ALLOWED_HOSTS": "estafette.example.org",
     }
     result = subprocess.run(
@@ -172,3 +173,40 @@ def test_check_deploy_is_clean_with_the_production_settings() -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("audit_env", "refusal"),
+    [
+        ({}, "Set ESTAFETTE_AUDIT_KEY"),
+        ({"ESTAFETTE_AUDIT_KEY": "too-short"}, "at least 32 characters"),
+        ({"ESTAFETTE_AUDIT_KEY_FILE": "/nonexistent/audit.key"}, "cannot read the audit key"),
+    ],
+)
+def test_production_refuses_to_start_without_an_audit_key(
+    audit_env: dict[str, str], refusal: str
+) -> None:
+    """The audit chain is keyed: production does not start without its key (docs/security.md)."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("ESTAFETTE_AUDIT_KEY", "ESTAFETTE_AUDIT_KEY_FILE")
+    }
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "config.settings.production",
+            "ESTAFETTE_SECRET_KEY": secrets.token_urlsafe(64),
+            **audit_env,
+        }
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert refusal in result.stderr

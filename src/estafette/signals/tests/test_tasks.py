@@ -242,6 +242,7 @@ def test_tasks_schedule_keeps_one_run_of_every_periodic_task_waiting(
         "estafette.signals.tasks.notifications_send",
         "estafette.handovers.tasks.handovers_expire",
         "estafette.consent.tasks.consent_expire",
+        "estafette.core.tasks.audit_head_export_daily",
     }
     out = StringIO()
     call_command("tasks_schedule", stdout=out)
@@ -250,3 +251,4 @@ def test_tasks_schedule_keeps_one_run_of_every_periodic_task_waiting(
     assert sorted(row.task_path for row in rows) == sorted(periodic)
     assert "handover expiry: waits for the worker" in out.getvalue()
     assert "consent expiry: waits for the worker" in out.getvalue()
+    assert "audit head export: waits for the worker" in out.getvalue()

@@ -1,11 +1,11 @@
 """``estafette tasks_schedule``: make sure the worker has its periodic tasks waiting (idempotent).
 
-The daily sweep of the signals, the notifications' five-minute clock and the
-hourly expiry of unanswered handovers and of consents each schedule their own
-next run; this command puts the first of each in the queue, or leaves the one
-already waiting. ``make run`` calls it with ``--sweep-now`` before starting the
-worker, so the demo's signals are there within seconds. Running it again never
-adds a second waiting run.
+The daily sweep of the signals, the notifications' five-minute clock, the
+hourly expiry of unanswered handovers and of consents, and the daily export of
+the audit chain's head each schedule their own next run; this command puts the
+first of each in the queue, or leaves the one already waiting. ``make run``
+calls it with ``--sweep-now`` before starting the worker, so the demo's signals
+are there within seconds. Running it again never adds a second waiting run.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from estafette.consent.tasks import consent_expire_schedule
 from estafette.core.clock import LOCAL_ZONE
+from estafette.core.tasks import audit_head_schedule
 from estafette.handovers.tasks import handovers_expire_schedule
 from estafette.signals.tasks import notifications_schedule, sweep_schedule
 
@@ -39,6 +40,7 @@ class Command(BaseCommand):
             ("notifications", notifications_schedule()),
             ("handover expiry", handovers_expire_schedule()),
             ("consent expiry", consent_expire_schedule()),
+            ("audit head export", audit_head_schedule()),
         ):
             if result is None:
                 self.stdout.write(f"{name}: this task backend keeps no queue; nothing scheduled.")
