@@ -357,6 +357,12 @@ def test_mark_seen_404_for_another_organisation(
     notice = ConsentNotice.objects.get()
     response = client_for(outsider).post(reverse("consent-notice-seen", args=[notice.pk]))
     assert response.status_code == 404
+    assert AuditEvent.objects.filter(
+        action=AuditAction.DENIED,
+        organisation=outsider.organisation,
+        object_type="consent.consentnotice",
+        object_id=str(notice.pk),
+    ).exists()
 
 
 def test_a_partner_whose_consent_does_not_cover_identity_sees_no_name(
