@@ -13,12 +13,13 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 
-.PHONY: help setup run test test-fast test-crawl test-e2e lint format bench bench-load demo sweep messages clean
+.PHONY: help setup run test test-fast test-crawl test-e2e lint format docs bench bench-load demo sweep messages clean
 
 help:
 	@echo "make run     set up, migrate, load the demo ($(DEMO_SCALE)), start the task worker and serve on http://$(HOST):$(PORT)"
 	@echo "make test    set up and run the whole test suite (lint included)"
 	@echo "make lint    ruff, mypy and import-linter"
+	@echo "make docs    write docs/access.md's tables of who sees and does what from access/policy.py"
 	@echo "make bench   benchmarks on SQLite and PostgreSQL (prints medians and ratios; never fails)"
 	@echo "make bench-load  fifty users on gunicorn + PostgreSQL, national dataset (figures; never fails)"
 
@@ -95,6 +96,11 @@ bench: setup
 
 bench-load: setup
 	$(PY) bench/load.py $(BENCH_ARGS)
+
+# docs/access.md's tables of who sees and does what are written from access/policy.py;
+# access/tests/test_policy_table.py fails until they are regenerated after a policy change.
+docs: setup
+	$(PY) manage.py access_table --write
 
 messages: setup
 	cd src/estafette && ../../$(PY) ../../manage.py makemessages -l nl --no-obsolete --ignore "*/tests/*"

@@ -60,6 +60,7 @@ from estafette.handovers.models import Handover
 from estafette.handovers.workflow import PENDING
 from estafette.organisations.models import OrganisationKind, Role
 from estafette.trajectories.models import EventKind, Participant, Stretch, Trajectory
+from estafette.visits.models import ContactKind
 
 
 class Relationship(StrEnum):
@@ -121,18 +122,72 @@ BIJ_HANDLERS: frozenset[tuple[str, str]] = frozenset(
 )
 """Who handles a confidential mayor notification (BIJ): the coordinator and the municipality."""
 
-EMERGENCY_ACCESS_ROLES: frozenset[str] = frozenset(
-    {
-        Role.REGIONAL_COORDINATOR,
-        Role.CONSULAR_OFFICER,
-        Role.AFTERCARE_COORDINATOR,
-        Role.CASE_MANAGER,
-        Role.PROBATION_OFFICER,
-        Role.BUDDY_PROFESSIONAL,
-        Role.LANDING_PLACE_WORKER,
-        Role.PARTNER_WORKER,
-    }
-)
+# --- who is who: the role sets every app asks (issue 11: each defined once) ------------
+
+ALL_ROLES: frozenset[str] = frozenset(Role)
+
+VOLUNTEER_ROLES: frozenset[str] = frozenset({Role.VISITING_VOLUNTEER, Role.BUDDY})
+"""Volunteers: the visiting volunteer and the buddy. They help, and see what their role's
+classes allow, but never carry administration, a duty to report or the load of acting on a
+signal or a notification (DOMAIN.md §2, §10)."""
+
+ADMINISTRATOR_ROLES: frozenset[str] = frozenset({Role.ORGANISATION_ADMIN})
+"""The organisation's administrator: manages accounts and the organisation's own norms, not
+care."""
+
+PROFESSIONAL_ROLES: frozenset[str] = ALL_ROLES - VOLUNTEER_ROLES - ADMINISTRATOR_ROLES
+"""Professionals: who works on a person's case as their job. Not a volunteer or a buddy,
+not the administrator."""
+
+CASE_ROLES: frozenset[str] = PROFESSIONAL_ROLES | VOLUNTEER_ROLES
+"""Everyone who works on a person's case, volunteers included: every role but the
+administrator."""
+
+NORM_ADMIN_ROLES: frozenset[str] = ADMINISTRATOR_ROLES
+"""The administrator of norms: who sets the organisation's own norm values (norms app)."""
+
+NOTIFIED_ROLES: frozenset[str] = PROFESSIONAL_ROLES
+"""Who may be notified of signals and handover steps, and is shown the handovers to act on.
+Never a volunteer, a buddy or the administrator, not even when nobody of the organisation
+has the addressee role (signals.notifications)."""
+
+CONSENT_RECORDING_ROLES: frozenset[str] = PROFESSIONAL_ROLES | ADMINISTRATOR_ROLES
+"""Who records a consent (with a part in one of the person's trajectories) and opens its
+evidence: not volunteers or buddies — they bring the paper, but must not be burdened with
+administration (DOMAIN.md §2, §10). The administrator may, as before issue 11."""
+
+CONDITION_RECORDING_ROLES: frozenset[str] = PROFESSIONAL_ROLES
+"""Who records basic conditions (with the class and a part that runs now, conditions.policy):
+volunteers and buddies may see them, to help, but the professional holds the overview."""
+
+K = ContactKind
+CONTACT_KINDS_BY_ROLE: dict[str, tuple[str, ...]] = {
+    Role.VISITING_VOLUNTEER: (K.VOLUNTEER_VISIT,),
+    # The coordinator records a visit reported by phone, and sends the booklet.
+    Role.REGIONAL_COORDINATOR: (K.VOLUNTEER_VISIT, K.RETURN_BOOKLET, K.PROFESSIONAL_CONTACT),
+    Role.CONSULAR_OFFICER: (K.CONSULAR_VISIT, K.PROFESSIONAL_CONTACT),
+    Role.CASE_MANAGER: (
+        K.DOMESTIC_SCREENING,
+        K.MENTOR_CONVERSATION,
+        K.DR_PLAN,
+        K.PROFESSIONAL_CONTACT,
+    ),
+    # The D&R plan is made by municipality and probation with the case manager (DOMAIN.md §10).
+    Role.PROBATION_OFFICER: (K.DR_PLAN, K.PROFESSIONAL_CONTACT),
+    Role.AFTERCARE_COORDINATOR: (K.DR_PLAN, K.PROFESSIONAL_CONTACT),
+    Role.BUDDY: (K.BUDDY_CONTACT,),
+    Role.BUDDY_PROFESSIONAL: (K.BUDDY_CONTACT, K.PROFESSIONAL_CONTACT),
+    Role.LANDING_PLACE_WORKER: (K.PROFESSIONAL_CONTACT,),
+    Role.PARTNER_WORKER: (K.PROFESSIONAL_CONTACT,),
+}
+"""Which kinds of contact each role may record (the form offers only these); the
+administrator records none."""
+
+VOLUNTEER_REQUEST_ROLES: frozenset[str] = frozenset({Role.REGIONAL_COORDINATOR})
+"""Who asks for a visiting volunteer and records the answer (BB's or a volunteer
+organisation's coordinator; matching itself is roadmap item 1)."""
+
+EMERGENCY_ACCESS_ROLES: frozenset[str] = PROFESSIONAL_ROLES
 """Professionals who may open a file outside the rules in an emergency.
 
 Not volunteers or buddies (they must not carry that responsibility), and not
@@ -179,7 +234,7 @@ note: only roles with NOTES read it, and a buddy's note never reaches a justice 
 (:func:`may_see_notes_of`). A handover's own parties read its message under the consent
 that covers the handover instead (:func:`may_read_handover_message`)."""
 
-HANDOVER_MESSAGE_ROLES: frozenset[str] = frozenset(Role) - {Role.ORGANISATION_ADMIN}
+HANDOVER_MESSAGE_ROLES: frozenset[str] = CASE_ROLES
 """Roles that read a handover's message as its sender or receiver: everyone who works on
 the person's case, not the organisation's administrator (who manages accounts, not care)."""
 
@@ -214,6 +269,49 @@ def may_see_access_log(actor: Actor) -> bool:
 def may_review_emergency_access(actor: Actor) -> bool:
     """Whether the actor's role reviews emergency access to the files its organisation holds."""
     return actor.role in ACCESS_LOG_ROLES
+
+
+def is_professional(actor: Actor) -> bool:
+    """A professional role (:data:`PROFESSIONAL_ROLES`): not a volunteer, a buddy or the
+    administrator."""
+    return actor.role in PROFESSIONAL_ROLES
+
+
+def may_be_notified(actor: Actor) -> bool:
+    """Whether the actor's role hears of signals and handover steps (:data:`NOTIFIED_ROLES`)."""
+    return actor.role in NOTIFIED_ROLES
+
+
+def may_set_norms(actor: Actor) -> bool:
+    """Whether the actor is its organisation's administrator of norms."""
+    return actor.role in NORM_ADMIN_ROLES
+
+
+def may_record_consent(actor: Actor) -> bool:
+    """Whether the actor's role records consent and opens its evidence (a part is asked
+    separately, by the consent services)."""
+    return actor.role in CONSENT_RECORDING_ROLES
+
+
+def may_record_conditions(actor: Actor) -> bool:
+    """Whether the actor's role records basic conditions (the class and a part are asked
+    separately, by ``conditions.policy``)."""
+    return actor.role in CONDITION_RECORDING_ROLES
+
+
+def contact_kinds_for(actor: Actor) -> tuple[str, ...]:
+    """The kinds of contact the actor's role may record, in the form's order."""
+    return CONTACT_KINDS_BY_ROLE.get(actor.role, ())
+
+
+def may_record_contact(actor: Actor, kind: str) -> bool:
+    """Whether the actor's role may record a contact of ``kind``."""
+    return kind in contact_kinds_for(actor)
+
+
+def may_ask_for_volunteer(actor: Actor) -> bool:
+    """Whether the actor's role asks for a visiting volunteer and records the answer."""
+    return actor.role in VOLUNTEER_REQUEST_ROLES
 
 
 # ---------------------------------------------------------------------------
@@ -653,11 +751,7 @@ CONSENT_FIELD_AUTHOR: dict[str, str] = {
 }
 """Who wrote each free-text field: a buddy programme's note never reaches a justice role."""
 
-CONSENT_WITHDRAW_ROLES: frozenset[str] = frozenset(Role) - {
-    Role.VISITING_VOLUNTEER,
-    Role.BUDDY,
-    Role.ORGANISATION_ADMIN,
-}
+CONSENT_WITHDRAW_ROLES: frozenset[str] = PROFESSIONAL_ROLES
 """Roles that may record a withdrawal: professionals who work on the person's case, not
 volunteers or buddies (no administration for them), not the administrator (accounts, not
 care)."""

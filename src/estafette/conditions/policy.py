@@ -7,11 +7,6 @@ from estafette.conditions import messages
 from estafette.core.actor import Actor
 from estafette.core.data_classes import DataClass
 from estafette.core.errors import NotPermitted
-from estafette.organisations.models import Role
-
-NOT_RECORDING_ROLES: frozenset[str] = frozenset({Role.VISITING_VOLUNTEER, Role.BUDDY})
-"""They may see the conditions (to help), but the professional holds the overview and
-records them, never the volunteer or the buddy (DOMAIN.md §10)."""
 
 RECORDING_RELATIONSHIPS: frozenset[str] = frozenset(
     {policy.Relationship.HOLDER, policy.Relationship.COMMITTED, policy.Relationship.PARTICIPANT}
@@ -26,7 +21,7 @@ def recording_refusal(actor: Actor, access: policy.Access) -> NotPermitted | Non
     """Why the actor may not record conditions of the trajectory ``access`` is about, or None."""
     if not access.sees(DataClass.CONDITIONS):
         return NotPermitted(messages.NOT_SHARED)
-    if actor.role in NOT_RECORDING_ROLES:
+    if not policy.may_record_conditions(actor):  # volunteers and buddies only help (§10)
         return NotPermitted(messages.ROLE_MAY_NOT_RECORD)
     if access.relationship not in RECORDING_RELATIONSHIPS:
         return NotPermitted(messages.NO_PART)

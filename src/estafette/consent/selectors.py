@@ -19,6 +19,7 @@ from django.http import Http404
 from estafette.access.policy import (
     consent_fields_visible,
     holds_a_trajectory_of,
+    may_record_consent,
     may_review_emergency_access,
     may_see_purpose,
     may_withdraw_consent,
@@ -44,14 +45,12 @@ from estafette.core.data_classes import DataClass
 from estafette.core.errors import NotPermitted
 from estafette.core.models import AuditAction
 from estafette.core.refusal import refuse_not_found
-from estafette.organisations.models import Role
 from estafette.people.models import Person
 from estafette.trajectories.selectors import trajectory_scope
 
 __all__ = [
     "FALLBACK_PURPOSE",
     "HANDOVER_PURPOSE_CONSENT",
-    "NON_PROFESSIONAL_ROLES",
     "can_manage_consent",
     "consent_check_handover",
     "consent_check_share",
@@ -77,14 +76,12 @@ __all__ = [
     "recipient_q",
 ]
 
-NON_PROFESSIONAL_ROLES = frozenset({Role.VISITING_VOLUNTEER, Role.BUDDY})
-"""Volunteers see the overview (they bring the paper) but never record, withdraw or open
-evidence: they must not be burdened with administration (DOMAIN.md §2, §10)."""
-
 
 def can_manage_consent(actor: Actor) -> bool:
-    """True for professionals: they may record and withdraw consent and open the evidence."""
-    return actor.role not in NON_PROFESSIONAL_ROLES
+    """True for the roles that record consent and open the evidence (the access policy's
+    ``may_record_consent``); volunteers see the overview (they bring the paper) but never
+    record, withdraw or open evidence (DOMAIN.md §2, §10)."""
+    return may_record_consent(actor)
 
 
 def person_in_scope(*, actor: Actor, person: Any) -> bool:

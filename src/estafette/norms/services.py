@@ -7,6 +7,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from estafette.access import policy
 from estafette.core import bounds
 from estafette.core.actor import Actor
 from estafette.core.audit import audit_record
@@ -15,7 +16,6 @@ from estafette.core.errors import InvalidInput, NotPermitted
 from estafette.core.models import AuditAction
 from estafette.norms.catalogue import BY_CODE
 from estafette.norms.models import NormOverride
-from estafette.organisations.models import Role
 
 ONLY_ADMIN = _("Only your organisation's administrator can change its norms.")
 UNKNOWN_NORM = _("There is no norm “%(code)s”.")
@@ -63,7 +63,7 @@ def norm_override_set(
     the commit the signals of every live trajectory the organisation runs in
     are evaluated again, so deadlines follow the new values.
     """
-    if actor.role != Role.ORGANISATION_ADMIN:
+    if not policy.may_set_norms(actor):
         raise NotPermitted(ONLY_ADMIN)
     if not reason.strip():
         raise InvalidInput(REASON_REQUIRED)

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from estafette.access import policy
 from estafette.core import bounds
 from estafette.core.actor import Actor
 from estafette.core.audit import audit_record
@@ -29,11 +30,10 @@ from estafette.norms.forms import NormOverrideForm, param_label, params_words
 from estafette.norms.models import NormOverride
 from estafette.norms.selectors import EffectiveNorm, norm_effective, norm_override_history
 from estafette.norms.services import ONLY_ADMIN, norm_override_set
-from estafette.organisations.models import Role
 
 
 def _require_admin(actor: Actor, what: str) -> None:
-    if actor.role != Role.ORGANISATION_ADMIN:
+    if not policy.may_set_norms(actor):
         audit_record(
             actor=actor, action=AuditAction.DENIED, object_type="norms.norm", object_id=what
         )

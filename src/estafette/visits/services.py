@@ -21,12 +21,10 @@ from estafette.core.changes import trajectory_changed_after_commit
 from estafette.core.data_classes import DataClass
 from estafette.core.errors import Conflict, InvalidInput, NotPermitted
 from estafette.core.models import AuditAction
-from estafette.organisations.models import Role
 from estafette.trajectories.models import Phase, Route, Trajectory
 from estafette.visits import messages
 from estafette.visits.models import (
     Channel,
-    ContactKind,
     ContactMoment,
     RequestState,
     VolunteerRequest,
@@ -38,35 +36,11 @@ NOTE_MAX = 1000
 WITHDRAWAL_REASON_MAX = 500
 """Why a contact is withdrawn, in a sentence or two."""
 
-K = ContactKind
-KINDS_BY_ROLE: dict[str, tuple[str, ...]] = {
-    Role.VISITING_VOLUNTEER: (K.VOLUNTEER_VISIT,),
-    # The coordinator records a visit reported by phone, and sends the booklet.
-    Role.REGIONAL_COORDINATOR: (K.VOLUNTEER_VISIT, K.RETURN_BOOKLET, K.PROFESSIONAL_CONTACT),
-    Role.CONSULAR_OFFICER: (K.CONSULAR_VISIT, K.PROFESSIONAL_CONTACT),
-    Role.CASE_MANAGER: (
-        K.DOMESTIC_SCREENING,
-        K.MENTOR_CONVERSATION,
-        K.DR_PLAN,
-        K.PROFESSIONAL_CONTACT,
-    ),
-    # The D&R plan is made by municipality and probation with the case manager (DOMAIN.md §10).
-    Role.PROBATION_OFFICER: (K.DR_PLAN, K.PROFESSIONAL_CONTACT),
-    Role.AFTERCARE_COORDINATOR: (K.DR_PLAN, K.PROFESSIONAL_CONTACT),
-    Role.BUDDY: (K.BUDDY_CONTACT,),
-    Role.BUDDY_PROFESSIONAL: (K.BUDDY_CONTACT, K.PROFESSIONAL_CONTACT),
-    Role.LANDING_PLACE_WORKER: (K.PROFESSIONAL_CONTACT,),
-    Role.PARTNER_WORKER: (K.PROFESSIONAL_CONTACT,),
-}
-"""Which kinds of contact each role may record (the form offers only these)."""
-
-REQUEST_ROLES: frozenset[str] = frozenset({Role.REGIONAL_COORDINATOR})
-"""Who asks for a visiting volunteer and records the answer (BB's or a volunteer
-organisation's coordinator; matching itself is roadmap item 1)."""
-
 
 def kinds_for(actor: Actor) -> tuple[str, ...]:
-    return KINDS_BY_ROLE.get(actor.role, ())
+    """The kinds of contact the actor's role may record: the access policy's
+    :data:`~estafette.access.policy.CONTACT_KINDS_BY_ROLE`."""
+    return policy.contact_kinds_for(actor)
 
 
 def _lock_in_scope(actor: Actor, trajectory: Trajectory) -> Trajectory:
@@ -92,14 +66,14 @@ def contact_record(
     """Record that a contact (or milestone) of ``kind`` happened on ``happened_on``.
 
     Contract: the actor's organisation may open the trajectory and its role may
-    record ``kind`` (:data:`KINDS_BY_ROLE`); the date is not in the future, not
+    record ``kind`` (``access.policy.may_record_contact``); the date is not in the future, not
     more than twenty years back (:data:`core.bounds.CONTACT_ON`) and not before
     the detention started (when known); a note
     only from an actor who may read notes of this person. Writes the moment
     and an audit entry (without the note's text) and schedules the signal
     evaluation, all or nothing.
     """
-    if kind not in kinds_for(actor):
+    if not policy.may_record_contact(actor, kind):
         raise NotPermitted(messages.KIND_NOT_FOR_ROLE)
     locked = _lock_in_scope(actor, trajectory)
     bounds.check_date(bounds.CONTACT_ON, happened_on, too_late=messages.IN_FUTURE)
@@ -187,11 +161,11 @@ def volunteer_request_open(
 ) -> VolunteerRequest:
     """Ask for a visiting volunteer for a person detained abroad.
 
-    Contract: only a coordinator (:data:`REQUEST_ROLES`) of an organisation
+    Contract: only a coordinator (``access.policy.may_ask_for_volunteer``) of an organisation
     that may open the trajectory; abroad only; at most one open request.
     Records the country of detention of today.
     """
-    if actor.role not in REQUEST_ROLES:
+    if not policy.may_ask_for_volunteer(actor):
         raise NotPermitted(messages.REQUEST_NOT_FOR_ROLE)
     locked = _lock_in_scope(actor, trajectory)
     if locked.route == Route.DOMESTIC:
@@ -221,7 +195,7 @@ def volunteer_request_answer(
     trajectory; only an open request; ``state`` is ``matched`` or
     ``none_available``.
     """
-    if actor.role not in REQUEST_ROLES:
+    if not policy.may_ask_for_volunteer(actor):
         raise NotPermitted(messages.REQUEST_NOT_FOR_ROLE)
     if state not in (RequestState.MATCHED, RequestState.NONE_AVAILABLE):
         raise InvalidInput(messages.REQUEST_NOT_OPEN)

@@ -21,3 +21,9 @@ def may_request_emergency_access(actor: Any) -> bool:
 def may_review_emergency_access(actor: Any) -> bool:
     """``{% if actor|may_review_emergency_access %}``: a role that reviews emergency access."""
     return actor is not None and policy.may_review_emergency_access(actor)
+
+
+@register.filter
+def may_set_norms(actor: Any) -> bool:
+    """``{% if actor|may_set_norms %}``: the organisation's administrator of norms."""
+    return actor is not None and policy.may_set_norms(actor)

@@ -23,6 +23,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 
+from estafette.access.policy import ALL_ROLES, NOTIFIED_ROLES
 from estafette.core import clock
 from estafette.core.actor import Actor
 from estafette.core.audit import audit_record
@@ -33,7 +34,7 @@ from estafette.core.refusal import refuse_not_found
 from estafette.handovers.models import HandoverTransition
 from estafette.handovers.workflow import Party
 from estafette.handovers.workflow import State as HandoverState
-from estafette.organisations.models import Membership, Role
+from estafette.organisations.models import Membership
 from estafette.signals.lifecycle import SignalState
 from estafette.signals.models import EventKind, SignalEvent
 from estafette.signals.notifications import messages
@@ -56,8 +57,9 @@ logger = logging.getLogger(__name__)
 NOTIFIED_KINDS = (EventKind.RAISED, EventKind.REOPENED)
 """The events that ask someone to act: a new signal, or one back from a snooze."""
 
-NEVER_NOTIFIED_ROLES = frozenset({Role.VISITING_VOLUNTEER, Role.BUDDY, Role.ORGANISATION_ADMIN})
-"""Never addressed, not even when nobody of the organisation has the addressee role.
+NEVER_NOTIFIED_ROLES: frozenset[str] = ALL_ROLES - NOTIFIED_ROLES
+"""Never addressed, not even when nobody of the organisation has the addressee role: every
+role outside the access policy's :data:`~estafette.access.policy.NOTIFIED_ROLES`.
 
 Volunteers and buddies must not carry that load (DOMAIN.md §2, §10); the
 administrator manages accounts, not care.

@@ -10,12 +10,12 @@ from typing import Any
 
 from django import template
 
+from estafette.access import policy
 from estafette.signals.notifications.selectors import (
     HandoverAttention,
     handover_attention,
     notification_unread_count,
 )
-from estafette.signals.notifications.services import NEVER_NOTIFIED_ROLES
 
 register = template.Library()
 
@@ -45,7 +45,7 @@ def handovers_to_act_on(context: Any) -> HandoverAttention:
     are not notified of them either. Counted once per page.
     """
     actor = context.get("actor")
-    if actor is None or actor.role in NEVER_NOTIFIED_ROLES:
+    if actor is None or not policy.may_be_notified(actor):
         return HandoverAttention()
     request = context.get("request")
     cached = getattr(request, "_handovers_to_act_on", None)

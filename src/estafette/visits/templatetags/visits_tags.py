@@ -11,13 +11,14 @@ from typing import Any
 
 from django import template
 
+from estafette.access import policy
 from estafette.core import clock
 from estafette.core.data_classes import DataClass
 from estafette.trajectories.models import ParticipantRole
 from estafette.visits.forms import ContactForm, ContactWithdrawForm, withdraw_prefix
 from estafette.visits.models import RequestState
 from estafette.visits.selectors import contact_panel_get
-from estafette.visits.services import REQUEST_ROLES, kinds_for
+from estafette.visits.services import kinds_for
 
 register = template.Library()
 
@@ -38,7 +39,9 @@ def contact_panel(context: template.Context) -> dict[str, Any]:
         and (p.until is None or p.until >= today)
         for p in context.get("participants") or ()
     )
-    may_request = actor.role in REQUEST_ROLES and trajectory.is_abroad and not trajectory.is_closed
+    may_request = (
+        policy.may_ask_for_volunteer(actor) and trajectory.is_abroad and not trajectory.is_closed
+    )
     request_open = panel.request is not None and panel.request.state == RequestState.OPEN
     return {
         "request": request,
