@@ -745,6 +745,9 @@ CONSENT_FIELD_CLASSES: dict[str, str | None] = {
 """The data class of each field of a consent on the overview and the receipt (``None``: the
 consent's existence, shown to every reader of the person's consents)."""
 
+OWN_CONSENT_FIELDS: frozenset[str] = frozenset({"recipient", "data_classes", "dates"})
+"""The fields of a consent that covers the reader's own organisation it always sees."""
+
 CONSENT_FIELD_AUTHOR: dict[str, str] = {
     "revoke_reason": "revoked_by_organisation",
     "classes_reason": "recorded_by_organisation",
@@ -779,7 +782,12 @@ def consent_fields_visible(
     justice role (:func:`may_see_notes_of`). The author organisations should be loaded.
     """
     seen = frozenset(classes)
-    fields = set()
+    fields: set[str] = set()
+    if consent.covers_recipient(actor.organisation):
+        # The terms of the reader's own ground — that it names this organisation, which
+        # classes it covers, from when until when — are what the reader must know to keep
+        # within it; they tell nothing of the person beyond that.
+        fields |= OWN_CONSENT_FIELDS
     for name, data_class in CONSENT_FIELD_CLASSES.items():
         if data_class is not None and data_class not in seen:
             continue
