@@ -28,8 +28,7 @@ DETENTION_NOT_SHARED = _(
 )
 NOT_A_REVIEWER = _("Your role does not review emergency access.")
 SIGNAL_NEUTRAL_LINE = _(
-    "A point needs attention on this file; the organisation that holds the baton can tell "
-    "you more."
+    "A point needs attention on this file; the organisation that holds the baton can tell you more."
 )
 SIGNAL_NEUTRAL_HOLDER = _(
     "A point needs attention on this file, about data the person has not shared with your "
