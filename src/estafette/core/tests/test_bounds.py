@@ -190,6 +190,8 @@ def _purpose_form(order: int) -> dict[str, Any]:
         "description_en": "Explanation for the test.",
         "is_active": "on",
         "order": str(order),
+        "default_classes": ["identity"],
+        "max_classes": ["identity", "detention"],
     }
 
 
@@ -321,3 +323,17 @@ def test_a_guessed_number_of_any_length_is_audited_within_its_column(
     denied = AuditEvent.objects.filter(action="denied").latest("id")
     assert denied.object_id == guess[:OBJECT_ID_MAX]
     assert audit_verify() is None
+
+
+def test_a_purposes_usual_information_lies_within_its_maximum(
+    superuser_client: Client,
+) -> None:
+    form = _purpose_form(10) | {"default_classes": ["identity", "health"]}
+    refused = superuser_client.post("/admin/consent/consentpurpose/add/", form)
+    assert refused.status_code == 200
+    assert not ConsentPurpose.objects.filter(code="test_purpose").exists()
+    accepted = superuser_client.post("/admin/consent/consentpurpose/add/", _purpose_form(10))
+    assert accepted.status_code == 302
+    purpose = ConsentPurpose.objects.get(code="test_purpose")
+    assert purpose.default_classes == ["identity"]
+    assert purpose.max_classes == ["identity", "detention"]
