@@ -627,7 +627,8 @@ def _consent_review(*, actor: Actor, consent: Consent, outcome: str, note: str) 
     the outcome and note tell the recorder and the organisation what to ask.
     """
     consent = (
-        Consent.objects.select_for_update()
+        # Lock the consent row only: the recording organisation may be null (an outer join).
+        Consent.objects.select_for_update(of=("self",))
         .select_related("purpose", "recorded_by_organisation")
         .get(pk=consent.pk)
     )
