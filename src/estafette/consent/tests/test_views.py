@@ -448,3 +448,31 @@ def test_the_caseload_shows_the_newest_notices_and_links_to_all_of_them(
     page = client.get(reverse("consent-notices")).content.decode()
     assert page.count('action="/consent-notices/') == 5
     assert "See all" not in page
+
+
+@pytest.mark.parametrize("with_ground", [False, True], ids=["identity-only", "full-ground"])
+def test_the_printed_receipt_shows_each_field_under_its_class(
+    record: Record, coordinator: Actor, person: Any, request: Any, with_ground: bool
+) -> None:
+    """The real PDF (WeasyPrint, read back with pypdf), not only its HTML: a holder that may
+    see only who the person is prints purposes and states, never the withdrawal's reason
+    (notes) or where it was heard (detention); with a ground covering them, it prints both."""
+    from estafette.consent.services import consent_revoke
+
+    if with_ground:
+        request.getfixturevalue("bb_ground")
+    consent = record(verbal_place="Centro Kampeerplaats Zeven")
+    consent_revoke(
+        actor=coordinator,
+        consent=consent,
+        reason="Gaat bij zijn broer Teunis wonen",
+        **withdrawal_heard(heard_where="Bezoekzaal Zeven"),
+    )
+    response = client_for(coordinator, "nl").get(
+        reverse("consent-receipt", args=[person.pk]), {"lang": "nl"}
+    )
+    assert response.status_code == 200
+    text = " ".join(pdf_text(response.content).split())
+    assert "Verwijzing naar nazorg" in text or "nazorg" in text.lower()
+    for sentinel in ("Kampeerplaats", "Teunis", "Bezoekzaal Zeven"):
+        assert (sentinel in text) is with_ground, sentinel
