@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -79,6 +80,30 @@ def _clean_dates(given_on: dt.date | None, ends_on: dt.date | None, today: dt.da
     return given_on
 
 
+@dataclass(frozen=True)
+class _EvidenceSentences:
+    """The refusals of one kind of evidence (a consent's, or a withdrawal's)."""
+
+    file_required: Any
+    verbal_required: Any
+    heard_in_future: Any
+    unknown_kind: Any
+
+
+CONSENT_EVIDENCE = _EvidenceSentences(
+    messages.EVIDENCE_FILE_REQUIRED,
+    messages.EVIDENCE_VERBAL_REQUIRED,
+    messages.VERBAL_ON_FUTURE,
+    messages.UNKNOWN_EVIDENCE_KIND,
+)
+WITHDRAWAL_EVIDENCE = _EvidenceSentences(
+    messages.WITHDRAWAL_EVIDENCE_FILE_REQUIRED,
+    messages.WITHDRAWAL_EVIDENCE_VERBAL_REQUIRED,
+    messages.WITHDRAWAL_HEARD_FUTURE,
+    messages.UNKNOWN_WITHDRAWAL_EVIDENCE_KIND,
+)
+
+
 def _clean_evidence(
     kind: str,
     upload: Any,
@@ -86,20 +111,22 @@ def _clean_evidence(
     verbal_on: dt.date | None,
     verbal_place: str,
     today: dt.date,
+    sentences: _EvidenceSentences = CONSENT_EVIDENCE,
 ) -> str:
-    """Validate the evidence; the detected content type for a document, else ''."""
+    """Validate the evidence — a signed paper, or who heard it, when and where; the
+    detected content type for a paper, else ''. ``sentences``: whose evidence it is."""
     if kind == EvidenceKind.DOCUMENT:
         if upload is None:
-            raise InvalidInput(messages.EVIDENCE_FILE_REQUIRED)
+            raise InvalidInput(sentences.file_required)
         return evidence_validate(upload)
     if kind == EvidenceKind.VERBAL:
         if not verbal_by.strip() or verbal_on is None or not verbal_place.strip():
-            raise InvalidInput(messages.EVIDENCE_VERBAL_REQUIRED)
+            raise InvalidInput(sentences.verbal_required)
         bounds.check_date(
-            bounds.CONSENT_HEARD, verbal_on, today=today, too_late=messages.VERBAL_ON_FUTURE
+            bounds.CONSENT_HEARD, verbal_on, today=today, too_late=sentences.heard_in_future
         )
         return ""
-    raise InvalidInput(messages.UNKNOWN_EVIDENCE_KIND)
+    raise InvalidInput(sentences.unknown_kind)
 
 
 def _refused(actor: Actor, error: DomainError, *, person_id: int, what: str, **detail: Any) -> None:
@@ -280,23 +307,16 @@ def _clean_withdrawal_evidence(
     heard_where: str,
     today: dt.date,
 ) -> str:
-    """Validate the withdrawal's evidence; the detected content type of a letter, else ''."""
-    if kind == EvidenceKind.DOCUMENT:
-        if upload is None:
-            raise InvalidInput(messages.WITHDRAWAL_EVIDENCE_FILE_REQUIRED)
-        return evidence_validate(upload)
-    if kind == EvidenceKind.VERBAL:
-        if not heard_by.strip() or heard_on is None or not heard_where.strip():
-            raise InvalidInput(messages.WITHDRAWAL_EVIDENCE_VERBAL_REQUIRED)
-        bounds.check_date(
-            bounds.CONSENT_HEARD, heard_on, today=today, too_late=messages.WITHDRAWAL_HEARD_FUTURE
+    """Validate the withdrawal's evidence (as a consent's, and never heard before the consent
+    was given); the detected content type of a letter, else ''."""
+    content_type = _clean_evidence(
+        kind, upload, heard_by, heard_on, heard_where, today, WITHDRAWAL_EVIDENCE
+    )
+    if kind == EvidenceKind.VERBAL and heard_on is not None and heard_on < consent.given_on:
+        raise InvalidInput(
+            messages.WITHDRAWAL_HEARD_BEFORE_GIVEN, date=date_format(consent.given_on)
         )
-        if heard_on < consent.given_on:
-            raise InvalidInput(
-                messages.WITHDRAWAL_HEARD_BEFORE_GIVEN, date=date_format(consent.given_on)
-            )
-        return ""
-    raise InvalidInput(messages.UNKNOWN_WITHDRAWAL_EVIDENCE_KIND)
+    return content_type
 
 
 def _holder_names(person_id: int) -> str:
