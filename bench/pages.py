@@ -171,7 +171,7 @@ def busiest_trajectory(actor: Any) -> tuple[int, int] | None:
     return (found[0], found[1]) if found else None
 
 
-PAGES = ("caseload", "caseload filtered", "trajectory", "signals")
+PAGES = ("caseload", "caseload filtered", "trajectory", "signals", "consents", "notifications")
 
 
 def main() -> None:
@@ -195,8 +195,11 @@ def main() -> None:
     from django.test import Client
     from django.urls import reverse
 
+    from estafette.consent.models import Consent
+    from estafette.signals.notifications.models import Notification
     from estafette.signals.selectors import InboxFilters, signal_inbox_queryset
     from estafette.testing.auth import login_verified
+    from estafette.trajectories.models import Trajectory
     from estafette.trajectories.selectors import CaseloadFilters, caseload_queryset
 
     explain = args.explain_above is not None and connection.vendor == "postgresql"
@@ -241,6 +244,7 @@ def main() -> None:
         busiest = busiest_trajectory(actor)
         if busiest is None:
             cells[f"{username}|trajectory"] = {"error": "no trajectory visible"}
+            cells[f"{username}|consents"] = {"error": "no trajectory visible"}
         else:
             pk, n_events = busiest
             measure(
@@ -249,10 +253,29 @@ def main() -> None:
                 reverse("trajectory-detail", args=[pk]),
                 {"events": n_events},
             )
+            # The person's consent overview: every consent, each field under its class
+            # (issue 11), the withdraw forms for those who may.
+            person_id = Trajectory.objects.filter(pk=pk).values_list("person_id", flat=True)[0]
+            measure(
+                client,
+                f"{username}|consents",
+                reverse("consent-overview", args=[person_id]),
+                {"consents": Consent.objects.filter(person_id=person_id).count()},
+            )
         # The signal inbox as it opens (the signals for the user's role, most urgent
         # first), which the load benchmark opens too.
         signals = signal_inbox_queryset(actor=actor, filters=InboxFilters()).count()
         measure(client, f"{username}|signals", reverse("signal-inbox"), {"signals": signals})
+        # The notification list (its first page): each signal's title as the policy allows.
+        notifications = Notification.objects.filter(
+            user=user, organisation_id=actor.organisation_id
+        ).count()
+        measure(
+            client,
+            f"{username}|notifications",
+            reverse("notifications"),
+            {"notifications": notifications},
+        )
     print(json.dumps({"cells": cells}))
 
 

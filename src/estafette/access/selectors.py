@@ -9,11 +9,11 @@ from estafette.access import messages
 from estafette.access.models import EmergencyAccess
 from estafette.access.policy import (
     ACCESS_LOG_ROLES,
-    classes_for_page,
     may_review_emergency_access,
     may_see_access_log,
     trajectory_scope,
 )
+from estafette.access.policy import person_classes as policy_person_classes
 from estafette.core import clock
 from estafette.core.actor import Actor
 from estafette.core.audit import audit_record
@@ -54,11 +54,7 @@ def person_get(*, actor: Actor, pk: int) -> Person:
 
 def person_classes(*, actor: Actor, person: Person) -> frozenset[str]:
     """The data classes the actor sees of the person, over every trajectory it may open."""
-    trajectories = list(trajectory_scope(actor).filter(person_id=person.pk))
-    classes: set[str] = set()
-    for visible in classes_for_page(actor, trajectories).values():
-        classes |= visible
-    return frozenset(classes)
+    return policy_person_classes(actor, person.pk)
 
 
 def person_display_name(*, actor: Actor, person: Person) -> str:
