@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Exists, F, OuterRef, QuerySet
 from django.http import Http404
 
@@ -21,6 +22,7 @@ from estafette.access.policy import (
     holds_a_trajectory_of,
     may_record_consent,
     may_review_emergency_access,
+    may_review_self_recorded_consent,
     may_see_purpose,
     may_withdraw_consent,
     person_classes,
@@ -315,6 +317,46 @@ def consents_to_review(*, actor: Actor) -> QuerySet[Consent]:
         )
         .order_by(F("reviewed_at").asc(nulls_first=True), "-recorded_at", "-id")
     )
+
+
+REVIEW_PAGE_SIZE = 50
+"""Self-recorded consents per page of the review list."""
+
+
+def consent_review_page(*, actor: Actor, page: Any = 1) -> tuple[Page, list[dict[str, Any]]]:
+    """One page of :func:`consents_to_review`, each consent as the reviewer may see it.
+
+    Per consent: the person's name only with identity, each field only under its class
+    (``access.policy.consent_fields_visible``, as on the overview), and whether this
+    reviewer may review it (never the recorder). The read is audited: which consents,
+    and whose names were on the page. The reader's classes are asked once per person.
+    """
+    page_obj = Paginator(consents_to_review(actor=actor), REVIEW_PAGE_SIZE).get_page(page)
+    classes: dict[int, frozenset[str]] = {}
+    items = []
+    for consent in page_obj.object_list:
+        if consent.person_id not in classes:
+            classes[consent.person_id] = person_classes(actor, consent.person_id)
+        seen = classes[consent.person_id]
+        items.append(
+            {
+                "consent": consent,
+                "name": str(consent.person.full_name)
+                if DataClass.IDENTITY in seen
+                else str(messages.NAME_NOT_SHARED),
+                "shows": dict.fromkeys(consent_fields_visible(actor, consent, seen), True),
+                "may_review": may_review_self_recorded_consent(actor, consent),
+            }
+        )
+    audit_record(
+        actor=actor,
+        action=AuditAction.VIEW,
+        object_type="consent.review",
+        object_id=actor.organisation_id,
+        consents=[item["consent"].pk for item in items],
+        people=sorted(pk for pk, seen in classes.items() if DataClass.IDENTITY in seen),
+    )
+    return page_obj, items
 
 
 def consent_get_for_review(*, actor: Actor, pk: int) -> Consent:

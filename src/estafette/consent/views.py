@@ -19,7 +19,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods, require_POST
 
-from estafette.access.policy import may_review_emergency_access, may_review_self_recorded_consent
+from estafette.access.policy import may_review_emergency_access
 from estafette.consent import messages
 from estafette.consent.forms import (
     ConsentRecordForm,
@@ -38,8 +38,8 @@ from estafette.consent.selectors import (
     consent_notice_get,
     consent_notices_unread,
     consent_person_get,
+    consent_review_page,
     consent_visibility,
-    consents_to_review,
     person_identity_visible,
 )
 from estafette.consent.services import (
@@ -241,10 +241,6 @@ def consent_notice_seen_view(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("consent-notices")
 
 
-REVIEW_PAGE_SIZE = 50
-"""Self-recorded consents per page of the review list."""
-
-
 @actor_required
 @require_http_methods(["GET", "HEAD"])
 def consent_review_list(request: HttpRequest) -> HttpResponse:
@@ -253,17 +249,7 @@ def consent_review_list(request: HttpRequest) -> HttpResponse:
     actor = request.actor  # type: ignore[attr-defined]
     if not may_review_emergency_access(actor):
         raise NotPermitted(messages.NOT_A_CONSENT_REVIEWER)
-    page = Paginator(consents_to_review(actor=actor), REVIEW_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    items = [
-        {
-            "consent": consent,
-            "name": _person_name(actor, consent.person),
-            "may_review": may_review_self_recorded_consent(actor, consent),
-        }
-        for consent in page.object_list
-    ]
+    page, items = consent_review_page(actor=actor, page=request.GET.get("page"))
     response = render(
         request,
         "consent/review.html",

@@ -240,3 +240,19 @@ def test_the_record_form_keeps_the_work_when_a_reason_is_missing(
     assert 'value="Joke de Vrijwilliger"' in html
     assert Consent.objects.count() == 0
     assert "What each purpose usually covers" in html
+
+
+def test_the_review_list_shows_each_field_under_its_class_and_is_audited(
+    desk_holder: Actor, aftercare: Organisation, person: Person
+) -> None:
+    """The organisation's administrator reviews too, but sees identity only: the name, the
+    purpose — not where the consent was heard (detention) nor the reason (notes)."""
+    self_consent(desk_holder, person)
+    admin = make_actor(aftercare, Role.ORGANISATION_ADMIN)
+    html = client_for(admin).get(reverse("consent-review")).content.decode()
+    assert person.full_name in html
+    assert REASON not in html and str(VERBAL["verbal_place"]) not in html
+    assert "not-shared" in html
+    assert AuditEvent.objects.filter(
+        action=AuditAction.VIEW, object_type="consent.review", organisation=aftercare
+    ).exists()
