@@ -6,6 +6,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("estafette.core.urls")),
     path("", include("estafette.trajectories.urls")),
+    path("", include("estafette.people.urls")),
     path("", include("estafette.handovers.urls")),
     path("", include("estafette.consent.urls")),
     path("", include("estafette.access.urls")),

@@ -851,3 +851,18 @@ def may_review_self_recorded_consent(actor: Actor, consent: Consent) -> bool:
         and consent.recorded_by_organisation_id == actor.organisation_id
         and consent.recorded_by_id != actor.user_id
     )
+
+
+# --- the people register: who may search it (issue 12) ------------------------------------
+
+PEOPLE_SEARCH_ROLES: frozenset[str] = CASE_ROLES
+"""Who may search the people register: everyone who works on a person's case, volunteers
+included (a visiting volunteer looks up the person it visits). Never the organisation's
+administrator, who manages accounts, not care. What a search finds is bounded by the rule
+itself (``people.selectors.person_search``): files the actor may open, matched only where
+it sees their identity."""
+
+
+def may_search_people(actor: Actor) -> bool:
+    """Whether the actor's role searches the people register (:data:`PEOPLE_SEARCH_ROLES`)."""
+    return actor.role in PEOPLE_SEARCH_ROLES

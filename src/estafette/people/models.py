@@ -7,8 +7,17 @@ role needs them (see ``trajectories.selectors`` and, later, the consent policy).
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from estafette.core.errors import InvalidInput
+from estafette.people.identifiers import (
+    NATIONAL_KINDS,
+    VALUE_MAX_LENGTH,
+    IdentifierKind,
+    identifier_check,
+)
 
 
 class Literacy(models.TextChoices):
@@ -110,3 +119,52 @@ class NetworkMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_relation_display()})"
+
+
+class PersonIdentifier(models.Model):
+    """A number the person is known by: BSN, V-number or a foreign prison's number.
+
+    IDENTITY class data. ``value`` is stored normalised
+    (:func:`people.identifiers.identifier_normalised`) and checked by
+    :func:`people.identifiers.identifier_check` in :meth:`clean`; a BSN or a
+    V-number belongs to one person only (a database constraint), a foreign
+    prison number may repeat across countries and prisons.
+    """
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="identifiers")
+    kind = models.CharField(_("kind of number"), max_length=30, choices=IdentifierKind.choices)
+    value = models.CharField(_("number"), max_length=VALUE_MAX_LENGTH)
+    country = models.ForeignKey(
+        "organisations.Country",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("country"),
+        help_text=_("For a foreign prison number: the country of the prison."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["kind", "value"]
+        verbose_name = _("identifier")
+        verbose_name_plural = _("identifiers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "value"],
+                condition=models.Q(kind__in=sorted(NATIONAL_KINDS)),
+                name="one_person_per_national_identifier",
+            )
+        ]
+        # The search compares the normalised value exactly, whatever the kind.
+        indexes = [models.Index(fields=["value"], name="people_identifier_value")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.value}"
+
+    def clean(self) -> None:
+        """Normalise ``value`` and refuse a value in the wrong format with the check's sentence."""
+        try:
+            self.value = identifier_check(self.kind, self.value)
+        except InvalidInput as error:
+            raise ValidationError({"value": str(error)}) from error

@@ -27,3 +27,9 @@ def may_review_emergency_access(actor: Any) -> bool:
 def may_set_norms(actor: Any) -> bool:
     """``{% if actor|may_set_norms %}``: the organisation's administrator of norms."""
     return actor is not None and policy.may_set_norms(actor)
+
+
+@register.filter
+def may_search_people(actor: Any) -> bool:
+    """``{% if actor|may_search_people %}``: a role that searches the people register."""
+    return actor is not None and policy.may_search_people(actor)

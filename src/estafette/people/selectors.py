@@ -1,0 +1,183 @@
+"""Finding a person in the register: by name, date of birth or identifier, never beyond scope.
+
+One selector, :func:`person_search`, for the search page and, later, for "find
+before create" at intake (issue #12). Its contract:
+
+* **Only files the actor may open.** A person is found only through a trajectory
+  in :func:`access.policy.trajectory_scope` — and only one of which the actor sees
+  the IDENTITY class (:func:`access.policy.class_granted_q`). A person the actor
+  sees only as "Trajectory 123" does not match on name, date of birth or
+  identifier at all: a search must not confirm who is behind a number, nor that
+  a file exists. An organisation with no part finds nobody.
+* **What matches.** Every word of the query in the given names or the family
+  name (``icontains``: case-insensitive on both engines for plain letters; accents
+  are compared as typed), or the whole query as an identifier's normalised value
+  (exact); and, when given, the exact date of birth.
+* **What a row shows.** The person and their newest trajectory among those
+  matched; the name only when :func:`access.policy.classes_for_page` grants
+  IDENTITY on that trajectory (otherwise the row is "Trajectory N").
+* **Bounded.** At most ``limit`` rows (``more`` says there were more), in a
+  constant number of queries whatever the number of hits.
+* **Audited.** Every search writes one VIEW entry (``object_type`` "people.search")
+  with the kinds of criteria used, the number of rows and the ids of the people
+  shown — never the words or the date typed: a query is often a name, and the
+  log must not become a second register of who was looked for.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.utils.translation import gettext_lazy as _
+
+from estafette.access import policy
+from estafette.core.actor import Actor
+from estafette.core.audit import audit_record
+from estafette.core.data_classes import DataClass
+from estafette.core.errors import InvalidInput, NotPermitted
+from estafette.core.models import AuditAction
+from estafette.people.identifiers import VALUE_MAX_LENGTH, identifier_normalised
+from estafette.people.models import Person, PersonIdentifier
+from estafette.trajectories.models import Trajectory
+
+QUERY_MAX_LENGTH = 100
+"""The longest query a search takes: a full name with an identifier fits many times over."""
+
+SEARCH_LIMIT = 25
+"""Rows a search shows by default: more means the criteria are too wide to pick from."""
+
+AUDIT_OBJECT_TYPE = "people.search"
+
+QUERY_TOO_LONG = _("A search is at most %(limit)s characters long.")
+SEARCH_NOT_FOR_ROLE = _(
+    "Your role does not search the people register: it is for those who work on a person's case."
+)
+
+
+@dataclass(frozen=True)
+class SearchRow:
+    """One person found, with the trajectory the row links to."""
+
+    person: Person
+    trajectory: Trajectory
+    classes: frozenset[str]
+    """What the actor sees of ``trajectory`` (:func:`access.policy.classes_for_page`)."""
+
+    @property
+    def sees_identity(self) -> bool:
+        return DataClass.IDENTITY in self.classes
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    rows: list[SearchRow] = field(default_factory=list)
+    more: bool = False
+    """More people matched than the rows show: narrow the search."""
+
+
+def search_words(query: str) -> list[str]:
+    """The words of ``query`` a name must contain, each once, in the order typed."""
+    return list(dict.fromkeys(query.split()))
+
+
+def criteria_kinds(query: str, date_of_birth: dt.date | None) -> list[str]:
+    """What kinds of criteria a search used, for the audit log (never the values)."""
+    kinds = []
+    normalised = identifier_normalised(query)
+    if normalised:
+        kinds.append("number" if normalised.isdigit() else "name")
+    if date_of_birth is not None:
+        kinds.append("date_of_birth")
+    return kinds
+
+
+def _match_q(query: str, date_of_birth: dt.date | None) -> Q:
+    """The people the criteria describe, before any question of access."""
+    matched = Q()
+    words = search_words(query)
+    if words:
+        names = Q()
+        for word in words:
+            names &= Q(given_names__icontains=word) | Q(family_name__icontains=word)
+        normalised = identifier_normalised(query)
+        if 0 < len(normalised) <= VALUE_MAX_LENGTH:
+            # An indexed sub-select (the value index), not a correlated EXISTS per person.
+            names |= Q(
+                pk__in=PersonIdentifier.objects.filter(value=normalised)
+                .order_by()
+                .values("person_id")
+            )
+        matched &= names
+    if date_of_birth is not None:
+        matched &= Q(date_of_birth=date_of_birth)
+    return matched
+
+
+def identity_visible_trajectories(actor: Actor) -> QuerySet[Trajectory]:
+    """Trajectories the actor may open *and* of which it sees the person's identity."""
+    return policy.trajectory_scope(actor).filter(policy.class_granted_q(actor, DataClass.IDENTITY))
+
+
+def person_search(
+    *,
+    actor: Actor,
+    query: str,
+    date_of_birth: dt.date | None = None,
+    limit: int = SEARCH_LIMIT,
+) -> SearchResult:
+    """The people the actor may see who match ``query`` and ``date_of_birth`` (module contract).
+
+    Refuses a role that does not search (:func:`access.policy.may_search_people`,
+    :class:`NotPermitted`) and a query longer than :data:`QUERY_MAX_LENGTH`
+    (:class:`InvalidInput`). No criteria: no rows, no query, no audit entry.
+    Queries: one for the people, one for their trajectories, at most two for the
+    classes (:func:`access.policy.classes_for_page`), and the audit entry.
+    """
+    if not policy.may_search_people(actor):
+        raise NotPermitted(SEARCH_NOT_FOR_ROLE)
+    query = (query or "").strip()
+    if len(query) > QUERY_MAX_LENGTH:
+        raise InvalidInput(QUERY_TOO_LONG, limit=QUERY_MAX_LENGTH)
+    if not query and date_of_birth is None:
+        return SearchResult()
+    visible = identity_visible_trajectories(actor).filter(person_id=OuterRef("pk"))
+    people = list(
+        Person.objects.filter(_match_q(query, date_of_birth))
+        .filter(Exists(visible))
+        .annotate(
+            newest_trajectory=Subquery(visible.order_by("-opened_at", "-pk").values("pk")[:1])
+        )
+        .order_by("family_name", "given_names", "pk")[: limit + 1]
+    )
+    more = len(people) > limit
+    people = people[:limit]
+    trajectories = {
+        t.pk: t
+        for t in Trajectory.objects.filter(
+            pk__in=[p.newest_trajectory for p in people]
+        ).select_related("baton_holder")
+    }
+    rows = []
+    for person in people:
+        trajectory = trajectories.get(person.newest_trajectory)
+        if trajectory is None:  # gone between the two reads
+            continue
+        trajectory.person = person
+        rows.append(SearchRow(person=person, trajectory=trajectory, classes=frozenset()))
+    classes = policy.classes_for_page(actor, [row.trajectory for row in rows])
+    rows = [
+        SearchRow(row.person, row.trajectory, classes.get(row.trajectory.pk, frozenset()))
+        for row in rows
+    ]
+    audit_record(
+        actor=actor,
+        action=AuditAction.VIEW,
+        object_type=AUDIT_OBJECT_TYPE,
+        criteria=criteria_kinds(query, date_of_birth),
+        hits=len(rows),
+        more=more,
+        person_ids=[row.person.pk for row in rows],
+    )
+    return SearchResult(rows=rows, more=more)
