@@ -26,6 +26,7 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 USERS = ("coordinator", "nazorg")
@@ -171,7 +172,15 @@ def busiest_trajectory(actor: Any) -> tuple[int, int] | None:
     return (found[0], found[1]) if found else None
 
 
-PAGES = ("caseload", "caseload filtered", "trajectory", "signals", "consents", "notifications")
+PAGES = (
+    "caseload",
+    "caseload filtered",
+    "trajectory",
+    "signals",
+    "consents",
+    "notifications",
+    "search",
+)
 
 
 def main() -> None:
@@ -196,6 +205,8 @@ def main() -> None:
     from django.urls import reverse
 
     from estafette.consent.models import Consent
+    from estafette.people.models import Person
+    from estafette.people.selectors import person_search
     from estafette.signals.notifications.models import Notification
     from estafette.signals.selectors import InboxFilters, signal_inbox_queryset
     from estafette.testing.auth import login_verified
@@ -245,6 +256,7 @@ def main() -> None:
         if busiest is None:
             cells[f"{username}|trajectory"] = {"error": "no trajectory visible"}
             cells[f"{username}|consents"] = {"error": "no trajectory visible"}
+            cells[f"{username}|search"] = {"error": "no trajectory visible"}
         else:
             pk, n_events = busiest
             measure(
@@ -261,6 +273,18 @@ def main() -> None:
                 f"{username}|consents",
                 reverse("consent-overview", args=[person_id]),
                 {"consents": Consent.objects.filter(person_id=person_id).count()},
+            )
+            # The people search (issue 12) by the family name of that person: every person of
+            # that name in the country is a candidate, found only within what the user sees.
+            family_name = Person.objects.filter(pk=person_id).values_list("family_name", flat=True)[
+                0
+            ]
+            hits = len(person_search(actor=actor, query=family_name).rows)
+            measure(
+                client,
+                f"{username}|search",
+                f"{reverse('people-search')}?{urlencode({'q': family_name})}",
+                {"hits": hits},
             )
         # The signal inbox as it opens (the signals for the user's role, most urgent
         # first), which the load benchmark opens too.

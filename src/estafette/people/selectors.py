@@ -33,14 +33,16 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from estafette.access import policy
+from estafette.access.models import EmergencyAccess
 from estafette.core.actor import Actor
 from estafette.core.audit import audit_record
 from estafette.core.data_classes import DataClass
 from estafette.core.errors import InvalidInput, NotPermitted
 from estafette.core.models import AuditAction
+from estafette.handovers.models import Handover
 from estafette.people.identifiers import VALUE_MAX_LENGTH, identifier_normalised
 from estafette.people.models import Person, PersonIdentifier
-from estafette.trajectories.models import Trajectory
+from estafette.trajectories.models import Participant, Stretch, Trajectory
 
 QUERY_MAX_LENGTH = 100
 """The longest query a search takes: a full name with an identifier fits many times over."""
@@ -115,6 +117,33 @@ def _match_q(query: str, date_of_birth: dt.date | None) -> Q:
     return matched
 
 
+def _candidates_q(actor: Actor) -> Q:
+    """People of trajectories the actor's organisation ever had anything to do with.
+
+    A superset of every part :func:`access.policy.trajectory_scope` counts — the holder
+    has a stretch, so every holder and earlier holder is among the stretches; receivers,
+    participants and the user's emergency grants — as one id set from the
+    organisation's own rows (indexed), so the per-person check of the rule runs over
+    the organisation's people, not the country's. It only narrows: the rule itself is
+    applied after it, unchanged.
+    """
+    org_id = actor.organisation_id
+    trajectory_ids = (
+        Stretch.objects.filter(organisation_id=org_id)
+        .order_by()
+        .values("trajectory_id")
+        .union(
+            Handover.objects.filter(receiver_id=org_id).order_by().values("trajectory_id"),
+            Participant.objects.filter(organisation_id=org_id).order_by().values("trajectory_id"),
+            EmergencyAccess.objects.filter(user_id=actor.user_id, organisation_id=org_id)
+            .order_by()
+            .values("trajectory_id"),
+            all=True,
+        )
+    )
+    return Q(pk__in=Trajectory.objects.filter(pk__in=trajectory_ids).order_by().values("person_id"))
+
+
 def identity_visible_trajectories(actor: Actor) -> QuerySet[Trajectory]:
     """Trajectories the actor may open *and* of which it sees the person's identity."""
     return policy.trajectory_scope(actor).filter(policy.class_granted_q(actor, DataClass.IDENTITY))
@@ -145,6 +174,7 @@ def person_search(
     visible = identity_visible_trajectories(actor).filter(person_id=OuterRef("pk"))
     people = list(
         Person.objects.filter(_match_q(query, date_of_birth))
+        .filter(_candidates_q(actor))
         .filter(Exists(visible))
         .annotate(
             newest_trajectory=Subquery(visible.order_by("-opened_at", "-pk").values("pk")[:1])
