@@ -40,6 +40,7 @@ from estafette.core.data_classes import DataClass
 from estafette.core.errors import InvalidInput, NotPermitted
 from estafette.core.models import AuditAction
 from estafette.handovers.models import Handover
+from estafette.handovers.workflow import PENDING, State
 from estafette.people.identifiers import VALUE_MAX_LENGTH, identifier_normalised
 from estafette.people.models import Person, PersonIdentifier
 from estafette.trajectories.models import Participant, Stretch, Trajectory
@@ -121,8 +122,8 @@ def _candidates_q(actor: Actor) -> Q:
     """People of trajectories the actor's organisation ever had anything to do with.
 
     A superset of every part :func:`access.policy.trajectory_scope` counts — the holder
-    has a stretch, so every holder and earlier holder is among the stretches; receivers,
-    participants and the user's emergency grants — as one id set from the
+    has a stretch, so every holder and earlier holder is among the stretches; pending and
+    committed receivers, participants and the user's emergency grants — as one id set from the
     organisation's own rows (indexed), so the per-person check of the rule runs over
     the organisation's people, not the country's. It only narrows: the rule itself is
     applied after it, unchanged.
@@ -133,7 +134,14 @@ def _candidates_q(actor: Actor) -> Q:
         .order_by()
         .values("trajectory_id")
         .union(
-            Handover.objects.filter(receiver_id=org_id).order_by().values("trajectory_id"),
+            # A receiver's part: pending, or committed (accepted, the baton not yet passed;
+            # once it passed, the receiver has a stretch). Both through their own indexes.
+            Handover.objects.filter(receiver_id=org_id, state__in=list(PENDING))
+            .order_by()
+            .values("trajectory_id"),
+            Handover.objects.filter(receiver_id=org_id, state=State.ACCEPTED, baton_at__isnull=True)
+            .order_by()
+            .values("trajectory_id"),
             Participant.objects.filter(organisation_id=org_id).order_by().values("trajectory_id"),
             EmergencyAccess.objects.filter(user_id=actor.user_id, organisation_id=org_id)
             .order_by()

@@ -24,7 +24,12 @@ from estafette.people.models import Person, PersonIdentifier
 from estafette.people.selectors import AUDIT_OBJECT_TYPE, person_search
 from estafette.testing.clock import ClockControl
 from estafette.testing.consent import give_consent
-from estafette.testing.factories import PersonFactory, TrajectoryFactory, make_actor
+from estafette.testing.factories import (
+    HandoverFactory,
+    PersonFactory,
+    TrajectoryFactory,
+    make_actor,
+)
 from estafette.trajectories.models import Participant, ParticipantRole, Trajectory
 
 pytestmark = pytest.mark.django_db
@@ -97,6 +102,14 @@ def test_a_part_with_identity_finds_the_person(
     anouk: Trajectory, org_b: Organisation, actor_b: Actor
 ) -> None:
     _alongside(anouk, org_b, ["identity"])
+    assert _names(person_search(actor=actor_b, query="anouk")) == ["Anouk Maria de Vries"]
+
+
+def test_the_receiver_of_a_pending_handover_finds_the_person(
+    anouk: Trajectory, actor_a: Actor, org_b: Organisation, actor_b: Actor
+) -> None:
+    assert person_search(actor=actor_b, query="anouk").rows == []
+    HandoverFactory(actor=actor_a, trajectory=anouk, receiver=org_b)
     assert _names(person_search(actor=actor_b, query="anouk")) == ["Anouk Maria de Vries"]
 
 
