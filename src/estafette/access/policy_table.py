@@ -36,6 +36,7 @@ ROLE_SETS: tuple[tuple[str, Callable[[str], bool]], ...] = (
     ("handover message as a party", lambda role: role in policy.HANDOVER_MESSAGE_ROLES),
     ("asks for a volunteer", lambda role: role in policy.VOLUNTEER_REQUEST_ROLES),
     ("sets norms", lambda role: role in policy.NORM_ADMIN_ROLES),
+    ("searches people", lambda role: role in policy.PEOPLE_SEARCH_ROLES),
     ("justice role", lambda role: role in policy.JUSTICE_ROLES),
 )
 """The columns of the second table: each a role set of the policy, in words."""
@@ -77,7 +78,8 @@ def render_markdown() -> str:
             "What each role may do (`PROFESSIONAL_ROLES`, `EMERGENCY_ACCESS_ROLES`,"
             " `ACCESS_LOG_ROLES`, `NOTIFIED_ROLES`, `CONSENT_RECORDING_ROLES`,"
             " `CONSENT_WITHDRAW_ROLES`, `CONDITION_RECORDING_ROLES`, `HANDOVER_MESSAGE_ROLES`,"
-            " `VOLUNTEER_REQUEST_ROLES`, `NORM_ADMIN_ROLES`, `JUSTICE_ROLES`):",
+            " `VOLUNTEER_REQUEST_ROLES`, `NORM_ADMIN_ROLES`, `PEOPLE_SEARCH_ROLES`,"
+            " `JUSTICE_ROLES`):",
             "",
             *_header(["Role", *(name for name, _ in ROLE_SETS)]),
         ]
