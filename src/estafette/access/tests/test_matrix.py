@@ -445,31 +445,38 @@ def _build_case(
     return Case(n, person, trajectory, evidence, sentinels)
 
 
+@contextlib.contextmanager
+def rolled_back_world(django_db_blocker: Any, media: Path | None = None) -> Iterator[None]:
+    """A module's world: built once in one transaction on the frozen :data:`TODAY`, rolled
+    back when the module is done (every case then runs in its own savepoint)."""
+    with (
+        django_db_blocker.unblock(),
+        clock.frozen(TODAY),
+        override_settings(MEDIA_ROOT=media) if media else contextlib.nullcontext(),
+    ):
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            yield
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
 @pytest.fixture(scope="module")
 def world(
     django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[World]:
     """Build every case once; roll it all back when the module is done."""
     media = Path(tmp_path_factory.mktemp("matrix-media"))
-    with (
-        django_db_blocker.unblock(),
-        clock.frozen(TODAY),
-        override_settings(MEDIA_ROOT=media),
-        pytest.MonkeyPatch.context() as patch,
-    ):
+    with rolled_back_world(django_db_blocker, media), pytest.MonkeyPatch.context() as patch:
         patch.setattr(
             "estafette.consent.views.receipt_pdf",
             lambda *, person, consents, organisation, language, **_fields: (
                 f"%PDF-stub {person.full_name} " + " ".join(c.purpose.code for c in consents)
             ).encode(),
         )
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            yield _build_world()
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+        yield _build_world()
 
 
 def _build_world() -> World:

@@ -33,18 +33,24 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.db import transaction
 from django.test import Client
 
 from estafette.access.tests.test_matrix import (
+    ALL,
+    DETENTION,
+    HEALTH,
+    IDENTITY,
     JUSTICE,
     LEGAL_BASIS,
     MATRIX_ROLES,
+    NOTES,
     PARTICIPANT_ROLE,
     ROLE_KIND,
     ROLE_SEES,
+    TODAY,
     _actor,
     _org,
+    rolled_back_world,
 )
 from estafette.consent.models import Consent, ConsentDisclosure, ConsentPurpose, EvidenceKind
 from estafette.consent.receipt import receipt_html
@@ -55,19 +61,6 @@ from estafette.people.models import Person
 from estafette.testing.auth import login_verified
 from estafette.trajectories.models import ParticipantRole, Route
 from estafette.trajectories.services import participant_add, trajectory_open
-
-TODAY = dt.date(2025, 3, 3)
-
-IDENTITY, DETENTION, CONDITIONS, HEALTH, OFFENCE, NETWORK, NOTES = (
-    "identity",
-    "detention",
-    "conditions",
-    "health",
-    "offence",
-    "network",
-    "notes",
-)
-ALL = frozenset({IDENTITY, DETENTION, CONDITIONS, HEALTH, OFFENCE, NETWORK, NOTES})
 
 # ---------------------------------------------------------------------------------------
 # The oracle
@@ -250,19 +243,9 @@ def _receipt_text(**arguments: Any) -> bytes:
 @pytest.fixture(scope="module")
 def consent_world(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
     """Build every case once; roll it all back when the module is done."""
-    with (
-        django_db_blocker.unblock(),
-        clock.frozen(TODAY),
-        pytest.MonkeyPatch.context() as patch,
-    ):
+    with rolled_back_world(django_db_blocker), pytest.MonkeyPatch.context() as patch:
         patch.setattr("estafette.consent.views.receipt_pdf", _receipt_text)
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            yield _build_world()
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+        yield _build_world()
 
 
 def _build_world() -> World:

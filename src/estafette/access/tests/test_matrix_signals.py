@@ -28,13 +28,11 @@ from typing import Any
 import pytest
 from django.core import mail
 from django.db import transaction
-from django.test import override_settings
 from django.utils import translation
 from django.utils.html import escape
 
 from estafette.access import messages as access_messages
 from estafette.access.tests import test_matrix as m
-from estafette.core import clock
 from estafette.signals.models import EventKind, Signal, SignalEvent
 from estafette.signals.notifications.models import (
     EmailFrequency,
@@ -104,23 +102,13 @@ def signal_world(
 ) -> Iterator[SignalWorld]:
     """The matrix's world with signals and notifications; rolled back when the module ends."""
     media = Path(tmp_path_factory.mktemp("matrix-signals-media"))
-    with (
-        django_db_blocker.unblock(),
-        clock.frozen(m.TODAY),
-        override_settings(MEDIA_ROOT=media),
-    ):
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            world = m._build_world()
-            cases = {
-                key: _plant(case.number, case, world.actors[key[0]])
-                for key, case in world.cases.items()
-            }
-            yield SignalWorld(world, cases)
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+    with m.rolled_back_world(django_db_blocker, media):
+        world = m._build_world()
+        cases = {
+            key: _plant(case.number, case, world.actors[key[0]])
+            for key, case in world.cases.items()
+        }
+        yield SignalWorld(world, cases)
 
 
 # ---------------------------------------------------------------------------------------
