@@ -49,6 +49,14 @@ class Person(models.Model):
     nationalities = models.ManyToManyField(
         "organisations.Country", blank=True, related_name="+", verbose_name=_("nationalities")
     )
+    # Contact details (IDENTITY class, access.policy.PERSON_FIELD_CLASSES). One address in
+    # three parts, as Dutch forms and letters write it; each may stay empty: many people
+    # come back with no address yet, or stay at a shelter or with family.
+    address = models.CharField(_("street and number"), max_length=200, blank=True)
+    postcode = models.CharField(_("postcode"), max_length=12, blank=True)
+    place = models.CharField(_("place"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
     # Communication profile
     language = models.CharField(_("language"), max_length=40, default="nl")
     literacy = models.CharField(
