@@ -866,3 +866,62 @@ it sees their identity."""
 def may_search_people(actor: Actor) -> bool:
     """Whether the actor's role searches the people register (:data:`PEOPLE_SEARCH_ROLES`)."""
     return actor.role in PEOPLE_SEARCH_ROLES
+
+
+# --- intake and "ask for a part" (issue 12) ----------------------------------------------
+
+
+class IntakeKind(StrEnum):
+    """The four first runners' intakes (DOMAIN.md §2–§3, guide 001 §3.1)."""
+
+    CONSULAR = "consular"
+    GUIDANCE = "guidance"
+    PRISON = "prison"
+    AFTERCARE = "aftercare"
+
+
+INTAKE_KINDS_BY_ORG_KIND: dict[str, tuple[str, ...]] = {
+    OrganisationKind.CONSULAR_POST: (IntakeKind.CONSULAR,),
+    OrganisationKind.BUREAU_BUITENLAND: (IntakeKind.GUIDANCE,),
+    OrganisationKind.BB_REGIONAL_DESK: (IntakeKind.GUIDANCE,),
+    OrganisationKind.PRISON: (IntakeKind.PRISON,),
+    OrganisationKind.MUNICIPAL_AFTERCARE: (IntakeKind.AFTERCARE,),
+}
+"""Which intake each kind of organisation does: the first runner of each route."""
+
+INTAKE_ROLES: frozenset[str] = frozenset(
+    {
+        Role.CONSULAR_OFFICER,
+        Role.REGIONAL_COORDINATOR,
+        Role.CASE_MANAGER,
+        Role.AFTERCARE_COORDINATOR,
+    }
+)
+"""Who registers a person at intake: the professional of the first runner, never a volunteer,
+a buddy or the administrator."""
+
+PART_REQUEST_ROLES: frozenset[str] = PROFESSIONAL_ROLES
+"""Who asks "give us a part in this file", and who answers such a request as the holder."""
+
+
+def intake_kinds_for(actor: Actor) -> tuple[str, ...]:
+    """The intakes the actor may do: its organisation's kind's, if its role registers."""
+    if actor.role not in INTAKE_ROLES:
+        return ()
+    return INTAKE_KINDS_BY_ORG_KIND.get(actor.organisation.kind, ())
+
+
+def may_do_intake(actor: Actor, kind: str | None = None) -> bool:
+    """Whether the actor does an intake (of ``kind``, or of any kind)."""
+    kinds = intake_kinds_for(actor)
+    return bool(kinds) if kind is None else kind in kinds
+
+
+def may_ask_for_part(actor: Actor) -> bool:
+    """Whether the actor may ask the organisations involved to give it a part in a file."""
+    return actor.role in PART_REQUEST_ROLES
+
+
+def may_answer_part_request(actor: Actor) -> bool:
+    """Whether the actor's role answers part requests to the files its organisation holds."""
+    return actor.role in PART_REQUEST_ROLES
