@@ -277,6 +277,8 @@ class EventKind(models.TextChoices):
     OUTCOME_SEEN = "outcome_seen", _("outcome seen by sender")
     BATON_PASSED_AT_RELEASE = "baton_passed_at_release", _("baton passed at release")
     DOMESTIC_ENTRY = "domestic_entry", _("entered the Dutch prison")
+    ASSIGNED = "assigned", _("worker assigned")
+    ASSIGNMENT_ENDED = "assignment_ended", _("assignment ended")
 
 
 class TrajectoryEvent(AppendOnlyModel):
@@ -305,3 +307,89 @@ class TrajectoryEvent(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d} {self.kind}"
+
+
+class AssignmentKind(models.TextChoices):
+    """The part a worker plays for one person within an organisation."""
+
+    RESPONSIBLE_COORDINATOR = "responsible_coordinator", _("responsible coordinator")
+    CASE_MANAGER = "case_manager", _("case manager")
+    MENTOR = "mentor", _("mentor")
+    VISITING_VOLUNTEER = "visiting_volunteer", _("visiting volunteer")
+    BUDDY = "buddy", _("buddy")
+
+
+SINGLE_ASSIGNMENT_KINDS = (
+    AssignmentKind.RESPONSIBLE_COORDINATOR,
+    AssignmentKind.CASE_MANAGER,
+    AssignmentKind.MENTOR,
+)
+"""Kinds an organisation gives one worker at a time per person (decision 0016); a person
+may have up to two visiting volunteers or buddies of one organisation (they visit in pairs,
+or one takes over from the other)."""
+
+
+class Assignment(models.Model):
+    """A worker of an organisation is assigned to a person's trajectory ("mine").
+
+    Active while ``until`` is empty; ending one keeps it, for history. A volunteer (visiting
+    volunteer, buddy) sees a person only through an active assignment (decision 0016).
+    """
+
+    trajectory = models.ForeignKey(Trajectory, on_delete=models.CASCADE, related_name="assignments")
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.PROTECT,
+        related_name="assignments",
+        help_text=_("The organisation the worker works for in this assignment."),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assignments"
+    )
+    kind = models.CharField(_("part"), max_length=30, choices=AssignmentKind.choices)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    since = models.DateTimeField(default=clock.now)
+    until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["since", "id"]
+        indexes = [
+            # "Mine": the active assignments of a user in an organisation (caseload, scope).
+            models.Index(
+                fields=["user", "organisation", "trajectory"],
+                condition=models.Q(until__isnull=True),
+                name="assignment_active_by_user",
+            ),
+            # Who is assigned to a trajectory (its page, the "unassigned" count).
+            models.Index(
+                fields=["trajectory", "organisation"],
+                condition=models.Q(until__isnull=True),
+                name="assignment_active_by_traj",
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["trajectory", "organisation", "kind"],
+                condition=models.Q(until__isnull=True)
+                & models.Q(kind__in=[k.value for k in SINGLE_ASSIGNMENT_KINDS]),
+                name="assignment_one_active_per_kind",
+            ),
+            models.UniqueConstraint(
+                fields=["trajectory", "user", "kind"],
+                condition=models.Q(until__isnull=True),
+                name="assignment_one_active_per_user_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_kind_display()}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.until is None
