@@ -224,6 +224,11 @@ EVENT_KIND_CLASSES: dict[str, str] = {
     EventKind.ROUTE_CHANGED: D.DETENTION,
     EventKind.PHASE_CHANGED: D.DETENTION,
     EventKind.RELEASE_CHANGED: D.DETENTION,
+    # The person's details (issue 12): the line names the fields changed, so it is of their
+    # class; a change of health markers has its own kind (same label), shown under HEALTH.
+    EventKind.PERSON_CHANGED: D.IDENTITY,
+    EventKind.PERSON_HEALTH_CHANGED: D.HEALTH,
+    EventKind.NETWORK_CHANGED: D.NETWORK,
 }
 """Timeline lines whose summary says something of a class; other summaries are the relay."""
 
@@ -866,6 +871,51 @@ it sees their identity."""
 def may_search_people(actor: Actor) -> bool:
     """Whether the actor's role searches the people register (:data:`PEOPLE_SEARCH_ROLES`)."""
     return actor.role in PEOPLE_SEARCH_ROLES
+
+
+# --- the people register: a person's details, and who may change them (issue 12) ------------
+
+PERSON_FIELD_CLASSES: dict[str, str] = {
+    # Contact details: how to reach the person is identity ("identity and contact").
+    "address": D.IDENTITY,
+    "postcode": D.IDENTITY,
+    "place": D.IDENTITY,
+    "phone": D.IDENTITY,
+    "email": D.IDENTITY,
+    # The numbers the person is known by (people.identifiers): identity.
+    "identifiers": D.IDENTITY,
+    # The communication profile says how to write to the person, not why: identity, like
+    # the marker "cannot read or write" (MARKER_CLASSES), shown wherever the name is.
+    "language": D.IDENTITY,
+    "literacy": D.IDENTITY,
+    "preferred_channel": D.IDENTITY,
+    # The vulnerability markers, each under its class.
+    **MARKER_CLASSES,
+    # The home front: family, partner, children, the contact person — and their own
+    # phone numbers and addresses, which are theirs, not the person's identity.
+    "network": D.NETWORK,
+}
+"""The data class of each detail of a person that can be shown and changed (the person
+details page, :mod:`people.services`): a field is shown under its class and changed only by
+whom its class is visible to."""
+
+PERSON_CHANGE_ROLES: frozenset[str] = CASE_ROLES
+"""Who corrects and completes a person's details: whoever works on the person's case and
+sees the field's class (volunteers included: a visiting volunteer hears the new phone
+number first). Not the organisation's administrator, who manages accounts, not care."""
+
+
+def person_fields_changeable(actor: Actor, classes: Iterable[str]) -> frozenset[str]:
+    """The keys of :data:`PERSON_FIELD_CLASSES` the actor may change, seeing ``classes``.
+
+    ``classes``: what the actor sees of the person — :func:`person_classes` (the union over
+    the person's trajectories it may open) for a change, :func:`access_for`'s classes for
+    one trajectory's page.
+    """
+    if actor.role not in PERSON_CHANGE_ROLES:
+        return frozenset()
+    seen = frozenset(classes)
+    return frozenset(name for name, data_class in PERSON_FIELD_CLASSES.items() if data_class in seen)
 
 
 # --- intake and "ask for a part" (issue 12) ----------------------------------------------

@@ -277,6 +277,11 @@ class EventKind(models.TextChoices):
     OUTCOME_SEEN = "outcome_seen", _("outcome seen by sender")
     BATON_PASSED_AT_RELEASE = "baton_passed_at_release", _("baton passed at release")
     DOMESTIC_ENTRY = "domestic_entry", _("entered the Dutch prison")
+    # The person's details and network (issue 12). Both person kinds carry one label on
+    # purpose: a reader who does not see health cannot tell a health change from another.
+    PERSON_CHANGED = "person_changed", _("person's details changed")
+    PERSON_HEALTH_CHANGED = "person_health_changed", _("person's details changed")
+    NETWORK_CHANGED = "network_changed", _("network changed")
     ASSIGNED = "assigned", _("worker assigned")
     ASSIGNMENT_ENDED = "assignment_ended", _("assignment ended")
 

@@ -44,6 +44,7 @@ from django.utils.translation import gettext as _
 from estafette.core.templatetags.estafette_tags import date_span, short_date
 from estafette.handovers.models import HandoverState
 from estafette.organisations.models import Municipality, Organisation
+from estafette.people.timeline import PEOPLE_RENDERERS
 from estafette.trajectories.models import (
     EventKind,
     ParticipantRole,
@@ -203,6 +204,7 @@ RENDERERS: dict[str, Renderer] = {
     EventKind.OUTCOME_SEEN: _outcome_seen,
     "domestic_entry": _domestic_entry,
     **{kind: _handover for kind in HANDOVER_KINDS},
+    **PEOPLE_RENDERERS,  # a person's details and network (people.timeline)
 }
 """Kind → the function that writes its line from ``data``."""
 

@@ -1,0 +1,62 @@
+"""The timeline's words for a change of a person's details or network (issue 12).
+
+Renderers in the shape of :data:`trajectories.timeline.RENDERERS` (which takes them in):
+each reads the codes :mod:`people.services` stored in ``TrajectoryEvent.data`` and writes
+the line in the reader's language. Who may read a line at all is the policy's
+(:data:`access.policy.EVENT_KIND_CLASSES`). ``data`` per kind:
+
+* ``person_changed``, ``person_health_changed``: ``fields`` (names of the person's fields,
+  or ``["identifiers"]`` with ``identifier``, a kind code, and ``action``: added/removed);
+* ``network_changed``: ``action`` (added, changed, removed, contact_person,
+  no_contact_person), ``name`` (as typed), ``relation`` (a :class:`Relation` code).
+
+Never a value: the line says *what* changed, the page shows what it is now.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from estafette.people.identifiers import IdentifierKind
+from estafette.people.models import Person, Relation
+from estafette.trajectories.models import EventKind, TrajectoryEvent
+
+
+def _field_label(name: str) -> str:
+    if name == "identifiers":
+        return _("identifiers")
+    return str(Person._meta.get_field(name).verbose_name)
+
+
+def _person_changed(event: TrajectoryEvent, names: Any) -> str:
+    data = event.data
+    if "identifier" in data:
+        label = str(IdentifierKind(data["identifier"]).label)
+        if data["action"] == "added":
+            return _("%(kind)s added") % {"kind": label}
+        if data["action"] == "removed":
+            return _("%(kind)s removed") % {"kind": label}
+        raise ValueError(data["action"])
+    return ", ".join(_field_label(name) for name in data["fields"])
+
+
+def _network_changed(event: TrajectoryEvent, names: Any) -> str:
+    data = event.data
+    who = f"{data['name']} ({Relation(data['relation']).label})"
+    lines = {
+        "added": _("%(who)s added"),
+        "changed": _("%(who)s corrected"),
+        "removed": _("%(who)s removed"),
+        "contact_person": _("%(who)s is the contact person"),
+        "no_contact_person": _("%(who)s is no longer the contact person"),
+    }
+    return lines[data["action"]] % {"who": who}
+
+
+PEOPLE_RENDERERS = {
+    EventKind.PERSON_CHANGED: _person_changed,
+    EventKind.PERSON_HEALTH_CHANGED: _person_changed,
+    EventKind.NETWORK_CHANGED: _network_changed,
+}
