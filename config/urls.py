@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include("estafette.signals.urls")),
     path("", include("estafette.norms.urls")),
     path("", include("estafette.visits.urls")),
+    path("", include("estafette.intake.urls")),
 ]

@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "estafette.signals",
     "estafette.conditions",
     "estafette.visits",
+    "estafette.intake",
 ]
 
 MIDDLEWARE = [

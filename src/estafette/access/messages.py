@@ -34,3 +34,25 @@ SIGNAL_NEUTRAL_HOLDER = _(
     "A point needs attention on this file, about data the person has not shared with your "
     "organisation: ask the person's consent to see it."
 )
+PART_REQUEST_NOT_FOR_ROLE = _(
+    "Only professionals ask for a part in a file; volunteers and buddies ask their coordinator."
+)
+PART_REQUEST_RECORDED = _(
+    "Your request is recorded under reference %(reference)s. If an organisation holds a "
+    "file of this person, it receives your request without the person's details and "
+    "answers it; you will then find the person in your search. No answer means nothing "
+    "was found or the request was declined."
+)
+PART_REQUEST_ONLY_HOLDER = _("Only the organisation that holds the baton answers this request.")
+PART_REQUEST_ANSWERED = _("This request was already answered.")
+PART_REQUEST_GRANTED = _("%(organisation)s now runs alongside in this file.")
+PART_REQUEST_DECLINED = _("The request has been declined.")
+NO_PART_REQUEST_FOUND = _("No open request found for a file your organisation holds.")
+EMERGENCY_SEVERAL_MATCHES = _(
+    "More than one file may match. Add the person's number (BSN, V-number or foreign prison "
+    "number) to choose one."
+)
+EMERGENCY_NO_MATCH = _(
+    "No file was opened. Check the name, the date of birth and the number, or ask the "
+    "organisations involved to give you a part."
+)

@@ -58,6 +58,7 @@ from estafette.core.errors import DomainError
 from estafette.handovers.exchange import committed_q
 from estafette.handovers.models import Handover
 from estafette.handovers.workflow import PENDING
+from estafette.intake.models import IntakeKind
 from estafette.organisations.models import OrganisationKind, Role
 from estafette.trajectories.models import EventKind, Participant, Stretch, Trajectory
 from estafette.visits.models import ContactKind
@@ -919,15 +920,7 @@ def person_fields_changeable(actor: Actor, classes: Iterable[str]) -> frozenset[
 
 
 # --- intake and "ask for a part" (issue 12) ----------------------------------------------
-
-
-class IntakeKind(StrEnum):
-    """The four first runners' intakes (DOMAIN.md §2–§3, guide 001 §3.1)."""
-
-    CONSULAR = "consular"
-    GUIDANCE = "guidance"
-    PRISON = "prison"
-    AFTERCARE = "aftercare"
+# The four first runners' intakes (DOMAIN.md §2–§3, guide 001 §3.1): ``intake.models.IntakeKind``.
 
 
 INTAKE_KINDS_BY_ORG_KIND: dict[str, tuple[str, ...]] = {

@@ -6,9 +6,10 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext as _
 
 from estafette.access import messages
-from estafette.access.models import EmergencyAccess
+from estafette.access.models import EmergencyAccess, PartRequest, PartRequestStatus
 from estafette.access.policy import (
     ACCESS_LOG_ROLES,
+    may_answer_part_request,
     may_review_emergency_access,
     may_see_access_log,
     trajectory_scope,
@@ -29,6 +30,8 @@ __all__ = [
     "emergency_access_active_on",
     "emergency_access_get_for_review",
     "emergency_access_to_review",
+    "part_request_get_for_answer",
+    "part_requests_to_answer",
     "person_classes",
     "person_display_name",
     "person_get",
@@ -131,3 +134,36 @@ def emergency_access_active_on(*, trajectory_pk: int) -> QuerySet[EmergencyAcces
     return EmergencyAccess.objects.filter(
         trajectory_id=trajectory_pk, started_at__lte=now, expires_at__gt=now
     ).select_related("user", "organisation")
+
+
+# --- part requests to answer (issue 12) -------------------------------------------------
+
+
+def part_requests_to_answer(*, actor: Actor) -> QuerySet[PartRequest]:
+    """Open part requests for the files the actor's organisation holds now, oldest first.
+
+    Empty for a role that does not answer them. The holder sees who asks and the file
+    (its own); the row carries no criteria in clear.
+    """
+    if not may_answer_part_request(actor):
+        return PartRequest.objects.none()
+    return (
+        PartRequest.objects.filter(
+            status=PartRequestStatus.OPEN, trajectory__baton_holder_id=actor.organisation_id
+        )
+        .select_related("requester_organisation", "trajectory__person")
+        .order_by("created_at", "pk")
+    )
+
+
+def part_request_get_for_answer(*, actor: Actor, pk: int) -> PartRequest:
+    """One open request to a file the actor's organisation holds; else 404, audited."""
+    request = part_requests_to_answer(actor=actor).filter(pk=pk).first()
+    if request is None:
+        refuse_not_found(
+            actor=actor,
+            object_type="access.partrequest",
+            object_id=pk,
+            message=messages.NO_PART_REQUEST_FOUND,
+        )
+    return request

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 
 from django.db import transaction
+from django.db.models import Q
 
 from estafette.access import messages
-from estafette.access.models import EmergencyAccess
+from estafette.access.models import EmergencyAccess, PartRequest, PartRequestStatus
 from estafette.access.policy import (
     emergency_access_hours,
+    may_answer_part_request,
+    may_ask_for_part,
     may_request_emergency_access,
     may_review_emergency_access,
     trajectory_scope,
@@ -20,7 +24,14 @@ from estafette.core.audit import audit_record
 from estafette.core.errors import Conflict, InvalidInput, NotPermitted
 from estafette.core.models import AuditAction
 from estafette.core.refusal import refuse_not_found
-from estafette.trajectories.models import Trajectory
+from estafette.people.registration import (
+    Criteria,
+    criteria_digest,
+    register_matches,
+    trajectories_of,
+)
+from estafette.trajectories.models import Participant, ParticipantRole, Trajectory
+from estafette.trajectories.services import participant_add
 
 MIN_REASON_LENGTH = 15
 
@@ -110,3 +121,119 @@ def emergency_access_review(
         field="reviewed",
     )
     return grant
+
+
+# --- "give us a part in this file" (issue 12, decision 0017) ---------------------------
+
+
+def _reference() -> str:
+    """A short reference the requester can quote; random, so it says nothing of counts."""
+    return "D-" + secrets.token_hex(4).upper()
+
+
+@transaction.atomic
+def part_request_ask(*, actor: Actor, criteria: Criteria) -> str:
+    """Ask the holders of any file matching ``criteria`` to give the actor a part.
+
+    Contract: only :func:`policy.may_ask_for_part` (else :class:`NotPermitted`). Writes one
+    :class:`PartRequest` per open trajectory of the people :func:`register_matches` finds
+    (routed to its baton holder; one already asked for by this organisation and still
+    open is not asked twice), or one without a trajectory when nothing matches — the rows
+    keep a keyed hash of the criteria, never the criteria. Audited (CREATE
+    ``access.partrequest`` with the reference and the number of rows, which the requester
+    never sees). Returns the reference, the same kind of answer whatever was found.
+    """
+    if not may_ask_for_part(actor):
+        raise NotPermitted(messages.PART_REQUEST_NOT_FOR_ROLE)
+    reference = _reference()
+    digest = criteria_digest(criteria)
+    asked = PartRequest.objects.filter(
+        requester_organisation=actor.organisation, status=PartRequestStatus.OPEN
+    )
+    trajectories = [
+        t
+        for t in trajectories_of(register_matches(criteria)).exclude(
+            baton_holder_id=actor.organisation_id
+        )
+        if not asked.filter(trajectory=t).exists()
+    ]
+    now = clock.now()
+    rows = [
+        PartRequest(
+            reference=reference,
+            requester_organisation=actor.organisation,
+            requested_by=actor.user,
+            criteria_digest=digest,
+            trajectory=trajectory,
+            created_at=now,
+        )
+        for trajectory in trajectories
+    ] or [
+        PartRequest(
+            reference=reference,
+            requester_organisation=actor.organisation,
+            requested_by=actor.user,
+            criteria_digest=digest,
+            created_at=now,
+        )
+    ]
+    PartRequest.objects.bulk_create(rows)
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        object_type="access.partrequest",
+        object_id=reference,
+        routed=len(trajectories),
+        trajectory_ids=[t.pk for t in trajectories],
+    )
+    return reference
+
+
+@transaction.atomic
+def part_request_answer(*, actor: Actor, request: PartRequest, grant: bool) -> PartRequest:
+    """The holder grants (the requester runs alongside, role "other") or declines a request.
+
+    Contract: only :func:`policy.may_answer_part_request` of the organisation that holds
+    the trajectory's baton now (else :class:`NotPermitted`); once (else :class:`Conflict`).
+    A grant gives a *part*, not a ground: the requester still needs the person's consent
+    (or a legal basis) to see more than the relay. Audited; a grant also writes the
+    participant's own timeline line and audit entry (``participant_add``).
+    """
+    if not may_answer_part_request(actor):
+        raise NotPermitted(messages.PART_REQUEST_ONLY_HOLDER)
+    request = (
+        PartRequest.objects.select_for_update()
+        .select_related("trajectory", "requester_organisation")
+        .get(pk=request.pk)
+    )
+    trajectory = request.trajectory
+    if trajectory is None or trajectory.baton_holder_id != actor.organisation_id:
+        raise NotPermitted(messages.PART_REQUEST_ONLY_HOLDER)
+    if request.status != PartRequestStatus.OPEN:
+        raise Conflict(messages.PART_REQUEST_ANSWERED)
+    if grant:
+        already = Participant.objects.filter(
+            Q(until__isnull=True) | Q(until__gte=clock.today()),
+            trajectory=trajectory,
+            organisation=request.requester_organisation,
+        ).exists()
+        if not already:
+            participant_add(
+                actor=actor,
+                trajectory=trajectory,
+                organisation=request.requester_organisation,
+                role=ParticipantRole.OTHER,
+            )
+    request.status = PartRequestStatus.GRANTED if grant else PartRequestStatus.DECLINED
+    request.answered_at = clock.now()
+    request.answered_by = actor.user
+    request.save(update_fields=["status", "answered_at", "answered_by"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.CHANGE,
+        target=request,
+        person_id=trajectory.person_id,
+        field="status",
+        new=request.status,
+    )
+    return request

@@ -16,6 +16,12 @@ urlpatterns = [
         views.emergency_access_review_save,
         name="emergency-access-review-save",
     ),
+    path("part-requests/", views.part_request_list, name="part-requests"),
+    path(
+        "part-requests/<int:pk>/answer/",
+        views.part_request_answer_view,
+        name="part-request-answer",
+    ),
     path("people/<int:person_pk>/access-log/", views.access_log_view, name="access-log"),
     path(
         "people/<int:person_pk>/access-log.csv",

@@ -24,9 +24,15 @@ from estafette.access.selectors import (
     access_log_for_person,
     emergency_access_get_for_review,
     emergency_access_to_review,
+    part_request_get_for_answer,
+    part_requests_to_answer,
     person_display_name,
 )
-from estafette.access.services import emergency_access_open, emergency_access_review
+from estafette.access.services import (
+    emergency_access_open,
+    emergency_access_review,
+    part_request_answer,
+)
 from estafette.core import bounds, clock
 from estafette.core.actor import Actor
 from estafette.core.errors import Conflict, InvalidInput, NotPermitted
@@ -171,3 +177,42 @@ def access_log_export(request: HttpRequest, person_pk: int) -> HttpResponse:
         )
     add_never_cache_headers(response)
     return response
+
+
+# --- part requests: the holder's answer (issue 12) -----------------------------------
+
+
+@actor_required
+@require_http_methods(["GET", "HEAD"])
+def part_request_list(request: HttpRequest) -> HttpResponse:
+    """Open requests for a part in the files the actor's organisation holds, oldest first."""
+    actor: Actor = request.actor  # type: ignore[attr-defined]
+    if not policy.may_answer_part_request(actor):
+        raise NotPermitted(messages.PART_REQUEST_ONLY_HOLDER)
+    requests = Paginator(part_requests_to_answer(actor=actor), LOG_PAGE_SIZE).get_page(
+        _page_number(request)
+    )
+    return render(
+        request,
+        "access/part_requests.html",
+        {"page_obj": requests, "requests": list(requests.object_list)},
+    )
+
+
+@actor_required
+@require_POST
+def part_request_answer_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Grant (``answer=grant``) or decline (anything else) one request; back to the list."""
+    actor: Actor = request.actor  # type: ignore[attr-defined]
+    part_request = part_request_get_for_answer(actor=actor, pk=pk)
+    grant = request.POST.get("answer") == "grant"
+    answered = part_request_answer(actor=actor, request=part_request, grant=grant)
+    if grant:
+        flash.success(
+            request,
+            str(messages.PART_REQUEST_GRANTED)
+            % {"organisation": answered.requester_organisation.name},
+        )
+    else:
+        flash.info(request, str(messages.PART_REQUEST_DECLINED))
+    return redirect("part-requests")

@@ -33,3 +33,9 @@ def may_set_norms(actor: Any) -> bool:
 def may_search_people(actor: Any) -> bool:
     """``{% if actor|may_search_people %}``: a role that searches the people register."""
     return actor is not None and policy.may_search_people(actor)
+
+
+@register.filter
+def may_do_intake(actor: Any) -> bool:
+    """``{% if actor|may_do_intake %}``: the actor's organisation and role register people."""
+    return actor is not None and policy.may_do_intake(actor)
