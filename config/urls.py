@@ -15,5 +15,6 @@ urlpatterns = [
     path("", include("estafette.signals.urls")),
     path("", include("estafette.norms.urls")),
     path("", include("estafette.visits.urls")),
+    path("", include("estafette.organisations.urls")),
     path("", include("estafette.intake.urls")),
 ]

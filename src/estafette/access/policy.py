@@ -59,7 +59,7 @@ from estafette.handovers.exchange import committed_q
 from estafette.handovers.models import Handover
 from estafette.handovers.workflow import PENDING
 from estafette.intake.models import IntakeKind
-from estafette.organisations.models import OrganisationKind, Role
+from estafette.organisations.models import Membership, OrganisationKind, Role
 from estafette.trajectories.models import EventKind, Participant, Stretch, Trajectory
 from estafette.visits.models import ContactKind
 
@@ -968,3 +968,98 @@ def may_ask_for_part(actor: Actor) -> bool:
 def may_answer_part_request(actor: Actor) -> bool:
     """Whether the actor's role answers part requests to the files its organisation holds."""
     return actor.role in PART_REQUEST_ROLES
+
+
+# --- running an organisation: its administrator (issue 12) --------------------------------
+
+ORGANISATION_MANAGER_ROLES: frozenset[str] = ADMINISTRATOR_ROLES
+"""Who runs an organisation in the product: invites, deactivates, resets a lost second
+factor, keeps the organisation's own details. Only the administrator; nobody else even sees
+who works there (decision 0019). The pages show accounts and roles, never a person's file."""
+
+ROLES_BY_ORGANISATION_KIND: dict[str, frozenset[str]] = {
+    OrganisationKind.CONSULAR_POST: frozenset({Role.CONSULAR_OFFICER}),
+    OrganisationKind.BUREAU_BUITENLAND: frozenset({Role.REGIONAL_COORDINATOR}),
+    OrganisationKind.BB_REGIONAL_DESK: frozenset({Role.REGIONAL_COORDINATOR}),
+    # A volunteer organisation has its volunteers and the coordinator who matches them.
+    OrganisationKind.VOLUNTEER_ORGANISATION: frozenset(
+        {Role.VISITING_VOLUNTEER, Role.REGIONAL_COORDINATOR}
+    ),
+    OrganisationKind.MUNICIPAL_AFTERCARE: frozenset({Role.AFTERCARE_COORDINATOR}),
+    OrganisationKind.PRISON: frozenset({Role.CASE_MANAGER}),
+    OrganisationKind.PROBATION: frozenset({Role.PROBATION_OFFICER}),
+    OrganisationKind.LANDING_PLACE: frozenset({Role.LANDING_PLACE_WORKER}),
+    # The buddy and the professional who coaches the buddy (DOMAIN.md §10).
+    OrganisationKind.BUDDY_PROGRAMME: frozenset({Role.BUDDY_PROFESSIONAL, Role.BUDDY}),
+    OrganisationKind.PARTNER: frozenset({Role.PARTNER_WORKER}),
+}
+"""The care roles that fit an organisation of each kind: an administrator grants only these
+(and the administrator role itself, :func:`roles_for_organisation`). A consular officer at a
+prison or a case manager at a municipal desk would see the wrong classes of every file."""
+
+
+def may_manage_organisations(actor: Actor) -> bool:
+    """Whether the actor's role runs an organisation at all (:data:`ORGANISATION_MANAGER_ROLES`)."""
+    return actor.role in ORGANISATION_MANAGER_ROLES
+
+
+def managed_organisations_q(actor: Actor) -> Q:
+    """The organisations the actor runs, as a filter on ``Organisation``: its own and its
+    desks (``Organisation.parent``, one level), never its parent or a sibling desk."""
+    if not may_manage_organisations(actor):
+        return Q(pk__in=[])
+    return Q(pk=actor.organisation_id) | Q(parent_id=actor.organisation_id)
+
+
+def may_manage_organisation(actor: Actor, organisation: object) -> bool:
+    """Whether the actor runs ``organisation``: its administrator, or its parent's."""
+    if not may_manage_organisations(actor):
+        return False
+    pk = getattr(organisation, "pk", None)
+    parent_id = getattr(organisation, "parent_id", None)
+    return actor.organisation_id in (pk, parent_id)
+
+
+def roles_for_organisation(organisation: object) -> tuple[str, ...]:
+    """The roles that may be granted at ``organisation``, in the order of :class:`Role`: the
+    care roles of its kind (:data:`ROLES_BY_ORGANISATION_KIND`) and the administrator."""
+    fitting = ROLES_BY_ORGANISATION_KIND.get(str(getattr(organisation, "kind", "")), frozenset())
+    return tuple(role for role in Role if role in fitting or role in ADMINISTRATOR_ROLES)
+
+
+def may_grant_role(actor: Actor, organisation: object, role: str) -> bool:
+    """Whether the actor may give someone ``role`` at ``organisation``.
+
+    The organisation is one the actor runs and the role fits its kind. The administrator
+    role is among them: an organisation must be able to appoint a second administrator or a
+    successor without the Django admin, and a parent appoints its desks' administrators.
+    """
+    return may_manage_organisation(actor, organisation) and role in roles_for_organisation(
+        organisation
+    )
+
+
+def may_change_membership(actor: Actor, membership: Membership) -> bool:
+    """Whether the actor may deactivate or reactivate ``membership``: one of an organisation
+    it runs, and never one of its own user (an administrator cannot lock itself out)."""
+    return (
+        may_manage_organisation(actor, membership.organisation)
+        and membership.user_id != actor.user_id
+    )
+
+
+def may_reset_second_factor(actor: Actor, user_memberships: Iterable[Membership]) -> bool:
+    """Whether the actor may remove a user's second factor, given all the user's memberships.
+
+    A second factor belongs to the user, not to one membership: an administrator resets it
+    only when every active membership of the user is in an organisation it runs, so it can
+    never weaken an account another organisation relies on. Never its own (the way back for
+    a lost phone of an administrator is a second administrator).
+    """
+    memberships = list(user_memberships)
+    if not memberships or not may_manage_organisations(actor):
+        return False
+    if any(m.user_id == actor.user_id for m in memberships):
+        return False
+    active = [m for m in memberships if m.is_active] or memberships
+    return all(may_manage_organisation(actor, m.organisation) for m in active)

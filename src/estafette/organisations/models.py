@@ -111,8 +111,22 @@ class Organisation(models.Model):
         blank=True,
         choices=[("visiting", _("visiting")), ("spiritual", _("spiritual care"))],
     )
-    email = models.EmailField(blank=True)
-    phone = models.CharField(max_length=40, blank=True)
+    email = models.EmailField(_("e-mail address"), blank=True)
+    phone = models.CharField(_("phone number"), max_length=40, blank=True)
+    # The visiting address and opening hours of a desk, kept by its administrator; the
+    # directory (ROADMAP.md item 3) publishes them in the Open Referral (HSDS) shape:
+    # address_1 / postal_code / city, and a schedule's free-text description
+    # (decision 0019).
+    street = models.CharField(_("street and number"), max_length=120, blank=True)
+    postal_code = models.CharField(_("postcode"), max_length=12, blank=True)
+    city = models.CharField(_("place"), max_length=80, blank=True)
+    opening_hours = models.TextField(
+        _("opening hours"),
+        max_length=500,
+        blank=True,
+        help_text=_("When people can walk in or call, in words: “Mon–Thu 9:00–12:00”."),
+    )
+    website = models.URLField(_("website"), max_length=200, blank=True)
     is_active = models.BooleanField(default=True)
 
     class Meta:

@@ -175,5 +175,9 @@ def route_world(actor_a: Actor, org_b: Organisation, org_c: Organisation) -> Rou
         "signal-resolve:pk": signal.pk,
         "contact-withdraw:pk": moment.pk,
         "volunteer-request-answer:pk": request.pk,
+        # An invitation's link (a user number in base64, a token): no invitation in this
+        # world, so the page answers 404 (audited), as to a used or expired link.
+        "uidb64": "MQ",
+        "token": "no-such-token",
     }
     return RouteWorld(actor=actor_a, samples=samples)

@@ -36,6 +36,12 @@ def may_search_people(actor: Any) -> bool:
 
 
 @register.filter
+def may_manage_organisations(actor: Any) -> bool:
+    """``{% if actor|may_manage_organisations %}``: the administrator who runs an organisation."""
+    return actor is not None and policy.may_manage_organisations(actor)
+
+
+@register.filter
 def may_do_intake(actor: Any) -> bool:
     """``{% if actor|may_do_intake %}``: the actor's organisation and role register people."""
     return actor is not None and policy.may_do_intake(actor)
