@@ -8,7 +8,7 @@ sentence, which the view puts beside the field it concerns.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -65,9 +65,13 @@ class InviteForm(_Form):
         super().__init__(*args, **kwargs)
         self.actor = actor
         self.organisations = {o.pk: o for o in organisations}
-        self.fields["organisation"].choices = [(o.pk, o.name) for o in organisations]
+        cast(forms.ChoiceField, self.fields["organisation"]).choices = [
+            (o.pk, o.name) for o in organisations
+        ]
         offered = {role for o in organisations for role in policy.roles_for_organisation(o)}
-        self.fields["role"].choices = [(r.value, r.label) for r in Role if r.value in offered]
+        cast(forms.ChoiceField, self.fields["role"]).choices = [
+            (r.value, r.label) for r in Role if r.value in offered
+        ]
         self.fields["role"].help_text = _(
             "Only the roles that fit the kind of organisation are accepted (see the table below)."
         )
@@ -122,7 +126,7 @@ class OrganisationDetailsForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
-        self.fields["opening_hours"].max_length = 500
+        cast(forms.CharField, self.fields["opening_hours"]).max_length = 500
         self.fields["opening_hours"].widget.attrs["maxlength"] = 500
         self.fields["phone"].widget.attrs.update({"autocomplete": "tel", "inputmode": "tel"})
         self.fields["email"].error_messages["invalid"] = EMAIL_INVALID

@@ -8,6 +8,8 @@ that does not exist.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.encoding import force_str
@@ -180,7 +182,7 @@ def memberships_of_user(user_id: int) -> list[Membership]:
     return list(Membership.objects.filter(user_id=user_id).select_related("organisation"))
 
 
-def user_by_email(email: str) -> object | None:
+def user_by_email(email: str) -> Any:
     """The account that uses ``email`` (as address or as user name), if any."""
     users = get_user_model().objects.filter(email__iexact=email) | get_user_model().objects.filter(
         username__iexact=email
@@ -188,7 +190,7 @@ def user_by_email(email: str) -> object | None:
     return users.order_by("id").first()
 
 
-def invitation_user(*, actor: Actor | None, uidb64: str, token: str) -> object:
+def invitation_user(*, actor: Actor | None, uidb64: str, token: str) -> Any:
     """The invited user of a one-time link, else 404 (audited).
 
     The link works while its token is valid (:mod:`organisations.tokens`: it expires, and

@@ -55,7 +55,7 @@ MEMBERS_PAGE_SIZE = 50
 
 
 def _actor(request: HttpRequest) -> Actor:
-    return request.actor  # type: ignore[attr-defined,no-any-return]
+    return request.actor  # type: ignore[attr-defined]
 
 
 def _page_number(request: HttpRequest) -> int:
