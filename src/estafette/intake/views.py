@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages as flash
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -42,7 +42,7 @@ def _actor(request: HttpRequest) -> Actor:
 
 def _require_kind(actor: Actor, kind: str) -> None:
     if kind not in IntakeKind.values:
-        raise Http404
+        refuse_not_found(actor=actor, object_type="intake.kind", object_id=kind)
     if not policy.may_do_intake(actor, kind):
         raise NotPermitted(services.NOT_YOUR_INTAKE)
 

@@ -175,6 +175,7 @@ def route_world(actor_a: Actor, org_b: Organisation, org_c: Organisation) -> Rou
         "signal-resolve:pk": signal.pk,
         "contact-withdraw:pk": moment.pk,
         "volunteer-request-answer:pk": request.pk,
+        "kind": "guidance",  # actor_a is Bureau Buitenland's coordinator (intake)
         # An invitation's link (a user number in base64, a token): no invitation in this
         # world, so the page answers 404 (audited), as to a used or expired link.
         "uidb64": "MQ",
