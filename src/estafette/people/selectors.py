@@ -42,8 +42,9 @@ from estafette.core.models import AuditAction
 from estafette.handovers.models import Handover
 from estafette.handovers.workflow import PENDING, State
 from estafette.people.identifiers import VALUE_MAX_LENGTH, identifier_normalised
-from estafette.people.models import Person, PersonIdentifier
+from estafette.people.models import NetworkMember, Person, PersonIdentifier
 from estafette.trajectories.models import Participant, Stretch, Trajectory
+from estafette.trajectories.selectors import trajectory_get
 
 QUERY_MAX_LENGTH = 100
 """The longest query a search takes: a full name with an identifier fits many times over."""
@@ -219,3 +220,59 @@ def person_search(
         person_ids=[row.person.pk for row in rows],
     )
     return SearchResult(rows=rows, more=more)
+
+
+# --- a person's details, as one trajectory's reader sees them (issue 12) ----------------------
+
+
+@dataclass
+class PersonDetails:
+    """The person of one trajectory, with what the reader sees and may change of them.
+
+    ``identifiers`` and ``network`` are read only when their class is visible (otherwise
+    empty, never read); ``changeable`` are the keys of
+    :data:`access.policy.PERSON_FIELD_CLASSES` the reader may change on this page.
+    """
+
+    trajectory: Trajectory
+    person: Person
+    access: policy.Access
+    changeable: frozenset[str]
+    identifiers: list[PersonIdentifier] = field(default_factory=list)
+    network: list[NetworkMember] = field(default_factory=list)
+
+    def sees(self, name: str) -> bool:
+        """Whether the reader sees the detail ``name`` (a key of ``PERSON_FIELD_CLASSES``)."""
+        return self.access.sees(policy.PERSON_FIELD_CLASSES[name])
+
+    def may_change(self, *names: str) -> bool:
+        return set(names) <= self.changeable
+
+
+def person_details_get(*, actor: Actor, trajectory_pk: int, audit: bool = True) -> PersonDetails:
+    """The person of trajectory ``trajectory_pk`` as the actor sees them on that file.
+
+    A trajectory the actor may not open answers the audited 404 of
+    :func:`trajectories.selectors.trajectory_get`; a read is audited there as a view of the
+    person's file. Classes are those of this trajectory (:func:`access.policy.access_for`):
+    a page of one file shows what that file's ground allows, no more. A bounded number of
+    queries, whatever the size of the network. ``audit=False`` for a form's POST, whose
+    service audits the change itself.
+    """
+    trajectory = trajectory_get(actor=actor, pk=trajectory_pk, audit=audit)
+    access = policy.access_for(actor, trajectory)
+    details = PersonDetails(
+        trajectory=trajectory,
+        person=trajectory.person,
+        access=access,
+        changeable=policy.person_fields_changeable(actor, access.classes),
+    )
+    if details.sees("identifiers"):
+        details.identifiers = list(
+            PersonIdentifier.objects.filter(person_id=trajectory.person_id).select_related(
+                "country"
+            )
+        )
+    if details.sees("network"):
+        details.network = list(NetworkMember.objects.filter(person_id=trajectory.person_id))
+    return details

@@ -154,6 +154,10 @@ def route_world(actor_a: Actor, org_b: Organisation, org_c: Organisation) -> Rou
         reason="The police ask whether the person is known here; the holder is away.",
     )
     consent = Consent.objects.filter(person=trajectory.person).first()
+    from estafette.people.models import NetworkMember, PersonIdentifier
+
+    identifier = PersonIdentifier.objects.create(person=trajectory.person, kind="bsn", value="123456782")
+    member = NetworkMember.objects.create(person=trajectory.person, name="Marieke", relation="sibling")
     assert signal and notification and consent, "the world is missing a record"
     samples: dict[str, Any] = {
         "pk": trajectory.pk,
@@ -175,6 +179,8 @@ def route_world(actor_a: Actor, org_b: Organisation, org_c: Organisation) -> Rou
         "signal-resolve:pk": signal.pk,
         "contact-withdraw:pk": moment.pk,
         "volunteer-request-answer:pk": request.pk,
+        "identifier_pk": identifier.pk,  # the person details page (issue 12)
+        "member_pk": member.pk,
         "kind": "guidance",  # actor_a is Bureau Buitenland's coordinator (intake)
         # An invitation's link (a user number in base64, a token): no invitation in this
         # world, so the page answers 404 (audited), as to a used or expired link.

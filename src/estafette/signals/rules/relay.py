@@ -545,6 +545,9 @@ class NoContactPerson(Rule):
     """Nobody of the network is the contact person, in every live phase."""
 
     code = "no_contact_person"
+    # The form that fixes it: the person's network, with "make contact person" and "add".
+    link_name = "person-details"
+    link_fragment = "network"
     title_classes = frozenset({DataClass.NETWORK})  # the home front: network
     reason_classes = frozenset({DataClass.NETWORK})
     title = _("No contact person")
