@@ -16,7 +16,7 @@ from django.utils import translation
 
 from estafette.access import policy
 from estafette.core.data_classes import DataClass
-from estafette.organisations.models import Role
+from estafette.organisations.models import OrganisationKind, Role
 from estafette.visits.models import ContactKind
 
 START = "<!-- access-table:start -->"
@@ -38,6 +38,7 @@ ROLE_SETS: tuple[tuple[str, Callable[[str], bool]], ...] = (
     ("sets norms", lambda role: role in policy.NORM_ADMIN_ROLES),
     ("searches people", lambda role: role in policy.PEOPLE_SEARCH_ROLES),
     ("justice role", lambda role: role in policy.JUSTICE_ROLES),
+    ("runs the organisation", lambda role: role in policy.ORGANISATION_MANAGER_ROLES),
 )
 """The columns of the second table: each a role set of the policy, in words."""
 
@@ -79,7 +80,7 @@ def render_markdown() -> str:
             " `ACCESS_LOG_ROLES`, `NOTIFIED_ROLES`, `CONSENT_RECORDING_ROLES`,"
             " `CONSENT_WITHDRAW_ROLES`, `CONDITION_RECORDING_ROLES`, `HANDOVER_MESSAGE_ROLES`,"
             " `VOLUNTEER_REQUEST_ROLES`, `NORM_ADMIN_ROLES`, `PEOPLE_SEARCH_ROLES`,"
-            " `JUSTICE_ROLES`):",
+            " `JUSTICE_ROLES`, `ORGANISATION_MANAGER_ROLES`):",
             "",
             *_header(["Role", *(name for name, _ in ROLE_SETS)]),
         ]
@@ -95,6 +96,17 @@ def render_markdown() -> str:
             kinds = policy.CONTACT_KINDS_BY_ROLE.get(role, ())
             words = ", ".join(f"{ContactKind(k).label} (`{k}`)" for k in kinds) or NO
             lines.append(_row([_role(role), words]))
+        lines += [
+            "",
+            "Which roles an administrator gives at each kind of organisation"
+            " (`ROLES_BY_ORGANISATION_KIND`; the administrator role fits every kind):",
+            "",
+            *_header(["Kind of organisation", "roles"]),
+        ]
+        for kind in OrganisationKind:
+            fitting = policy.ROLES_BY_ORGANISATION_KIND.get(kind, frozenset())
+            words = ", ".join(_role(role) for role in Role if role in fitting) or NO
+            lines.append(_row([f"{kind.label} (`{kind.value}`)", words]))
     return "\n".join(lines) + "\n"
 
 
