@@ -237,3 +237,62 @@ def part_request_answer(*, actor: Actor, request: PartRequest, grant: bool) -> P
         new=request.status,
     )
     return request
+
+
+# --- emergency access from a name and date of birth (issue 12) --------------------------
+
+
+def emergency_access_open_by_criteria(
+    *, actor: Actor, criteria: Criteria, reason: str
+) -> EmergencyAccess:
+    """Emergency access starting from who the person is, not from an internal number.
+
+    Contract: only professional roles (else :class:`NotPermitted`); the reason is checked
+    first, so nothing is looked up without one. Then the register is searched
+    (:func:`register_matches`: the same names, case and spaces ignored, and date of birth,
+    or the same BSN/V-number): exactly one person → their newest open trajectory (newest
+    of all when every one is closed) is opened like :func:`emergency_access_open` (a file the
+    actor may already open answers :data:`messages.EMERGENCY_NOT_NEEDED`, 409); several
+    people → :data:`messages.EMERGENCY_SEVERAL_MATCHES` (add the number); nobody →
+    :data:`messages.EMERGENCY_NO_MATCH`. Nothing about a match is shown before the grant.
+    Every refusal is audited (DENIED, what="emergency access by name", the outcome, never
+    the criteria).
+    """
+    if not may_request_emergency_access(actor):
+        raise NotPermitted(messages.EMERGENCY_PROFESSIONALS_ONLY)
+    if len(reason.strip()) < MIN_REASON_LENGTH:
+        raise InvalidInput(messages.EMERGENCY_REASON_REQUIRED)
+    people = register_matches(criteria)
+    if criteria.identifier_value and len(people) > 1:
+        numbered = [
+            p
+            for p in people
+            if p.identifiers.filter(
+                kind=criteria.identifier_kind, value=criteria.identifier_value
+            ).exists()
+        ]
+        people = numbered or people
+    if len(people) != 1:
+        outcome = "several" if people else "none"
+        audit_record(
+            actor=actor,
+            action=AuditAction.DENIED,
+            object_type="access.emergencyaccess",
+            what="emergency access by name",
+            outcome=outcome,
+        )
+        raise InvalidInput(
+            messages.EMERGENCY_SEVERAL_MATCHES if people else messages.EMERGENCY_NO_MATCH
+        )
+    trajectories = Trajectory.objects.filter(person=people[0]).order_by("-opened_at", "-pk")
+    trajectory = trajectories.exclude(phase="closed").first() or trajectories.first()
+    if trajectory is None:
+        audit_record(
+            actor=actor,
+            action=AuditAction.DENIED,
+            object_type="access.emergencyaccess",
+            what="emergency access by name",
+            outcome="none",
+        )
+        raise InvalidInput(messages.EMERGENCY_NO_MATCH)
+    return _grant(actor, trajectory, reason)

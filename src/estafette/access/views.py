@@ -30,6 +30,7 @@ from estafette.access.selectors import (
 )
 from estafette.access.services import (
     emergency_access_open,
+    emergency_access_open_by_criteria,
     emergency_access_review,
     part_request_answer,
 )
@@ -64,7 +65,26 @@ def emergency_access_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = EmergencyAccessForm(request.POST)
         status = 400
-        if form.is_valid():
+        if form.is_valid() and form.cleaned_data.get("trajectory") is None:
+            try:
+                grant = emergency_access_open_by_criteria(
+                    actor=actor,
+                    criteria=form.cleaned_data["criteria"],
+                    reason=form.cleaned_data["reason"],
+                )
+            except InvalidInput as error:
+                form.add_error(None, str(error))
+            except Conflict as error:
+                # The actor may open it already: the name was its own to see.
+                flash.info(request, str(error))
+                return redirect("caseload")
+            else:
+                local = grant.expires_at.astimezone(clock.LOCAL_ZONE)
+                flash.warning(
+                    request, str(messages.EMERGENCY_OPENED) % {"time": time_format(local, "H:i")}
+                )
+                return redirect("trajectory-detail", pk=grant.trajectory_id)
+        elif form.is_valid():
             number = form.cleaned_data["trajectory"]
             try:
                 grant = emergency_access_open(

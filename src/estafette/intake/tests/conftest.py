@@ -21,7 +21,9 @@ def _org(**fields: object) -> Organisation:
 
 @pytest.fixture
 def consulate(spain: Country) -> Organisation:
-    return _org(name="Consulaat-generaal Madrid", kind=OrganisationKind.CONSULAR_POST, country=spain)
+    return _org(
+        name="Consulaat-generaal Madrid", kind=OrganisationKind.CONSULAR_POST, country=spain
+    )
 
 
 @pytest.fixture
@@ -52,7 +54,11 @@ def desk(frozen_clock: ClockControl, org_b: Organisation) -> Actor:
 @pytest.fixture
 def other_desk(frozen_clock: ClockControl, amsterdam: object) -> Actor:
     return make_actor(
-        _org(name="Nazorg Amsterdam", kind=OrganisationKind.MUNICIPAL_AFTERCARE, municipality=amsterdam)
+        _org(
+            name="Nazorg Amsterdam",
+            kind=OrganisationKind.MUNICIPAL_AFTERCARE,
+            municipality=amsterdam,
+        )
     )
 
 

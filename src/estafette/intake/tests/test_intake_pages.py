@@ -254,7 +254,8 @@ def test_bb_continues_on_the_consulates_file_through_its_handover(
     )
     client = client_for(coordinator)
     found = client.get(
-        "/intake/guidance/", {"given_names": "jan willem", "family_name": "de boer", "born": "1990-04-12"}
+        "/intake/guidance/",
+        {"given_names": "jan willem", "family_name": "de boer", "born": "1990-04-12"},
     )
     assert found.status_code == 200
     continue_url = reverse("intake-continue", args=["guidance", trajectory.pk])
