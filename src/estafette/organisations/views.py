@@ -112,7 +112,8 @@ def _roles_table(organisations: list[Organisation]) -> list[tuple[Organisation, 
 def organisation_invite(request: HttpRequest) -> HttpResponse:
     """Invite someone with a role; an address already in use gets the role on its account."""
     actor = _actor(request)
-    organisations = managed_organisation_list(actor=actor)
+    # An organisation that has stopped takes no new people (its memberships could not act).
+    organisations = [o for o in managed_organisation_list(actor=actor) if o.is_active]
     form = InviteForm(
         request.POST if request.method == "POST" else None,
         actor=actor,

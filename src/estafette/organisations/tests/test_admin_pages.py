@@ -521,3 +521,24 @@ def test_a_link_that_is_not_an_invitation_is_refused_and_audited(db: None) -> No
     assert Client().get("/invitation/MQ/not-a-token/").status_code == 404
     assert Client().get(f"/invitation/{'x' * 60}/{'y' * 80}/").status_code == 404
     assert _denied("organisations.invitation") == before + 2
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_every_role_but_the_administrator_is_refused_the_pages(
+    world: dict[str, Any], role: str
+) -> None:
+    """The authorization matrix of these pages: 200 for the administrator, 403 or 404 else."""
+    actor = make_actor(world["bb"], f"matrix-{role}", role)
+    client = client_for(actor)
+    member = _membership(world["desk_worker"]).pk
+    pages = {
+        "/organisation/": 403,
+        "/organisation/invite/": 403,
+        f"/organisation/members/{member}/": 404,
+        f"/organisation/{world['desk'].pk}/details/": 404,
+    }
+    for url, refused in pages.items():
+        expected = 200 if role == Role.ORGANISATION_ADMIN else refused
+        assert client.get(url).status_code == expected, url
+    html = client.get("/organisation/").content.decode()
+    assert ("Otto Oost" in html) == (role == Role.ORGANISATION_ADMIN)
