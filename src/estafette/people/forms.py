@@ -9,6 +9,7 @@ same query with the same sentence.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -27,6 +28,28 @@ from estafette.people.selectors import QUERY_MAX_LENGTH, QUERY_TOO_LONG
 from estafette.trajectories.forms import DateInput, EstafetteForm
 
 BORN_IN_THE_FUTURE = _("A date of birth cannot lie in the future.")
+
+_DATE_IN_QUERY = re.compile(
+    r"(?<![\d.\-/])(?:(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})|(\d{4})-(\d{2})-(\d{2}))(?![\d.\-/])"
+)
+
+
+def date_in_query(query: str) -> tuple[dt.date, str] | None:
+    """A date written in ``query`` (17-05-1988, 17/5/1988, 17.05.1988 or 1988-05-17) and the
+    query without it; None when there is none, or it is no real day."""
+    match = _DATE_IN_QUERY.search(query)
+    if match is None:
+        return None
+    day, month, year, iso_year, iso_month, iso_day = match.groups()
+    try:
+        if year:
+            found = dt.date(int(year), int(month), int(day))
+        else:
+            found = dt.date(int(iso_year), int(iso_month), int(iso_day))
+    except ValueError:
+        return None
+    rest = " ".join((query[: match.start()] + " " + query[match.end() :]).split())
+    return found, rest
 
 
 class PeopleSearchForm(EstafetteForm):
@@ -52,6 +75,23 @@ class PeopleSearchForm(EstafetteForm):
                 QUERY_TOO_LONG, code="too_long", params={"limit": QUERY_MAX_LENGTH}
             )
         return query
+
+    def clean(self) -> dict[str, Any]:
+        """A date of birth typed in the query (the header's one box: "de vries 17-05-1988")
+        moves to ``born`` when that is empty, and is checked as if typed there."""
+        data = super().clean() or {}
+        query = data.get("q") or ""
+        if data.get("born") is None and "born" not in self.errors:
+            found = date_in_query(query)
+            if found is not None:
+                born, rest = found
+                try:
+                    self.fields["born"].run_validators(born)
+                except forms.ValidationError as error:
+                    self.add_error("born", error)
+                    return data
+                data["born"], data["q"] = born, rest
+        return data
 
     def criteria(self) -> tuple[str, dt.date | None]:
         """The valid query and date of birth (call after ``is_valid()``)."""
@@ -85,7 +125,7 @@ class ContactDetailsForm(EstafetteForm):
         label=_("Phone"),
         required=False,
         max_length=40,
-        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
     )
     email = forms.CharField(
         label=_("E-mail"),
@@ -169,7 +209,7 @@ class NetworkMemberForm(EstafetteForm):
         label=_("Phone"),
         required=False,
         max_length=40,
-        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
     )
     email = forms.CharField(
         label=_("E-mail"),

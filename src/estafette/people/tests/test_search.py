@@ -30,7 +30,7 @@ from estafette.testing.factories import (
     TrajectoryFactory,
     make_actor,
 )
-from estafette.trajectories.models import Participant, ParticipantRole, Trajectory
+from estafette.trajectories.models import Assignment, Participant, ParticipantRole, Trajectory
 
 pytestmark = pytest.mark.django_db
 
@@ -208,5 +208,10 @@ def test_refusals(anouk: Trajectory, org_a: Organisation, actor_a: Actor) -> Non
     with pytest.raises(NotPermitted):
         person_search(actor=admin, query="anouk")
     volunteer = make_actor(org_a, role=Role.VISITING_VOLUNTEER)
+    # A volunteer finds the people assigned to them (decision 0016), within its role's classes.
+    assert person_search(actor=volunteer, query="anouk").rows == []
+    Assignment.objects.create(
+        trajectory=anouk, organisation=org_a, user=volunteer.user, kind="visiting_volunteer"
+    )
     assert _names(person_search(actor=volunteer, query="anouk")) == ["Anouk Maria de Vries"]
     assert Person.objects.count() == 1
