@@ -115,7 +115,7 @@ class OrganisationDetailsForm(forms.ModelForm):
     """The organisation's visiting address, phone, e-mail, website and opening hours."""
 
     website = forms.URLField(
-        label=_("website"), max_length=200, required=False, assume_scheme="https"
+        label=_("Website"), max_length=200, required=False, assume_scheme="https"
     )
 
     class Meta:
