@@ -1039,6 +1039,13 @@ def may_grant_role(actor: Actor, organisation: object, role: str) -> bool:
     )
 
 
+def may_give_role_to(actor: Actor, user_id: int) -> bool:
+    """An administrator never gives a role to its own account: it would grant itself a care
+    role that reads files (or a second organisation), on its own word. Another administrator
+    does that."""
+    return user_id != actor.user_id
+
+
 def may_change_membership(actor: Actor, membership: Membership) -> bool:
     """Whether the actor may deactivate or reactivate ``membership``: one of an organisation
     it runs, and never one of its own user (an administrator cannot lock itself out)."""

@@ -52,6 +52,7 @@ ALREADY_MEMBER = gettext_lazy(
     "%(name)s already has this role at %(organisation)s. If it was deactivated, reactivate it "
     "from the member list."
 )
+OWN_ACCOUNT = gettext_lazy("This is your own account: another administrator gives it a role.")
 CANNOT_CHANGE_OWN = gettext_lazy(
     "You cannot deactivate or reactivate your own account. Ask another administrator."
 )
@@ -191,7 +192,8 @@ def member_invite(
        the organisation's kind (:func:`access.policy.may_grant_role`).
     2. An e-mail address already in use (as address or user name) is that account: the
        membership is added to it — never a second account for the same address — and it is
-       told by e-mail; the same role twice is refused (:data:`ALREADY_MEMBER`).
+       told by e-mail; the same role twice is refused (:data:`ALREADY_MEMBER`), and so is the
+       actor's own account (:data:`OWN_ACCOUNT`).
     3. Otherwise a new account (user name = the address) without a usable password, and
        an e-mail with a one-time link to choose one (:func:`invitation_link`); the second
        factor is added at the first sign-in (``core.views.two_factor_setup``).
@@ -222,6 +224,8 @@ def member_invite(
             user.set_unusable_password()
             user.save()
         else:
+            if not policy.may_give_role_to(actor, user.pk):
+                raise NotPermitted(OWN_ACCOUNT)
             user = get_user_model().objects.select_for_update().get(pk=user.pk)
             if Membership.objects.filter(user=user, organisation=organisation, role=role).exists():
                 raise Conflict(

@@ -134,7 +134,9 @@ def organisation_invite(request: HttpRequest) -> HttpResponse:
                     role=data["role"],
                 )
             except DomainError as refusal:
-                form.add_error("email" if refusal.status == 409 else "role", str(refusal))
+                # The form checked names, address and role; what the service still refuses
+                # is about the account behind the address (in use, or the actor's own).
+                form.add_error("role" if refusal.status == 400 else "email", str(refusal))
             else:
                 membership = invited.membership
                 if invited.new_user:

@@ -24,7 +24,12 @@ from estafette.core.two_factor import recovery_codes_create
 from estafette.organisations.forms import ROLE_NOT_OFFERED
 from estafette.organisations.models import Membership, OrganisationKind, Role
 from estafette.organisations.selectors import INVITATION_INVALID, ONLY_ADMINISTRATOR
-from estafette.organisations.services import CANNOT_CHANGE_OWN, CANNOT_RESET, REASON_REQUIRED
+from estafette.organisations.services import (
+    CANNOT_CHANGE_OWN,
+    CANNOT_RESET,
+    OWN_ACCOUNT,
+    REASON_REQUIRED,
+)
 from estafette.signals.notifications.tests.smtp_server import SmtpServer, free_port
 from estafette.testing.auth import totp_device
 from estafette.testing.views import client_for, make_actor, make_org
@@ -542,3 +547,20 @@ def test_every_role_but_the_administrator_is_refused_the_pages(
         assert client.get(url).status_code == expected, url
     html = client.get("/organisation/").content.decode()
     assert ("Otto Oost" in html) == (role == Role.ORGANISATION_ADMIN)
+
+
+def test_an_admin_gives_no_role_to_its_own_account(world: dict[str, Any]) -> None:
+    response = client_for(world["admin"]).post(
+        "/organisation/invite/",
+        {
+            "first_name": "Be",
+            "last_name": "Heer",
+            "email": "beheer@bb.example",
+            "organisation": world["desk"].pk,
+            "role": Role.REGIONAL_COORDINATOR,
+        },
+        **EN,
+    )
+    assert response.status_code == 400
+    assert escape(str(OWN_ACCOUNT)) in response.content.decode()
+    assert Membership.objects.filter(user=world["admin"].user).count() == 1
