@@ -564,3 +564,13 @@ def test_an_admin_gives_no_role_to_its_own_account(world: dict[str, Any]) -> Non
     assert response.status_code == 400
     assert escape(str(OWN_ACCOUNT)) in response.content.decode()
     assert Membership.objects.filter(user=world["admin"].user).count() == 1
+
+
+def test_a_member_page_costs_a_bounded_number_of_queries(
+    world: dict[str, Any], django_assert_max_num_queries: Any
+) -> None:
+    client = client_for(world["admin"])
+    member = _membership(world["desk_worker"])
+    client.get("/organisation/")
+    with django_assert_max_num_queries(16):
+        assert client.get(f"/organisation/members/{member.pk}/").status_code == 200
