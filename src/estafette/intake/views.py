@@ -37,7 +37,7 @@ CRITERIA_FIELDS = ("given_names", "family_name", "born", "identifier_kind", "ide
 
 
 def _actor(request: HttpRequest) -> Actor:
-    return request.actor  # type: ignore[attr-defined, no-any-return]
+    return request.actor  # type: ignore[attr-defined]
 
 
 def _require_kind(actor: Actor, kind: str) -> None:

@@ -40,6 +40,7 @@ from estafette.core.actor import Actor
 from estafette.core.audit import audit_record
 from estafette.core.errors import InvalidInput, NotPermitted
 from estafette.core.models import AuditAction
+from estafette.organisations.models import Country
 from estafette.people.identifiers import NATIONAL_KINDS, identifier_check
 from estafette.people.models import Person, PersonIdentifier
 from estafette.people.selectors import SearchRow, _candidates_q, identity_visible_trajectories
@@ -228,8 +229,8 @@ def person_register(
     *,
     actor: Actor,
     criteria: Criteria,
-    nationalities: Iterable[object] = (),
-    identifier_country: object = None,
+    nationalities: Iterable[Country] = (),
+    identifier_country: Country | None = None,
     duplicate_criteria: Criteria | None = None,
 ) -> Person:
     """Create the person the criteria describe, refusing a probable duplicate.

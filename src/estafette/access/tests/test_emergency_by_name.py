@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from django.test import Client
@@ -15,7 +15,7 @@ from estafette.access.models import EmergencyAccess
 from estafette.core.actor import Actor
 from estafette.core.models import AuditEvent
 from estafette.organisations.models import OrganisationKind, Role
-from estafette.people.models import PersonIdentifier
+from estafette.people.models import Person, PersonIdentifier
 from estafette.testing.auth import login_verified
 from estafette.testing.factories import PersonFactory, TrajectoryFactory
 from estafette.trajectories.models import Trajectory
@@ -52,8 +52,7 @@ def stranger(db: None) -> Actor:
 @pytest.fixture
 def file(holder: Actor) -> Trajectory:
     person = PersonFactory(given_names="Johan", family_name="van Dijk", date_of_birth=BORN)
-    trajectory: Trajectory = TrajectoryFactory(actor=holder, person=person)
-    return trajectory
+    return cast(Trajectory, TrajectoryFactory(actor=holder, person=person))
 
 
 def ask(actor: Actor, **fields: str) -> Any:
@@ -85,8 +84,10 @@ def test_nobody_gets_the_neutral_answer_and_is_audited(file: Trajectory, strange
 def test_several_matches_ask_for_the_number(
     file: Trajectory, holder: Actor, stranger: Actor
 ) -> None:
-    twin = PersonFactory(given_names="Johan", family_name="van Dijk", date_of_birth=BORN)
-    other: Trajectory = TrajectoryFactory(actor=holder, person=twin)
+    twin = cast(
+        Person, PersonFactory(given_names="Johan", family_name="van Dijk", date_of_birth=BORN)
+    )
+    other = cast(Trajectory, TrajectoryFactory(actor=holder, person=twin))
     PersonIdentifier.objects.create(person=twin, kind="bsn", value="111222333")
     response = ask(stranger)
     assert response.status_code == 400
