@@ -19,6 +19,11 @@ access on its own. The rule (issue 4, DOMAIN.md §6 and §10):
 4. **Emergency access** overrides 1–2 for one user of a professional role
    (never a volunteer or a buddy), for a stated reason and a limited time; it
    is shown to the holder and listed for review.
+5. **A volunteer sees only the people assigned to them** (issue 12, decision
+   0016): for :data:`VOLUNTEER_ROLES` every rule above additionally needs an
+   active :class:`~estafette.trajectories.models.Assignment` of the actor's own
+   user, in the actor's organisation, on the trajectory. The organisation's part
+   makes the file openable for its volunteers; the assignment picks which of them.
 
 Consent is evaluated at the moment of the read, so a revoked or expired
 consent stops showing its classes at once.
@@ -59,8 +64,15 @@ from estafette.handovers.exchange import committed_q
 from estafette.handovers.models import Handover
 from estafette.handovers.workflow import PENDING
 from estafette.intake.models import IntakeKind
-from estafette.organisations.models import Membership, OrganisationKind, Role
-from estafette.trajectories.models import EventKind, Participant, Stretch, Trajectory
+from estafette.organisations.models import Membership, Organisation, OrganisationKind, Role
+from estafette.trajectories.models import (
+    Assignment,
+    AssignmentKind,
+    EventKind,
+    Participant,
+    Stretch,
+    Trajectory,
+)
 from estafette.visits.models import ContactKind
 
 
@@ -358,6 +370,42 @@ def _part_q(actor: Actor) -> Q:
     return Q(Exists(held)) | Q(Exists(receiving)) | Q(Exists(alongside))
 
 
+def needs_assignment(actor: Actor) -> bool:
+    """Whether the actor sees a trajectory only while assigned to it (:data:`VOLUNTEER_ROLES`)."""
+    return actor.role in VOLUNTEER_ROLES
+
+
+def assigned_q(actor: Actor) -> Q:
+    """An active assignment of the actor's user, in the actor's organisation, on the row.
+
+    A correlated ``EXISTS`` through the partial index ``assignment_active_by_user`` (one
+    probe per row, like :func:`_part_q`; decision 0009), so a list page's query count and
+    plan stay those of the other roles.
+    """
+    mine = Assignment.objects.filter(
+        trajectory=OuterRef("pk"),
+        user_id=actor.user_id,
+        organisation_id=actor.organisation_id,
+        until__isnull=True,
+    )
+    return Q(Exists(mine))
+
+
+def _need_to_know(actor: Actor, q: Q) -> Q:
+    """``q``, and for a volunteer also an active assignment of its own (rule 5)."""
+    return q & assigned_q(actor) if needs_assignment(actor) else q
+
+
+def is_assigned(actor: Actor, trajectory: Trajectory) -> bool:
+    """Whether the actor's user has an active assignment on ``trajectory`` in its organisation."""
+    return Assignment.objects.filter(
+        trajectory=trajectory,
+        user_id=actor.user_id,
+        organisation_id=actor.organisation_id,
+        until__isnull=True,
+    ).exists()
+
+
 def _emergency_q(actor: Actor) -> Q:
     if not may_request_emergency_access(actor):
         return Q(pk__in=[])  # a grant left from an earlier role opens nothing
@@ -373,14 +421,17 @@ def _emergency_q(actor: Actor) -> Q:
 
 
 def trajectory_scope(actor: Actor) -> QuerySet[Trajectory]:
-    """Every trajectory the actor may open: holder, or a part plus a ground, or emergency access."""
+    """Every trajectory the actor may open: holder, or a part plus a ground, or emergency access.
+
+    A volunteer only those of them it is assigned to (rule 5).
+    """
     holder = Q(baton_holder_id=actor.organisation_id)
     if has_legal_basis(actor):
         grounded = _part_q(actor)
     else:
         consented = consents_for_recipient(actor).filter(person_id=OuterRef("person_id"))
         grounded = _part_q(actor) & Q(Exists(consented))
-    return Trajectory.objects.filter(holder | grounded | _emergency_q(actor))
+    return Trajectory.objects.filter(_need_to_know(actor, holder | grounded | _emergency_q(actor)))
 
 
 def class_granted_q(actor: Actor, data_class: str) -> Q:
@@ -389,7 +440,7 @@ def class_granted_q(actor: Actor, data_class: str) -> Q:
     The same rule as :func:`visible_classes`, in SQL: within the role's classes,
     the holder always sees identity, a part with a legal basis sees every class,
     a part with a consent in force sees the classes that consent names, and an
-    emergency grant sees every class.
+    emergency grant sees every class; a volunteer only where it is assigned.
     """
     if data_class not in role_classes(actor):
         return Q(pk__in=[])
@@ -403,7 +454,7 @@ def class_granted_q(actor: Actor, data_class: str) -> Q:
         granted = _part_q(actor) & Q(Exists(covering))
     if data_class == DataClass.IDENTITY:
         granted |= Q(baton_holder_id=actor.organisation_id)
-    return granted | _emergency_q(actor)
+    return _need_to_know(actor, granted | _emergency_q(actor))
 
 
 # ---------------------------------------------------------------------------
@@ -430,8 +481,14 @@ class Access:
 
 
 def relationship_of(actor: Actor, trajectory: Trajectory) -> Relationship:
-    """The strongest relationship of the actor's organisation to ``trajectory``."""
+    """The strongest relationship of the actor's organisation to ``trajectory``.
+
+    For a volunteer not assigned to the trajectory: :attr:`Relationship.NONE` — its
+    organisation's part is not its own (rule 5).
+    """
     org_id = actor.organisation_id
+    if needs_assignment(actor) and not is_assigned(actor, trajectory):
+        return Relationship.NONE
     if trajectory.baton_holder_id == org_id:
         return Relationship.HOLDER
     # One query for both: a pending handover to the actor, or one it is committed to.
@@ -541,16 +598,18 @@ def access_for(actor: Actor, trajectory: Trajectory) -> Access:
 def classes_for_page(actor: Actor, trajectories: Iterable[Trajectory]) -> dict[int, frozenset[str]]:
     """:func:`access_for`'s classes for many trajectories at once (a list page's rows).
 
-    At most two queries, whatever the number of rows: one for the parts and
-    emergency grants, one for the consents in force (none with a legal basis).
+    At most two queries, whatever the number of rows: one for the parts, emergency
+    grants and (for a volunteer) its assignments, one for the consents in force (none
+    with a legal basis).
     """
     rows = list(trajectories)
     if not rows:
         return {}
     ids = [t.pk for t in rows]
+    assigned: Q = assigned_q(actor) if needs_assignment(actor) else Q(pk__in=ids)
     flags = {
-        pk: (bool(part), bool(emergency))
-        for pk, part, emergency in Trajectory.objects.filter(pk__in=ids)
+        pk: (bool(part), bool(emergency), bool(mine))
+        for pk, part, emergency, mine in Trajectory.objects.filter(pk__in=ids)
         .annotate(
             part=Case(When(_part_q(actor), then=Value(True)), default=Value(False)),
             emergency=Case(
@@ -558,8 +617,9 @@ def classes_for_page(actor: Actor, trajectories: Iterable[Trajectory]) -> dict[i
                 default=Value(False),
                 output_field=BooleanField(),
             ),
+            mine=Case(When(assigned, then=Value(True)), default=Value(False)),
         )
-        .values_list("pk", "part", "emergency")
+        .values_list("pk", "part", "emergency", "mine")
     }
     legal = has_legal_basis(actor)
     consented: dict[int, set[str]] = {}
@@ -574,7 +634,10 @@ def classes_for_page(actor: Actor, trajectories: Iterable[Trajectory]) -> dict[i
     role = role_classes(actor)
     result: dict[int, frozenset[str]] = {}
     for trajectory in rows:
-        part, emergency = flags.get(trajectory.pk, (False, False))
+        part, emergency, mine = flags.get(trajectory.pk, (False, False, False))
+        if not mine:  # a volunteer not assigned to this person sees nothing of it (rule 5)
+            result[trajectory.pk] = frozenset()
+            continue
         result[trajectory.pk] = visible_classes(
             role,
             holder=trajectory.baton_holder_id == actor.organisation_id,
@@ -968,6 +1031,141 @@ def may_ask_for_part(actor: Actor) -> bool:
 def may_answer_part_request(actor: Actor) -> bool:
     """Whether the actor's role answers part requests to the files its organisation holds."""
     return actor.role in PART_REQUEST_ROLES
+
+
+# --- a caseload of my own: who assigns whom, who sees which caseload (issue 12) -----------
+
+A = AssignmentKind
+ASSIGNING_ROLES: dict[str, frozenset[str]] = {
+    # Bureau Buitenland's regional coordinator is responsible for a person abroad and
+    # assigns the visiting volunteer (of its volunteer organisation, DOMAIN.md §2).
+    Role.REGIONAL_COORDINATOR: frozenset({A.RESPONSIBLE_COORDINATOR, A.VISITING_VOLUNTEER}),
+    Role.AFTERCARE_COORDINATOR: frozenset({A.RESPONSIBLE_COORDINATOR}),
+    # The prison's case manager: who manages the case, and the mentor.
+    Role.CASE_MANAGER: frozenset({A.CASE_MANAGER, A.MENTOR}),
+    Role.PROBATION_OFFICER: frozenset({A.RESPONSIBLE_COORDINATOR}),
+    Role.CONSULAR_OFFICER: frozenset({A.RESPONSIBLE_COORDINATOR}),
+    # The buddy programme's professional matches a buddy.
+    Role.BUDDY_PROFESSIONAL: frozenset({A.RESPONSIBLE_COORDINATOR, A.BUDDY}),
+}
+"""Which kinds of assignment each role may make (the form offers only these). Volunteers,
+the administrator, landing places and partners assign nobody."""
+
+ASSIGNEE_ROLES: dict[str, frozenset[str]] = {
+    A.RESPONSIBLE_COORDINATOR: frozenset(
+        {
+            Role.REGIONAL_COORDINATOR,
+            Role.AFTERCARE_COORDINATOR,
+            Role.CASE_MANAGER,
+            Role.PROBATION_OFFICER,
+            Role.CONSULAR_OFFICER,
+            Role.BUDDY_PROFESSIONAL,
+        }
+    ),
+    A.CASE_MANAGER: frozenset({Role.CASE_MANAGER}),
+    A.MENTOR: frozenset({Role.CASE_MANAGER}),
+    A.VISITING_VOLUNTEER: frozenset({Role.VISITING_VOLUNTEER}),
+    A.BUDDY: frozenset({Role.BUDDY}),
+}
+"""Which role a worker must have (an active membership) to be assigned in each kind."""
+
+FAMILY_ASSIGNMENT_KINDS: frozenset[str] = frozenset({A.VISITING_VOLUNTEER, A.BUDDY})
+"""Kinds whose worker may work for another organisation of the actor's family (the same
+root through ``parent``: ``bb-vrijwilligers`` belongs to ``bureau-buitenland``, like its
+regional desks). Every other kind assigns a worker of the actor's own organisation."""
+
+VOLUNTEER_PARTICIPANT_ROLE: dict[str, str] = {
+    A.VISITING_VOLUNTEER: "visiting_volunteer",
+    A.BUDDY: "buddy",
+}
+"""The part (``ParticipantRole``) an assigned volunteer's organisation runs alongside in."""
+
+ORGANISATION_CASELOAD_ROLES: frozenset[str] = PROFESSIONAL_ROLES | ADMINISTRATOR_ROLES
+"""Who also sees the whole organisation's caseload, one click from "mine": professionals
+(a coordinator or case manager covers colleagues, takes over) and the administrator (who is
+assigned nobody). Volunteers only ever have "mine" (rule 5)."""
+
+MINE_CASELOAD_ROLES: frozenset[str] = CASE_ROLES
+"""Who has a caseload of their own ("mine"): everyone who can be assigned to a person."""
+
+STALE_CLOSING_ROLES: frozenset[str] = PROFESSIONAL_ROLES
+"""Who is offered the holder's stale files for closing (closing itself is the holder's,
+``trajectories.services.trajectory_set_phase``)."""
+
+
+def assignable_kinds(actor: Actor) -> tuple[str, ...]:
+    """The kinds of assignment the actor's role may make, in the choices' order."""
+    kinds = ASSIGNING_ROLES.get(actor.role, frozenset())
+    return tuple(k for k in AssignmentKind.values if k in kinds)
+
+
+def may_assign(actor: Actor, kind: str | None = None) -> bool:
+    """Whether the actor's role assigns workers at all, or (``kind``) in that kind."""
+    kinds = ASSIGNING_ROLES.get(actor.role, frozenset())
+    return bool(kinds) if kind is None else kind in kinds
+
+
+def sees_unassigned(actor: Actor) -> bool:
+    """Whether the caseload shows the actor the organisation's people nobody is assigned to
+    (as something to act on): those who assign."""
+    return may_assign(actor)
+
+
+def may_see_organisation_caseload(actor: Actor) -> bool:
+    """Whether the actor's caseload offers "my organisation" beside "mine"."""
+    return actor.role in ORGANISATION_CASELOAD_ROLES
+
+
+def has_own_caseload(actor: Actor) -> bool:
+    """Whether the actor's caseload offers "mine" (and opens on it)."""
+    return actor.role in MINE_CASELOAD_ROLES
+
+
+def may_close_stale(actor: Actor) -> bool:
+    """Whether the caseload offers the actor files long past their last step for closing."""
+    return actor.role in STALE_CLOSING_ROLES
+
+
+def organisation_family(organisation: Organisation) -> QuerySet[Organisation]:
+    """The organisations with the same root as ``organisation`` through ``parent``.
+
+    Two levels below the root are enough for the chain (Bureau Buitenland → its regional
+    desks and its volunteer organisation). A lazy queryset (use it as a sub-select); finding
+    the root costs no query for a root and one for a desk.
+    """
+    root_id = organisation.pk
+    if organisation.parent_id is not None:
+        grandparent = (
+            Organisation.objects.filter(pk=organisation.parent_id)
+            .values_list("parent_id", flat=True)
+            .first()
+        )
+        root_id = grandparent or organisation.parent_id
+    return Organisation.objects.filter(
+        Q(pk=root_id) | Q(parent_id=root_id) | Q(parent__parent_id=root_id)
+    )
+
+
+def eligible_memberships(actor: Actor, kind: str | None = None) -> QuerySet[Membership]:
+    """Active memberships of workers the actor may assign in ``kind`` (``None``: in any kind
+    its role assigns), in one query: the fitting role (:data:`ASSIGNEE_ROLES`), in the
+    actor's own organisation or — for a volunteer kind (:data:`FAMILY_ASSIGNMENT_KINDS`) —
+    in its family. Empty when the role may not assign in ``kind``."""
+    kinds = assignable_kinds(actor) if kind is None else (kind,) if may_assign(actor, kind) else ()
+    own_roles = {r for k in kinds if k not in FAMILY_ASSIGNMENT_KINDS for r in ASSIGNEE_ROLES[k]}
+    family_roles = {r for k in kinds if k in FAMILY_ASSIGNMENT_KINDS for r in ASSIGNEE_ROLES[k]}
+    if not (own_roles or family_roles):
+        return Membership.objects.none()
+    where = Q(pk__in=[])
+    if own_roles:
+        where |= Q(organisation_id=actor.organisation_id, role__in=sorted(own_roles))
+    if family_roles:
+        where |= Q(
+            organisation__in=organisation_family(actor.organisation), role__in=sorted(family_roles)
+        )
+    return Membership.objects.filter(
+        where, is_active=True, user__is_active=True, organisation__is_active=True
+    ).select_related("user", "organisation")
 
 
 # --- running an organisation: its administrator (issue 12) --------------------------------

@@ -29,6 +29,8 @@ from estafette.organisations.models import (
 from estafette.people.models import Person
 from estafette.testing.consent import intake_consent, send_with_consent
 from estafette.trajectories.models import (
+    Assignment,
+    AssignmentKind,
     RegistrationCertainty,
     ReleaseCertainty,
     Route,
@@ -105,6 +107,22 @@ def make_actor(organisation: Organisation, role: str | None = None) -> Actor:
     role = role or ROLE_FOR_KIND.get(OrganisationKind(organisation.kind), Role.PARTNER_WORKER)
     membership = cast(Membership, MembershipFactory(organisation=organisation, role=role))
     return Actor(user=membership.user, organisation=organisation, role=role)
+
+
+def assign(actor: Actor, trajectory: Any, kind: str = "") -> Any:
+    """An active assignment of ``actor``'s user to ``trajectory`` in its organisation, written
+    directly (the services are tested in trajectories/tests/test_assignments.py): a
+    volunteer or buddy sees a person only while assigned to them (decision 0016)."""
+    default = {
+        Role.VISITING_VOLUNTEER: AssignmentKind.VISITING_VOLUNTEER,
+        Role.BUDDY: AssignmentKind.BUDDY,
+    }.get(actor.role, AssignmentKind.RESPONSIBLE_COORDINATOR)
+    return Assignment.objects.create(
+        trajectory=trajectory,
+        organisation=actor.organisation,
+        user=actor.user,
+        kind=kind or default,
+    )
 
 
 class TrajectoryFactory(factory.django.DjangoModelFactory):

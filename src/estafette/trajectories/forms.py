@@ -72,6 +72,7 @@ def organisation_choices(
 
 
 SORT_CHOICES = [
+    ("action", _("what needs action first")),
     ("release", _("release date, soonest first")),
     ("-release", _("release date, latest first")),
     ("deadline", _("nearest deadline")),
@@ -86,6 +87,7 @@ assert {key for key, _label in SORT_CHOICES} == set(SORTS), "sort choices follow
 class CaseloadFilterForm(EstafetteForm):
     """The caseload's filters (GET). Invalid fields are reported and ignored, never fatal."""
 
+    scope = forms.ChoiceField(required=False, widget=forms.HiddenInput)
     relation = forms.ChoiceField(label=_("Your part"), required=False)
     phase = forms.ChoiceField(
         label=_("Phase"), required=False, choices=[(ALL, _("All phases")), *Phase.choices]
@@ -107,9 +109,19 @@ class CaseloadFilterForm(EstafetteForm):
     sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORT_CHOICES)
 
     def __init__(
-        self, *args: Any, countries: Iterable[Any], municipalities: Iterable[Any], **kwargs: Any
+        self,
+        *args: Any,
+        countries: Iterable[Any],
+        municipalities: Iterable[Any],
+        scopes: Iterable[str] = (),
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        self.scopes = list(scopes)
+        cast(forms.ChoiceField, self.fields["scope"]).choices = [
+            (ALL, ALL),
+            *((scope, scope) for scope in self.scopes),
+        ]
         cast(forms.ChoiceField, self.fields["relation"]).choices = [
             (ALL, _("Everything in my caseload")),
             *[(key.value, label) for key, label in RELATION_LABELS.items()],
@@ -135,6 +147,9 @@ class CaseloadFilterForm(EstafetteForm):
         """The valid part of the input as selector filters (call after ``is_valid()``)."""
         data = getattr(self, "cleaned_data", {})
         return CaseloadFilters(
+            # Not one of the actor's scopes (a volunteer asking for the organisation), or
+            # none chosen: "" — the view opens on the default (trajectories.views.caseload).
+            scope=data.get("scope") or "",
             relation=data.get("relation") or "",
             phase=data.get("phase") or "",
             route=data.get("route") or "",
@@ -142,7 +157,7 @@ class CaseloadFilterForm(EstafetteForm):
             municipality=data.get("municipality"),
             release_from=data.get("release_from"),
             release_to=data.get("release_to"),
-            sort=data.get("sort") or "release",
+            sort=data.get("sort") or "action",
         )
 
 
@@ -413,3 +428,86 @@ class NextStepForm(EstafetteForm):
         if due and not (cleaned.get("next_step") or "").strip():
             self.add_error("next_step", _("Say what is due on that date."))
         return cleaned
+
+
+# ------------------------------------------------------------- assignments (issue 12)
+
+
+class AssignForm(EstafetteForm):
+    """Assign a worker to the person: the part, and one of the eligible workers by name.
+
+    ``kinds``: (code, label) the actor may assign; ``workers``: (user id, label) of the
+    eligible workers (the view asks the policy). The service checks both again.
+    """
+
+    kind = forms.ChoiceField(label=_("Part"))
+    worker = forms.TypedChoiceField(label=_("Worker"), coerce=int)
+
+    def __init__(
+        self,
+        *args: Any,
+        kinds: Iterable[tuple[str, str]],
+        workers: Iterable[tuple[int, str]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["kind"]).choices = list(kinds)
+        cast(forms.ChoiceField, self.fields["worker"]).choices = [
+            (ALL, _("Choose a worker")),
+            *workers,
+        ]
+
+
+class ReassignForm(EstafetteForm):
+    """Hand a colleague's people over to another worker, all or the chosen ones."""
+
+    from_worker = forms.TypedChoiceField(label=_("From"), coerce=int)
+    to_worker = forms.TypedChoiceField(label=_("To"), coerce=int)
+    assignments = forms.TypedMultipleChoiceField(
+        label=_("People"),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Tick none to hand over all of them."),
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        workers: Iterable[tuple[int, str]],
+        assignments: Iterable[tuple[int, str]] = (),
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [(ALL, _("Choose a worker")), *workers]
+        cast(forms.ChoiceField, self.fields["from_worker"]).choices = choices
+        cast(forms.ChoiceField, self.fields["to_worker"]).choices = choices
+        cast(forms.ChoiceField, self.fields["assignments"]).choices = list(assignments)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("from_worker") and cleaned.get("from_worker") == cleaned.get("to_worker"):
+            self.add_error("to_worker", messages.REASSIGN_SAME_WORKER)
+        return cleaned
+
+
+class TrajectoryIdsField(forms.TypedMultipleChoiceField):
+    """Ticked trajectory numbers: any number is valid here; the service checks each one
+    (scope, still stale), so a row that left the page meanwhile is reported, not lost."""
+
+    def valid_value(self, value: Any) -> bool:
+        return str(value).isdigit() and len(str(value)) < 12
+
+
+class StaleCloseForm(EstafetteForm):
+    """Close the ticked files that are long past their last step, with one reason."""
+
+    trajectories = TrajectoryIdsField(
+        label=_("Files to close"), coerce=int, widget=forms.CheckboxSelectMultiple
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": messages.REASON_REQUIRED},
+    )

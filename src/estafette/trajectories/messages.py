@@ -18,3 +18,24 @@ REGISTRATION_MUNICIPALITY_REQUIRED = _(
 ENTRY_ONLY_FOR_TRANSFER = _(
     "The day the person entered the Dutch prison is recorded only for a sentence transfer."
 )
+
+# --- assignments (issue 12) ---
+MAY_NOT_ASSIGN = _("Your role cannot assign a worker in this part.")
+ASSIGN_NO_ACCESS = _("You cannot assign anyone to a person whose file you cannot open.")
+WORKS_ELSEWHERE = _(
+    "%(name)s works for another organisation: you can assign only workers of %(organisation)s."
+)
+NO_FITTING_ROLE = _("%(name)s does not have a role in %(organisation)s that fits this part.")
+ALREADY_ASSIGNED = _("%(name)s is already assigned in this part.")
+TOO_MANY_VOLUNTEERS = _(
+    "This person already has two workers in this part; end one assignment first."
+)
+NOT_ALONGSIDE = _(
+    "%(organisation)s does not run alongside this person yet; ask the baton holder "
+    "(%(holder)s) to assign the volunteer."
+)
+ASSIGNMENT_ENDED = _("This assignment has already ended.")
+REASSIGN_SAME_WORKER = _("Choose another worker to hand the people over to.")
+REASSIGN_NOTHING = _("%(name)s has no people assigned in your organisation to hand over.")
+STALE_NOT_STALE = _("This file is not past its last step: something is still open.")
+NOT_FOUND_OR_CLOSED = _("No open trajectory found that you have a part in.")

@@ -9,11 +9,13 @@ URL to a person's file is worth knowing about.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import (
     Case,
@@ -45,6 +47,7 @@ from estafette.handovers.models import Handover
 from estafette.handovers.workflow import AWAITING_OUTCOME, PENDING, State
 from estafette.people.models import NetworkMember
 from estafette.trajectories.models import (
+    Assignment,
     Participant,
     Phase,
     Stretch,
@@ -224,8 +227,85 @@ class CaseloadRow:
         return str(RELATION_LABELS[self.relation])
 
 
+class CaseloadScope(StrEnum):
+    """Whose people the caseload shows (issue 12): the actor's own, or the organisation's."""
+
+    MINE = "mine"
+    ORGANISATION = "organisation"
+    UNASSIGNED = "unassigned"
+    """The organisation's people without an active assignment of one of its own workers."""
+    STALE = "stale"
+    """Files the organisation holds that are long past their last step (to close)."""
+
+
+SCOPE_LABELS = {
+    CaseloadScope.MINE: _("mine"),
+    CaseloadScope.ORGANISATION: _("my organisation"),
+    CaseloadScope.UNASSIGNED: _("nobody assigned"),
+    CaseloadScope.STALE: _("past their last step"),
+}
+
+
+def caseload_scopes(actor: Actor) -> list[str]:
+    """The scopes the actor's caseload offers, the default first (the policy decides)."""
+    scopes = []
+    if policy.has_own_caseload(actor):
+        scopes.append(CaseloadScope.MINE.value)
+    if policy.may_see_organisation_caseload(actor):
+        scopes.append(CaseloadScope.ORGANISATION.value)
+    if policy.sees_unassigned(actor):
+        scopes.append(CaseloadScope.UNASSIGNED.value)
+    if policy.may_close_stale(actor):
+        scopes.append(CaseloadScope.STALE.value)
+    return scopes or [CaseloadScope.MINE.value]
+
+
+def stale_after_days() -> int:
+    """How long after the release a file with nothing open is offered for closing."""
+    return int(getattr(settings, "ESTAFETTE_STALE_AFTER_DAYS", 180))
+
+
+def stale_q(today: dt.date | None = None) -> Q:
+    """Files long past their last step: released more than :func:`stale_after_days` ago
+    (return or re-integration phase), no handover pending or committed, and no next step
+    due today or later."""
+    today = today or clock.today()
+    open_handover = Handover.objects.filter(
+        Q(state__in=list(PENDING)) | committed_q(), trajectory=OuterRef("pk")
+    )
+    return (
+        Q(phase__in=[Phase.RETURN, Phase.REINTEGRATION])
+        & Q(release_on__lt=today - dt.timedelta(days=stale_after_days()))
+        & (Q(next_step_due__isnull=True) | Q(next_step_due__lt=today))
+        & ~Q(Exists(open_handover))
+    )
+
+
+def _scope_q(actor: Actor, scope: str) -> Q:
+    """The rows of the caseload in ``scope`` ("" or "organisation": all of them)."""
+    if scope == CaseloadScope.MINE:
+        return policy.assigned_q(actor)
+    if scope == CaseloadScope.UNASSIGNED:
+        own = Assignment.objects.filter(
+            trajectory=OuterRef("pk"), organisation_id=actor.organisation_id, until__isnull=True
+        )
+        return ~Q(Exists(own))
+    if scope == CaseloadScope.STALE:
+        # Phase and release are detention data: only rows whose detention the actor sees,
+        # so the list reveals nothing of a row it masks.
+        return (
+            stale_q()
+            & Q(baton_holder_id=actor.organisation_id)
+            & policy.class_granted_q(actor, DataClass.DETENTION)
+        )
+    return Q()
+
+
 @dataclass
 class CaseloadFilters:
+    scope: str = ""
+    """"" (or "organisation"): the organisation's whole caseload; the view passes the
+    actor's chosen scope (:func:`caseload_scopes`)."""
     relation: str = ""
     phase: str = ""
     route: str = ""
@@ -233,10 +313,21 @@ class CaseloadFilters:
     municipality: int | None = None
     release_from: dt.date | None = None
     release_to: dt.date | None = None
-    sort: str = "release"
+    sort: str = "action"
 
+
+ACTION_SOON_DAYS = 14
+"""A deadline this close counts as needing action (the default order's second band)."""
 
 SORTS = {
+    # What needs action first (issue 12): overdue, near deadlines, incoming handovers,
+    # outcomes to review; then the nearest deadline and the release (masked, see below).
+    "action": (
+        "urgency",
+        F("nearest_deadline").asc(nulls_last=True),
+        F("release_key").asc(nulls_last=True),
+        "id",
+    ),
     "release": (F("release_on").asc(nulls_last=True), "id"),
     "-release": (F("release_on").desc(nulls_last=True), "id"),
     "deadline": (F("nearest_deadline").asc(nulls_last=True), "id"),
@@ -362,7 +453,7 @@ def _caseload_filtered(
     actor: Actor, filters: CaseloadFilters, membership: Any
 ) -> QuerySet[Trajectory]:
     """The trajectories of ``membership`` the actor may open, under the non-relation filters."""
-    qs = policy.trajectory_scope(actor).filter(membership)
+    qs = policy.trajectory_scope(actor).filter(membership, _scope_q(actor, filters.scope))
     if _detention_filtered(filters):
         qs = qs.filter(policy.class_granted_q(actor, DataClass.DETENTION))
     if filters.phase:
@@ -400,6 +491,20 @@ def caseload_counts(*, actor: Actor, filters: CaseloadFilters) -> dict[str, int]
     return {relation: int(count or 0) for relation, count in counts.items()}
 
 
+def caseload_scope_counts(*, actor: Actor, filters: CaseloadFilters) -> dict[str, int]:
+    """How many people each of the actor's scopes holds under the other filters, one query."""
+    membership = _membership(actor.organisation_id)
+    whole = dataclasses.replace(filters, scope="")
+    terms = {scope: _scope_q(actor, scope) for scope in caseload_scopes(actor)}
+    counts = _caseload_filtered(actor, whole, membership.everything).aggregate(
+        **{
+            scope: Count("pk", filter=term) if term else Count("pk")
+            for scope, term in terms.items()
+        }
+    )
+    return {scope: int(count or 0) for scope, count in counts.items()}
+
+
 def caseload_queryset(*, actor: Actor, filters: CaseloadFilters) -> QuerySet[Trajectory]:
     """Trajectories in the organisation's caseload, filtered and sorted, not yet paginated.
 
@@ -430,7 +535,9 @@ def caseload_queryset(*, actor: Actor, filters: CaseloadFilters) -> QuerySet[Tra
             output_field=DateField(),
         )
     )
-    sort = filters.sort if filters.sort in SORTS else "release"
+    sort = filters.sort if filters.sort in SORTS else "action"
+    if sort == "action":
+        qs = _action_annotated(actor, qs)
     order = SORTS[sort]
     sort_class = SORT_CLASSES.get(sort)
     if sort_class is not None and not (sort_class == DataClass.DETENTION and detention_filtered):
@@ -444,6 +551,43 @@ def caseload_queryset(*, actor: Actor, filters: CaseloadFilters) -> QuerySet[Tra
         )
         order = ("sort_hidden", *(_masked(term) for term in order))
     return qs.order_by(*order)
+
+
+def _action_annotated(actor: Actor, qs: QuerySet[Trajectory]) -> QuerySet[Trajectory]:
+    """The default order's keys: ``urgency`` (0 overdue, 1 a deadline within
+    :data:`ACTION_SOON_DAYS`, 2 an incoming handover, 3 an outcome to review, 4 the rest)
+    and ``release_key`` (the release date, only where the actor sees detention data, so
+    the order says nothing of a date the row masks).
+
+    Open signals are not part of it: no feature app imports the signals app (decision
+    0015); the signal inbox orders those.
+    """
+    today = clock.today()
+    org_id = actor.organisation_id
+    incoming = Handover.objects.filter(
+        trajectory=OuterRef("pk"), receiver_id=org_id, state__in=list(PENDING)
+    )
+    review = Handover.objects.filter(
+        trajectory=OuterRef("pk"),
+        sender_id=org_id,
+        state__in=list(OUTCOME_STATES),
+        outcome_seen_at__isnull=True,
+    )
+    return qs.annotate(
+        urgency=Case(
+            When(nearest_deadline__lt=today, then=Value(0)),
+            When(nearest_deadline__lte=today + dt.timedelta(days=ACTION_SOON_DAYS), then=Value(1)),
+            When(Exists(incoming), then=Value(2)),
+            When(Exists(review), then=Value(3)),
+            default=Value(4),
+            output_field=IntegerField(),
+        ),
+        release_key=Case(
+            When(policy.class_granted_q(actor, DataClass.DETENTION), then=F("release_on")),
+            default=None,
+            output_field=DateField(),
+        ),
+    )
 
 
 def _masked(term: Any) -> Any:
@@ -584,3 +728,51 @@ def _row(
         related=handovers,
         classes=classes,
     )
+
+
+# --- assignments (issue 12) ------------------------------------------------------------
+
+
+def trajectory_assignments(*, trajectory: Trajectory) -> list[Assignment]:
+    """The active assignments of a trajectory the caller has already opened (one query):
+    who works on this person, in which part, for which organisation."""
+    return list(
+        Assignment.objects.filter(trajectory=trajectory, until__isnull=True)
+        .select_related("user", "organisation")
+        .order_by("kind", "since", "id")
+    )
+
+
+def assignable_workers(actor: Actor) -> list[tuple[int, str]]:
+    """(user id, "name — role, organisation") of every worker the actor may assign in some
+    kind, by name; one query (and one to find a desk's root organisation)."""
+    seen: dict[int, str] = {}
+    for membership in policy.eligible_memberships(actor).order_by("id"):
+        user = membership.user
+        name = user.get_full_name() or user.get_username()
+        seen.setdefault(
+            user.pk, f"{name} — {membership.get_role_display()}, {membership.organisation}"
+        )
+    return sorted(seen.items(), key=lambda item: item[1].lower())
+
+
+def reassignable_workers(actor: Actor) -> list[tuple[int, str]]:
+    """Workers with active assignments the actor may hand over, plus everyone it may assign."""
+    workers = dict(assignable_workers(actor))
+    kinds = list(policy.assignable_kinds(actor))
+    if kinds:
+        for user_id, first, last, username in (
+            Assignment.objects.filter(
+                Q(organisation_id=actor.organisation_id)
+                | Q(
+                    organisation__in=policy.organisation_family(actor.organisation),
+                    kind__in=list(policy.FAMILY_ASSIGNMENT_KINDS),
+                ),
+                until__isnull=True,
+                kind__in=kinds,
+            )
+            .values_list("user_id", "user__first_name", "user__last_name", "user__username")
+            .distinct()
+        ):
+            workers.setdefault(user_id, f"{first} {last}".strip() or username)
+    return sorted(workers.items(), key=lambda item: item[1].lower())

@@ -29,7 +29,10 @@ reader may see (:data:`access.policy.EVENT_KIND_CLASSES`).
 * the handover kinds (:data:`HANDOVER_KINDS`): ``handover``, ``sender``, ``receiver``
   (organisation ids), and ``committed`` on an accept that waits for the release;
 * ``outcome_seen``: ``handover``, ``state`` (a handover state code);
-* ``domestic_entry``: ``entered_on`` (ISO or null).
+* ``domestic_entry``: ``entered_on`` (ISO or null);
+* ``assigned``, ``assignment_ended``: ``assignment`` (id), ``part`` (an
+  :class:`AssignmentKind` code), ``runner`` (the worker's organisation id); the summary
+  holds the worker's name.
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ from estafette.handovers.models import HandoverState
 from estafette.organisations.models import Municipality, Organisation
 from estafette.people.timeline import PEOPLE_RENDERERS
 from estafette.trajectories.models import (
+    AssignmentKind,
     EventKind,
     ParticipantRole,
     Phase,
@@ -191,6 +195,12 @@ def _domestic_entry(event: TrajectoryEvent, names: Names) -> str:
     return short_date(entered_on) if entered_on else _("date removed")
 
 
+def _assignment(event: TrajectoryEvent, names: Names) -> str:
+    kind = AssignmentKind(event.data["part"]).label
+    runner = names.organisations[event.data["runner"]]
+    return f"{event.summary} ({kind}, {runner})"
+
+
 Renderer = Callable[[TrajectoryEvent, Names], str]
 
 RENDERERS: dict[str, Renderer] = {
@@ -203,6 +213,8 @@ RENDERERS: dict[str, Renderer] = {
     EventKind.PARTICIPANT_ADDED: _participant_added,
     EventKind.OUTCOME_SEEN: _outcome_seen,
     "domestic_entry": _domestic_entry,
+    EventKind.ASSIGNED: _assignment,
+    EventKind.ASSIGNMENT_ENDED: _assignment,
     **{kind: _handover for kind in HANDOVER_KINDS},
     **PEOPLE_RENDERERS,  # a person's details and network (people.timeline)
 }

@@ -24,3 +24,10 @@ urlpatterns = [
         "trajectories/<int:pk>/next-step/", views.trajectory_next_step, name="trajectory-next-step"
     ),
 ]
+
+urlpatterns += [
+    path("caseload/reassign/", views.caseload_reassign, name="caseload-reassign"),
+    path("caseload/close/", views.caseload_close_stale, name="caseload-close-stale"),
+    path("trajectories/<int:pk>/assign/", views.trajectory_assign, name="trajectory-assign"),
+    path("assignments/<int:pk>/end/", views.assignment_end_view, name="assignment-end"),
+]

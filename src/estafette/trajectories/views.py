@@ -16,11 +16,13 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from estafette.access import messages as access_messages
 from estafette.access import policy
@@ -33,7 +35,7 @@ from estafette.consent.selectors import (
 from estafette.core import clock
 from estafette.core.actor import Actor
 from estafette.core.data_classes import DataClass
-from estafette.core.errors import InvalidInput, NotPermitted
+from estafette.core.errors import Conflict, InvalidInput, NotPermitted
 from estafette.core.views import actor_required
 from estafette.handovers.exchange import is_committed, may_record_outcome
 from estafette.handovers.forms import TransitionForm
@@ -47,17 +49,35 @@ from estafette.organisations.selectors import (
     organisation_list,
 )
 from estafette.people.models import VULNERABILITY_MARKERS, Person
+from estafette.trajectories import messages as trajectory_messages
 from estafette.trajectories import services, timeline
+from estafette.trajectories.assignments import (
+    assignment_create,
+    assignment_end,
+    assignments_reassign,
+    reassignable,
+    trajectories_close_stale,
+)
 from estafette.trajectories.forms import (
+    AssignForm,
     CaseloadFilterForm,
     DomesticEntryForm,
     NextStepForm,
     PhaseForm,
+    ReassignForm,
     RegistrationForm,
     ReleaseForm,
     RouteForm,
+    StaleCloseForm,
 )
-from estafette.trajectories.models import Phase, Route, Stretch, Trajectory, TrajectoryEvent
+from estafette.trajectories.models import (
+    AssignmentKind,
+    Phase,
+    Route,
+    Stretch,
+    Trajectory,
+    TrajectoryEvent,
+)
 from estafette.trajectories.relay import (
     AirSpan,
     PreparingSpan,
@@ -67,11 +87,18 @@ from estafette.trajectories.relay import (
 )
 from estafette.trajectories.selectors import (
     RELATION_LABELS,
+    SCOPE_LABELS,
     CaseloadFilters,
+    CaseloadScope,
     RelayView,
+    assignable_workers,
     caseload_counts,
     caseload_page,
+    caseload_scope_counts,
+    caseload_scopes,
+    reassignable_workers,
     relay_get,
+    trajectory_assignments,
     trajectory_get,
 )
 
@@ -133,12 +160,25 @@ def caseload(request: HttpRequest) -> HttpResponse:
     An htmx request from the filter form or the pager gets only the results fragment.
     """
     actor: Actor = request.actor  # type: ignore[attr-defined]
+    scopes = caseload_scopes(actor)
     form = CaseloadFilterForm(
-        request.GET or None, countries=country_list(), municipalities=municipality_list()
+        request.GET or None,
+        countries=country_list(),
+        municipalities=municipality_list(),
+        scopes=scopes,
     )
     if form.is_bound:
         form.is_valid()  # the valid part still filters; errors are shown beside their fields
     filters = form.filters()
+    scope_counts = caseload_scope_counts(actor=actor, filters=filters)
+    opened_on_organisation = False
+    if not filters.scope:
+        # Opens on "mine". A professional with nobody assigned (a new colleague, the first
+        # day of an organisation) opens on the organisation instead, and is told so.
+        scope = scopes[0]
+        if scope == CaseloadScope.MINE and not scope_counts[scope] and len(scopes) > 1:
+            scope, opened_on_organisation = scopes[1], True
+        filters = dataclasses.replace(filters, scope=scope)
     page_obj, rows = caseload_page(actor=actor, filters=filters, page=_page_number(request))
     notices_total = consent_notices_unread(actor=actor).count()
     notices = consent_notices_for(actor=actor, limit=CASELOAD_NOTICES) if notices_total else []
@@ -152,10 +192,23 @@ def caseload(request: HttpRequest) -> HttpResponse:
         "consent_notices": notices,
         "consent_notices_total": notices_total,
         "counts": _relation_counts(actor, filters),
+        # "Mine" first, "my organisation" one click away for the roles that need it.
+        "scopes": [
+            RelationCount(relation=scope, label=str(SCOPE_LABELS[scope]), count=scope_counts[scope])
+            for scope in scopes
+        ],
+        "scope": filters.scope,
+        "opened_on_organisation": opened_on_organisation,
+        "stale_scope": filters.scope == CaseloadScope.STALE,
+        "close_form": StaleCloseForm() if filters.scope == CaseloadScope.STALE else None,
+        "unassigned_scope": filters.scope == CaseloadScope.UNASSIGNED,
+        "may_reassign": policy.may_assign(actor),
+        # A volunteer records a visit from each of its people, one tap (issue 12).
+        "records_visits": policy.needs_assignment(actor) and bool(policy.contact_kinds_for(actor)),
         "is_filtered": any(
             getattr(filters, f.name) not in ("", None)
             for f in dataclasses.fields(filters)
-            if f.name != "sort"
+            if f.name not in ("sort", "scope")
         ),
         "sort": filters.sort,
     }
@@ -534,6 +587,16 @@ def detail_context(
             else []
         ),
         "may_see_access_log": policy.may_see_access_log(actor),
+        # Who works on this person (issue 12), and the assign form for who assigns.
+        "assignments": trajectory_assignments(trajectory=trajectory),
+        "assign_form": None if trajectory.is_closed else _assign_form(actor),
+        "may_end_assignment": {
+            kind for kind in AssignmentKind.values if policy.may_assign(actor, kind)
+        },
+        # A volunteer's first action on its person's page: record the visit (issue 12).
+        "record_visit_first": policy.needs_assignment(actor)
+        and bool(policy.contact_kinds_for(actor))
+        and not trajectory.is_closed,
     }
 
 
@@ -719,4 +782,153 @@ def trajectory_next_step(request: HttpRequest, pk: int) -> HttpResponse:
             next_runner=data.get("next_runner"),
         ),
         _("The next step has been saved."),
+    )
+
+
+# ------------------------------------------------------------ assignments (issue 12)
+
+
+def _assign_form(actor: Actor, data: Any = None) -> AssignForm | None:
+    """The assign form for a role that assigns (the policy's kinds, the eligible workers)."""
+    if not policy.may_assign(actor):
+        return None
+    labels = dict(AssignmentKind.choices)
+    return AssignForm(
+        data,
+        kinds=[(kind, labels[kind]) for kind in policy.assignable_kinds(actor)],
+        workers=assignable_workers(actor),
+        prefix="assign",
+    )
+
+
+@require_POST
+@actor_required
+def trajectory_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    """Assign a worker to the person (404 outside the scope; 403 for a role that may not)."""
+    actor: Actor = request.actor  # type: ignore[attr-defined]
+    trajectory = trajectory_get(actor=actor, pk=pk, audit=False)  # the service audits
+    form = _assign_form(actor, request.POST)
+    if form is None:
+        raise NotPermitted(trajectory_messages.MAY_NOT_ASSIGN)
+    if form.is_valid():
+        user = get_user_model().objects.filter(pk=form.cleaned_data["worker"]).first()
+        try:
+            if user is None:
+                raise InvalidInput(trajectory_messages.NO_FITTING_ROLE, name="?", organisation="")
+            assignment_create(
+                actor=actor, trajectory=trajectory, user=user, kind=form.cleaned_data["kind"]
+            )
+        except (InvalidInput, Conflict) as exc:
+            form.add_error("worker", str(exc))
+        else:
+            messages.success(request, _("The worker has been assigned."))
+            return redirect("trajectory-detail", pk=pk)
+    relay = relay_get(actor=actor, pk=pk)
+    context = detail_context(request, relay)
+    context["assign_form"] = form
+    return render(request, DETAIL_TEMPLATE, context, status=400)
+
+
+@require_POST
+@actor_required
+def assignment_end_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """End an assignment (kept for history); back to the trajectory page."""
+    actor: Actor = request.actor  # type: ignore[attr-defined]
+    assignment = assignment_end(actor=actor, assignment_pk=pk)
+    messages.success(request, _("The assignment has ended."))
+    return redirect("trajectory-detail", pk=assignment.trajectory_id)
+
+
+@require_http_methods(["GET", "POST"])
+@actor_required
+def caseload_reassign(request: HttpRequest) -> HttpResponse:
+    """Hand a colleague's people over to another worker, in bulk (someone leaves or is away).
+
+    GET ``?assign-from_worker=<id>`` lists that worker's people to tick; POST hands them
+    (or all of them) over and reports per person what was refused.
+    """
+    actor: Actor = request.actor  # type: ignore[attr-defined]
+    if not policy.may_assign(actor):
+        raise NotPermitted(trajectory_messages.MAY_NOT_ASSIGN)
+    workers = reassignable_workers(actor)
+    data = request.POST if request.method == "POST" else (request.GET or None)
+    from_id = (data or {}).get("reassign-from_worker", "")
+    from_user = (
+        get_user_model().objects.filter(pk=int(from_id)).first()
+        if from_id.isdigit() and len(from_id) < 12
+        else None
+    )
+    people = (
+        [
+            (a.pk, f"{a.trajectory.person.full_name} ({a.get_kind_display()})")
+            for a in reassignable(actor, from_user)
+        ]
+        if from_user is not None
+        else []
+    )
+    form = ReassignForm(data, workers=workers, assignments=people, prefix="reassign")
+    status = 200
+    result = None
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            to_user = get_user_model().objects.filter(pk=form.cleaned_data["to_worker"]).first()
+            try:
+                if from_user is None or to_user is None:
+                    raise InvalidInput(trajectory_messages.REASSIGN_SAME_WORKER)
+                result = assignments_reassign(
+                    actor=actor,
+                    from_user=from_user,
+                    to_user=to_user,
+                    assignment_pks=form.cleaned_data["assignments"] or None,
+                )
+            except InvalidInput as exc:
+                form.add_error(None, str(exc))
+            else:
+                status = 200
+                if not result.failed:
+                    messages.success(
+                        request,
+                        _("%(count)s people have been handed over.") % {"count": len(result.done)},
+                    )
+                    return redirect("caseload")
+    elif data is not None:
+        form.errors.clear()  # a GET only chooses whose people to list: no errors yet
+    return render(
+        request,
+        "trajectories/reassign.html",
+        {"form": form, "result": result, "people": people},
+        status=status,
+    )
+
+
+@require_POST
+@actor_required
+def caseload_close_stale(request: HttpRequest) -> HttpResponse:
+    """Close the ticked stale files with one reason; report each one that was refused."""
+    actor: Actor = request.actor  # type: ignore[attr-defined]
+    if not policy.may_close_stale(actor):
+        raise NotPermitted(trajectory_messages.NOT_FOUND_OR_CLOSED)
+    form = StaleCloseForm(request.POST)
+    result = None
+    if form.is_valid():
+        result = trajectories_close_stale(
+            actor=actor,
+            trajectory_pks=form.cleaned_data["trajectories"],
+            reason=form.cleaned_data["reason"],
+        )
+        if not result.failed:
+            messages.success(
+                request, _("%(count)s files have been closed.") % {"count": len(result.done)}
+            )
+            return redirect(f"{reverse('caseload')}?scope={CaseloadScope.STALE.value}")
+    return render(
+        request,
+        "trajectories/close_stale.html",
+        {
+            "form": form,
+            "result": result,
+            "ticked": [v for v in request.POST.getlist("trajectories") if v.isdigit()][:500],
+        },
+        status=200 if result is not None and result.done else 400,
     )

@@ -20,6 +20,7 @@ from estafette.organisations.models import Country, Membership, Organisation, Or
 from estafette.people.models import NetworkMember, Person, Relation
 from estafette.testing.auth import login_verified
 from estafette.testing.consent import consent_for_handover, give_consent
+from estafette.testing.factories import assign as assign
 from estafette.trajectories.models import Route, Trajectory
 from estafette.trajectories.services import trajectory_open
 

@@ -17,6 +17,7 @@ from estafette.trajectories.models import Trajectory
 from .helpers import (
     OFFENCE,
     PLACE,
+    assign,
     bb_desk,
     client_for,
     consent_for,
@@ -117,6 +118,7 @@ def test_roles_without_the_right_get_403_and_it_is_audited(
     holder: Actor, trajectory: Trajectory
 ) -> None:
     volunteer = make_actor(holder.organisation, Role.VISITING_VOLUNTEER)
+    assign(volunteer, trajectory)  # a volunteer opens only the files of its own people
     client = client_for(volunteer)
     assert client.get(f"/trajectories/{trajectory.pk}/").status_code == 200  # may open the file
     assert client.get(log_url(trajectory)).status_code == 403

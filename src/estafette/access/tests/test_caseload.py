@@ -16,6 +16,7 @@ from estafette.trajectories.selectors import CaseloadFilters, CaseRelation, case
 from estafette.trajectories.services import participant_add
 
 from .helpers import (
+    assign,
     bb_desk,
     caseload_rows,
     client_for,
@@ -40,6 +41,7 @@ def volunteer(db: None) -> Actor:
 
 
 def _alongside(holder: Actor, volunteer: Actor, consent: bool = True) -> object:
+    """A file the volunteer's organisation runs alongside in, the volunteer assigned to it."""
     trajectory = open_file(holder)
     participant_add(
         actor=holder,
@@ -47,6 +49,7 @@ def _alongside(holder: Actor, volunteer: Actor, consent: bool = True) -> object:
         organisation=volunteer.organisation,
         role=ParticipantRole.VISITING_VOLUNTEER,
     )
+    assign(volunteer, trajectory)  # a volunteer sees only the people assigned to it
     if consent:
         consent_for(trajectory, volunteer.organisation)
     return trajectory
@@ -73,6 +76,19 @@ def test_a_visiting_volunteer_finds_the_people_it_runs_alongside(
     assert "loopt mee" in html
     _, only = caseload_page(actor=volunteer, filters=CaseloadFilters(relation="alongside"))
     assert [row.trajectory for row in only] == [with_consent]
+
+
+def test_a_volunteer_does_not_see_a_colleagues_person(holder: Actor, volunteer: Actor) -> None:
+    """Need-to-know within the volunteer organisation (issue 12): the organisation runs
+    alongside, the consent covers it, but only the assigned volunteer sees the person."""
+    mine = _alongside(holder, volunteer)
+    colleague = make_actor(volunteer.organisation, Role.VISITING_VOLUNTEER)
+    theirs = _alongside(holder, colleague)
+    _, rows = caseload_page(actor=volunteer, filters=CaseloadFilters())
+    assert [row.trajectory for row in rows] == [mine]
+    html = client_for(volunteer).get("/caseload/").content.decode()
+    assert theirs.person.family_name not in html  # type: ignore[attr-defined]
+    assert client_for(volunteer).get(f"/trajectories/{theirs.pk}/").status_code == 404  # type: ignore[attr-defined]
 
 
 def test_a_receiver_without_a_ground_does_not_see_the_row(holder: Actor) -> None:

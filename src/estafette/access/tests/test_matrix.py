@@ -9,6 +9,9 @@ Generated with :func:`itertools.product` over
   holder past the window, participant (runs alongside), none, emergency access;
 * every consent state of a consent naming the actor's organisation (4): none,
   given (covering every class), expired, revoked;
+* for the volunteer roles (visiting volunteer, buddy), whether the actor is assigned to
+  the person (2): the assigned volunteer, or a colleague of the same organisation who is
+  not (issue 12: a volunteer sees only the people assigned to them);
 * every page and endpoint that shows a person's data (8) and every
   person-related selector (4).
 
@@ -21,7 +24,8 @@ sentinel where the oracle says no) and no wrongful refusal (a 404 or a
 missing sentinel where the oracle says yes) both fail.
 
 Speed: the world (one person and trajectory per role × relationship ×
-consent state, 308 in all) is built once for the module inside a transaction
+consent state, 308 in all; the assigned volunteer and its unassigned colleague read the
+same files) is built once for the module inside a transaction
 that is rolled back at the end; every case runs in its own savepoint, signed
 in with a client made once per role. The consent receipt's PDF rendering is
 replaced by a stub that prints the names it was given: the access decision
@@ -65,7 +69,14 @@ from estafette.organisations.models import (
 from estafette.people.models import NetworkMember, Person, Relation
 from estafette.testing.auth import login_verified
 from estafette.testing.consent import consent_for_handover
-from estafette.trajectories.models import EventKind, ParticipantRole, Route, Trajectory
+from estafette.trajectories.models import (
+    Assignment,
+    AssignmentKind,
+    EventKind,
+    ParticipantRole,
+    Route,
+    Trajectory,
+)
 from estafette.trajectories.selectors import (
     CaseloadFilters,
     caseload_page,
@@ -161,6 +172,18 @@ RELATIONSHIPS = [HOLDER, PENDING, EARLIER, EARLIER_PAST, PARTICIPANT, NONE, EMER
 NO_CONSENT, GIVEN, EXPIRED, REVOKED = "none", "given", "expired", "revoked"
 CONSENT_STATES = [NO_CONSENT, GIVEN, EXPIRED, REVOKED]
 
+ASSIGNED, NOT_ASSIGNED, NOT_APPLICABLE = "assigned", "not_assigned", "any"
+# NOT_APPLICABLE: the world's own actor of the role — assigned to every case if a volunteer.
+NEED_ASSIGNMENT = {Role.VISITING_VOLUNTEER, Role.BUDDY}
+"""Roles that see a person only while assigned to them (issue 12, need-to-know within the
+organisation). Every other role is assigned to nobody here, and sees by its organisation."""
+
+
+def assignments_for(role: str) -> list[str]:
+    """The assignment states of the matrix for ``role``: both for a volunteer role."""
+    return [ASSIGNED, NOT_ASSIGNED] if role in NEED_ASSIGNMENT else [NOT_APPLICABLE]
+
+
 PAGES = [
     "trajectory_page",
     "caseload",
@@ -194,15 +217,21 @@ class Expected:
     in_caseload: bool
 
 
-def expected(role: str, relationship: str, consent: str) -> Expected:
+def expected(
+    role: str, relationship: str, consent: str, assignment: str = NOT_APPLICABLE
+) -> Expected:
     """The issue's rule, for one actor and one trajectory.
 
     An organisation sees a person only while it has a part (holder, receiver of
     a pending handover, earlier holder within the window, participant) and a
     consent in force or a legal basis covers it; the holder always sees the
     identity (to ask for consent); an emergency access opens the file for a
-    professional. Within that, the role's classes.
+    professional. Within that, the role's classes. A volunteer (visiting volunteer, buddy)
+    sees nothing of a person it is not assigned to, whatever its organisation's part,
+    ground or role (issue 12); an assignment without its organisation's part opens nothing.
     """
+    if role in NEED_ASSIGNMENT and assignment == NOT_ASSIGNED:
+        return Expected(in_scope=False, classes=frozenset(), in_caseload=False)
     legal = ROLE_KIND[role] in LEGAL_BASIS
     part = relationship in (HOLDER, PENDING, EARLIER, PARTICIPANT)
     emergency = relationship == EMERGENCY and role in MAY_REQUEST_EMERGENCY
@@ -267,10 +296,20 @@ class Case:
 @dataclass
 class World:
     actors: dict[str, Actor]
+    """Per role, the actor every case is built for (a volunteer: assigned to each)."""
     clients: dict[str, Client]
     cases: dict[tuple[str, str, str], Case]
     every_sentinel: list[str]
     cache: dict[Any, Any] = field(default_factory=dict)
+    colleagues: dict[str, Actor] = field(default_factory=dict)
+    """Per volunteer role, a colleague in the same organisation, assigned to nobody."""
+    colleague_clients: dict[str, Client] = field(default_factory=dict)
+
+    def actor(self, role: str, assignment: str) -> Actor:
+        return self.colleagues[role] if assignment == NOT_ASSIGNED else self.actors[role]
+
+    def client(self, role: str, assignment: str) -> Client:
+        return self.colleague_clients[role] if assignment == NOT_ASSIGNED else self.clients[role]
 
 
 _users = itertools.count(1)
@@ -434,6 +473,8 @@ def _build_case(
                 revoked_at=clock.now() - dt.timedelta(hours=1)
             )
 
+    assign_volunteer(me, trajectory)
+
     if relationship == EMERGENCY:
         # Volunteers, buddies and administrators may not: the oracle says so too.
         with contextlib.suppress(NotPermitted):
@@ -443,6 +484,18 @@ def _build_case(
                 reason="Acute crisis at our door; we must know who guides this person now.",
             )
     return Case(n, person, trajectory, evidence, sentinels)
+
+
+def assign_volunteer(actor: Actor, trajectory: Trajectory) -> None:
+    """A volunteer-role actor is assigned to the person of every case built for it (written
+    directly: the matrix tests the reading rule, not the assignment services). Its
+    organisation's part is the case's relationship: with none, the assignment opens nothing."""
+    if actor.role not in NEED_ASSIGNMENT:
+        return
+    kind = AssignmentKind.BUDDY if actor.role == Role.BUDDY else AssignmentKind.VISITING_VOLUNTEER
+    Assignment.objects.create(
+        trajectory=trajectory, organisation=actor.organisation, user=actor.user, kind=kind
+    )
 
 
 @contextlib.contextmanager
@@ -490,6 +543,16 @@ def _build_world() -> World:
         client = Client()
         login_verified(client, actor.user)
         clients[role] = client
+    colleagues = {
+        role: _actor(actors[role].organisation, role)
+        for role in MATRIX_ROLES
+        if role in NEED_ASSIGNMENT
+    }
+    colleague_clients = {}
+    for role, actor in colleagues.items():
+        client = Client()
+        login_verified(client, actor.user)
+        colleague_clients[role] = client
     cases = {}
     for n, (role, relationship, consent) in enumerate(
         itertools.product(MATRIX_ROLES, RELATIONSHIPS, CONSENT_STATES), start=1
@@ -498,7 +561,9 @@ def _build_world() -> World:
             n, role, relationship, consent, actors[role], holder, third, buddy, spain
         )
     every = [s for case in cases.values() for k, s in case.sentinels.items() if k != HEALTH]
-    return World(actors, clients, cases, every)
+    return World(
+        actors, clients, cases, every, colleagues=colleagues, colleague_clients=colleague_clients
+    )
 
 
 # ---------------------------------------------------------------------------------------
@@ -506,8 +571,8 @@ def _build_world() -> World:
 # ---------------------------------------------------------------------------------------
 
 
-def _get(world: World, role: str, url: str) -> tuple[int, str]:
-    response = world.clients[role].get(url)
+def _get(world: World, role: str, url: str, assignment: str) -> tuple[int, str]:
+    response = world.client(role, assignment).get(url)
     body = (
         b"".join(response.streaming_content)  # type: ignore[attr-defined]
         if response.streaming
@@ -516,12 +581,15 @@ def _get(world: World, role: str, url: str) -> tuple[int, str]:
     return response.status_code, body.decode("utf-8", errors="replace")
 
 
-def _page(world: World, role: str, page: str, case: Case) -> tuple[int, str]:
+def _page(world: World, role: str, page: str, case: Case, assignment: str) -> tuple[int, str]:
     person, trajectory = case.person.pk, case.trajectory.pk
     if page == "caseload":
-        key = ("caseload", role)
+        key = ("caseload", role, assignment)
         if key not in world.cache:  # the same page for every case of the role: fetch it once
-            world.cache[key] = _get(world, role, "/caseload/")
+            # A volunteer's caseload is its own ("mine"); every other role here is assigned
+            # to nobody and reads its organisation's.
+            url = "/caseload/" if role in NEED_ASSIGNMENT else "/caseload/?scope=organisation"
+            world.cache[key] = _get(world, role, url, assignment)
         status, html = world.cache[key]
         rows = re.findall(r"<tr\b.*?</tr>", html, flags=re.S)
         row = next((r for r in rows if f'href="/trajectories/{trajectory}/"' in r), "")
@@ -535,15 +603,21 @@ def _page(world: World, role: str, page: str, case: Case) -> tuple[int, str]:
         "access_log_csv": f"/people/{person}/access-log.csv",
         "handover_start": f"/trajectories/{trajectory}/handover/",
     }[page]
-    return _get(world, role, url)
+    return _get(world, role, url, assignment)
 
 
-CASES = list(itertools.product(MATRIX_ROLES, RELATIONSHIPS, CONSENT_STATES, SURFACES))
+CASES = [
+    (role, relationship, consent, assignment, surface)
+    for role in MATRIX_ROLES
+    for relationship, consent, assignment, surface in itertools.product(
+        RELATIONSHIPS, CONSENT_STATES, assignments_for(role), SURFACES
+    )
+]
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    ("role", "relationship", "consent", "surface"),
+    ("role", "relationship", "consent", "assignment", "surface"),
     CASES,
     ids=["-".join(str(part) for part in case) for case in CASES],
 )
@@ -552,23 +626,30 @@ def test_authorization_matrix(
     role: str,
     relationship: str,
     consent: str,
+    assignment: str,
     surface: str,
     record_property: Any,
 ) -> None:
     case = world.cases[(role, relationship, consent)]
-    exp = expected(role, relationship, consent)
+    exp = expected(role, relationship, consent, assignment)
     # The module's clock stays frozen on TODAY (advancing with real time) for every case.
     if surface in PAGES:
-        checks = _check_page(world, role, relationship, surface, case, exp)
+        checks = _check_page(world, role, relationship, surface, case, exp, assignment)
     else:
-        checks = _check_selector(world, role, surface, case, exp)
+        checks = _check_selector(world, role, surface, case, exp, assignment)
     record_property("matrix_checks", checks)  # tallied by the root conftest.py
 
 
 def _check_page(
-    world: World, role: str, relationship: str, page: str, case: Case, exp: Expected
+    world: World,
+    role: str,
+    relationship: str,
+    page: str,
+    case: Case,
+    exp: Expected,
+    assignment: str = NOT_APPLICABLE,
 ) -> int:
-    status, body = _page(world, role, page, case)
+    status, body = _page(world, role, page, case, assignment)
     if page == "caseload":
         assert status == 200
         assert bool(body) == exp.in_caseload, f"row in caseload: {bool(body)}"
@@ -600,11 +681,18 @@ def _check_page(
     return checks
 
 
-def _check_selector(world: World, role: str, selector: str, case: Case, exp: Expected) -> int:
-    actor = world.actors[role]
+def _check_selector(
+    world: World,
+    role: str,
+    selector: str,
+    case: Case,
+    exp: Expected,
+    assignment: str = NOT_APPLICABLE,
+) -> int:
+    actor = world.actor(role, assignment)
     checks = 1
     if selector == "caseload_page":
-        key = ("caseload_page", role)
+        key = ("caseload_page", role, assignment)
         if key not in world.cache:
             _, rows = caseload_page(actor=actor, filters=CaseloadFilters(), per_page=100)
             world.cache[key] = {row.trajectory.pk: row for row in rows}
@@ -642,10 +730,19 @@ def _call(selector: str, actor: Actor, case: Case) -> Any:
 
 
 def test_the_matrix_covers_every_combination() -> None:
-    """308 worlds × 12 surfaces: the number the documentation reports."""
-    assert len(CASES) == len(MATRIX_ROLES) * len(RELATIONSHIPS) * len(CONSENT_STATES) * len(
-        SURFACES
-    )
+    """308 worlds × 12 surfaces, the volunteer roles' read twice (assigned and not): the
+    number the documentation reports."""
+    readers = sum(len(assignments_for(role)) for role in MATRIX_ROLES)
+    assert len(CASES) == readers * len(RELATIONSHIPS) * len(CONSENT_STATES) * len(SURFACES)
     if not _ROLES_ENV:
         assert len(MATRIX_ROLES) == len(Role)
-        assert len(CASES) == 3696
+        assert len(CASES) == 4368
+
+
+def test_the_oracle_states_the_volunteer_rule() -> None:
+    """The rule itself, on its own: an unassigned volunteer sees nothing of a file its
+    organisation holds with every ground; the assigned one sees its role's classes."""
+    for role in NEED_ASSIGNMENT:
+        assert expected(role, HOLDER, GIVEN, NOT_ASSIGNED) == Expected(False, frozenset(), False)
+        assert expected(role, HOLDER, GIVEN, ASSIGNED).classes == ROLE_SEES[role]
+        assert not expected(role, NONE, GIVEN, ASSIGNED).in_scope

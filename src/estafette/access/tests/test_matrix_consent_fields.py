@@ -50,6 +50,7 @@ from estafette.access.tests.test_matrix import (
     TODAY,
     _actor,
     _org,
+    assign_volunteer,
     rolled_back_world,
 )
 from estafette.consent.models import Consent, ConsentDisclosure, ConsentPurpose, EvidenceKind
@@ -179,6 +180,7 @@ def _build_case(
             organisation=me.organisation,
             role=PARTICIPANT_ROLE.get(me.organisation.kind, ParticipantRole.OTHER),
         )
+    assign_volunteer(me, trajectory)  # a volunteer reads only its own people (issue 12)
     given = TODAY - dt.timedelta(days=60)
     if GROUNDS[ground]:
         Consent.objects.create(

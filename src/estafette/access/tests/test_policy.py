@@ -28,7 +28,7 @@ from estafette.organisations.models import OrganisationKind, Role
 from estafette.trajectories.models import Trajectory
 from estafette.trajectories.services import participant_add
 
-from .helpers import TODAY, bb_desk, consent_for, make_actor, make_org, open_file, send
+from .helpers import TODAY, assign, bb_desk, consent_for, make_actor, make_org, open_file, send
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")
 
@@ -170,4 +170,5 @@ def test_every_role_and_class_combination_of_the_table(db: None) -> None:
             actor=holder, trajectory=trajectory, organisation=organisation, role="other"
         )
         consent_for(trajectory, organisation)
+        assign(actor, trajectory)  # a volunteer sees only the people assigned to it
         assert access_for(actor, trajectory).classes == ROLE_DATA_CLASSES[role]

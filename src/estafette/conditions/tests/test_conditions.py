@@ -22,7 +22,7 @@ from estafette.signals.tests.conftest import live
 from estafette.testing.auth import login_verified
 from estafette.testing.clock import ClockControl
 from estafette.testing.consent import give_consent
-from estafette.testing.factories import TrajectoryFactory, make_actor
+from estafette.testing.factories import TrajectoryFactory, assign, make_actor
 from estafette.testing.views import client_for
 from estafette.trajectories.models import ParticipantRole, Phase, Route, Trajectory
 from estafette.trajectories.services import participant_add, trajectory_set_phase
@@ -145,6 +145,7 @@ def test_who_may_record(
     )
     give_consent(person=trajectory.person, purpose_code="volunteer_visits", recipient=volunteers)
     volunteer = make_actor(volunteers, Role.VISITING_VOLUNTEER)
+    assign(volunteer, trajectory)  # a volunteer sees only its own people (decision 0016)
     board = conditions_board(actor=volunteer, trajectory=trajectory)
     assert board.shared and not board.can_record
     with pytest.raises(NotPermitted) as refused:
@@ -321,7 +322,9 @@ def test_a_volunteer_sees_the_panel_without_forms(actor_a: Actor, trajectory: Tr
         role=ParticipantRole.VISITING_VOLUNTEER,
     )
     give_consent(person=trajectory.person, purpose_code="volunteer_visits", recipient=volunteers)
-    client = client_for(make_actor(volunteers, Role.VISITING_VOLUNTEER))
+    volunteer = make_actor(volunteers, Role.VISITING_VOLUNTEER)
+    assign(volunteer, trajectory)  # a volunteer sees only its own people (decision 0016)
+    client = client_for(volunteer)
     html = client.get(f"/trajectories/{trajectory.pk}/").content.decode()
     assert 'id="condition-id"' in html
     assert "/conditions/id/" not in html  # no form to post

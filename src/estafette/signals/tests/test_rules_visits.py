@@ -27,7 +27,7 @@ from estafette.signals.rules import REGISTRY
 from estafette.signals.tests.conftest import live
 from estafette.testing.clock import ClockControl
 from estafette.testing.consent import give_consent, send_with_consent
-from estafette.testing.factories import OrganisationFactory, TrajectoryFactory
+from estafette.testing.factories import OrganisationFactory, TrajectoryFactory, assign
 from estafette.trajectories.models import ParticipantRole, Phase, Route, Trajectory
 from estafette.trajectories.services import (
     participant_add,
@@ -460,7 +460,9 @@ def buddy_case(
         recipient=buddies,
         given_on=clock.today() - days(1),
     )
-    return t, actor_for(buddies, Role.BUDDY)
+    buddy = actor_for(buddies, Role.BUDDY)
+    assign(buddy, t)  # a buddy sees only the people assigned to them (decision 0016)
+    return t, buddy
 
 
 def test_buddy_weekly_contact(
@@ -556,6 +558,7 @@ def test_buddy_programme_holding_the_baton_and_trajectory_length(
     professional = actor_for(buddies, Role.BUDDY_PROFESSIONAL)
     handover_accept(actor=professional, handover=handover)
     buddy = actor_for(buddies, Role.BUDDY)
+    assign(buddy, t)  # a buddy sees only the people assigned to them (decision 0016)
     code = "buddy_trajectory_long"
     # Keep the weekly contact going, so only the length rule can speak.
     for week in range(1, 27):

@@ -20,6 +20,7 @@ from estafette.signals.evaluate import signals_evaluate
 from estafette.signals.models import EventKind, Signal
 from estafette.signals.services import NOT_ADDRESSED_TO_YOU, NOTE_REQUIRED, SNOOZE_IN_FUTURE
 from estafette.testing.consent import intake_consent
+from estafette.testing.factories import assign
 from estafette.testing.views import client_for, make_actor, make_org
 from estafette.trajectories.models import ReleaseCertainty, Route, Trajectory
 from estafette.trajectories.services import trajectory_open
@@ -73,6 +74,7 @@ def world(db: None) -> dict[str, Any]:
     admin = make_actor(bb, "beheer", Role.ORGANISATION_ADMIN)
     s = make_actor(stranger, "elders", Role.REGIONAL_COORDINATOR)
     t = open_trajectory(a, "Visser", release_in_days=80)  # referral due 80-90 = overdue
+    assign(volunteer, t)  # a volunteer sees only the people assigned to them (decision 0016)
     signals_evaluate([t.pk])
     return {
         "bb": bb,

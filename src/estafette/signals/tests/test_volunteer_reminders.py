@@ -23,7 +23,12 @@ from estafette.signals.selectors import volunteer_reminders
 from estafette.signals.tests.conftest import live
 from estafette.testing.clock import ClockControl
 from estafette.testing.consent import give_consent
-from estafette.testing.factories import OrganisationFactory, TrajectoryFactory, make_actor
+from estafette.testing.factories import (
+    OrganisationFactory,
+    TrajectoryFactory,
+    assign,
+    make_actor,
+)
 from estafette.testing.views import client_for
 from estafette.trajectories.models import ParticipantRole, Trajectory
 from estafette.trajectories.services import participant_add
@@ -55,7 +60,8 @@ def volunteer(volunteers: Organisation) -> Actor:
 def visited(
     actor_a: Actor, volunteers: Organisation, *, consent: bool = True, **fields: Any
 ) -> Trajectory:
-    """Detained abroad, BB holds the baton, ``volunteers`` run alongside from today."""
+    """Detained abroad, BB holds the baton, ``volunteers`` run alongside from today, and
+    their visiting volunteers are assigned to the person (decision 0016)."""
     t = cast(Trajectory, TrajectoryFactory(actor=actor_a, **fields))
     participant_add(
         actor=actor_a,
@@ -63,6 +69,8 @@ def visited(
         organisation=volunteers,
         role=ParticipantRole.VISITING_VOLUNTEER,
     )
+    for membership in volunteers.memberships.filter(role=Role.VISITING_VOLUNTEER):
+        assign(Actor(membership.user, volunteers, membership.role), t)
     if consent:
         give_consent(
             person=t.person,

@@ -239,7 +239,9 @@ def test_sorts_order_the_rows(world: dict[str, Any], sort: str, expected: list[s
 def test_column_headers_are_sort_links_keeping_the_filters(world: dict[str, Any]) -> None:
     html = client_for(world["a"]).get("/caseload/", {"route": "abroad_bb"}).content.decode()
     assert "?route=abroad_bb&amp;sort=person" in html
-    assert 'aria-sort="ascending"' in html  # the release column, the default sort
+    # The default order is "what needs action first" (issue 12): no column is the sort.
+    assert "aria-sort" not in html
+    assert '<option value="action"' in html  # the first choice
 
 
 def test_counts_per_relation(world: dict[str, Any]) -> None:

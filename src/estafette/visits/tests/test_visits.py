@@ -17,7 +17,12 @@ from estafette.signals.evaluate import signals_evaluate
 from estafette.signals.tests.conftest import live
 from estafette.testing.clock import ClockControl
 from estafette.testing.consent import give_consent
-from estafette.testing.factories import OrganisationFactory, TrajectoryFactory, make_actor
+from estafette.testing.factories import (
+    OrganisationFactory,
+    TrajectoryFactory,
+    assign,
+    make_actor,
+)
 from estafette.testing.views import client_for
 from estafette.trajectories.models import ParticipantRole, Phase, Route, Trajectory
 from estafette.trajectories.services import participant_add, trajectory_set_phase
@@ -216,6 +221,7 @@ def prison_case(db: None, frozen_clock: ClockControl) -> tuple[Trajectory, Actor
     t = make(case_manager, route=Route.DOMESTIC, country=None)
     buddies = alongside(case_manager, t, OrganisationKind.BUDDY_PROGRAMME, ParticipantRole.BUDDY)
     buddy = make_actor(buddies, Role.BUDDY)
+    assign(buddy, t)  # a buddy sees only the people assigned to them (decision 0016)
     contact_record(
         actor=buddy,
         trajectory=t,
@@ -353,6 +359,7 @@ def test_a_volunteer_sees_only_the_visit_kind_and_no_request_buttons(
         ParticipantRole.VISITING_VOLUNTEER,
     )
     volunteer = make_actor(volunteers, Role.VISITING_VOLUNTEER)
+    assign(volunteer, trajectory)  # a volunteer sees only its own people (decision 0016)
     html = client_for(volunteer).get(f"/trajectories/{trajectory.pk}/", **EN).content.decode()
     assert 'value="volunteer_visit"' in html and 'value="mentor_conversation"' not in html
     assert "/volunteer-request/" not in html

@@ -23,7 +23,12 @@ from estafette.signals.evaluate import signals_evaluate
 from estafette.signals.tests.conftest import live
 from estafette.testing.clock import ClockControl
 from estafette.testing.consent import give_consent
-from estafette.testing.factories import OrganisationFactory, TrajectoryFactory, make_actor
+from estafette.testing.factories import (
+    OrganisationFactory,
+    TrajectoryFactory,
+    assign,
+    make_actor,
+)
 from estafette.testing.views import client_for
 from estafette.trajectories.models import ParticipantRole, Phase, Route, Trajectory
 from estafette.trajectories.services import participant_add, trajectory_set_phase
@@ -276,6 +281,7 @@ def test_the_reason_follows_the_rule_of_the_note(db: None) -> None:
     )
     give_consent(person=t.person, purpose_code="partner_sharing", recipient=buddies)
     buddy = make_actor(buddies, Role.BUDDY)
+    assign(buddy, t)  # a buddy sees only the people assigned to them (decision 0016)
     moment = _record(buddy, t, kind=ContactKind.BUDDY_CONTACT)
     contact_withdraw(actor=buddy, moment=moment, reason=REASON)
     html = client_for(case_manager).get(f"/trajectories/{t.pk}/", **EN).content.decode()
