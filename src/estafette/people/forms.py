@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -157,7 +157,7 @@ class ProfileForm(EstafetteForm):
         choices.sort(key=lambda choice: choice[1].casefold())
         if current_language and current_language not in services.LANGUAGE_CODES:
             choices.insert(0, (current_language, current_language))
-        self.fields["language"].choices = choices
+        cast(forms.ChoiceField, self.fields["language"]).choices = choices
 
 
 class MarkersForm(EstafetteForm):
@@ -219,8 +219,10 @@ class NetworkMemberForm(EstafetteForm):
     )
     is_contact_person = forms.BooleanField(
         label=_("This is the contact person"),
-        help_text=_("The one person of the home front the organisations inform; it replaces "
-                    "the current contact person."),
+        help_text=_(
+            "The one person of the home front the organisations inform; it replaces "
+            "the current contact person."
+        ),
         required=False,
     )
 

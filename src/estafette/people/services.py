@@ -228,9 +228,7 @@ def _require(actor: Actor, classes: frozenset[str], keys: Iterable[str]) -> None
         raise NotPermitted(NOT_YOURS_TO_CHANGE)
 
 
-def _timeline(
-    actor: Actor, trajectories: Iterable[Trajectory], kind: str, **data: Any
-) -> None:
+def _timeline(actor: Actor, trajectories: Iterable[Trajectory], kind: str, **data: Any) -> None:
     for trajectory in trajectories:
         event_record(trajectory=trajectory, kind=kind, actor=actor, **data)
 
@@ -258,7 +256,9 @@ def person_details_update(*, actor: Actor, person: Person, **fields: object) -> 
     with transaction.atomic():
         locked = Person.objects.select_for_update().get(pk=person.pk)
         changed = [
-            name for name in DETAIL_FIELDS if name in cleaned and getattr(locked, name) != cleaned[name]
+            name
+            for name in DETAIL_FIELDS
+            if name in cleaned and getattr(locked, name) != cleaned[name]
         ]
         if not changed:
             return []
@@ -408,11 +408,11 @@ def _network_line(
     )
 
 
-def _unset_contact_person(person_id: int, keep: int | None = None) -> None:
+def _unset_contact_person(person_id: int) -> None:
     """Unset the current contact person first: the constraint allows one at a time."""
-    NetworkMember.objects.filter(person_id=person_id, is_contact_person=True).exclude(
-        pk=keep
-    ).update(is_contact_person=False)
+    NetworkMember.objects.filter(person_id=person_id, is_contact_person=True).update(
+        is_contact_person=False
+    )
 
 
 def network_member_add(
@@ -451,7 +451,9 @@ def network_member_add(
             fields=[f for f in NETWORK_FIELDS if cleaned.get(f)]
             + (["is_contact_person"] if is_contact_person else []),
         )
-        _network_line(actor, trajectories, member, "contact_person" if is_contact_person else "added")
+        _network_line(
+            actor, trajectories, member, "contact_person" if is_contact_person else "added"
+        )
         person_changed_after_commit(person.pk)
     return member
 
@@ -470,7 +472,11 @@ def network_member_update(*, actor: Actor, member: NetworkMember, **fields: obje
     cleaned = _member_cleaned(fields)
     with transaction.atomic():
         locked = NetworkMember.objects.select_for_update().get(pk=member.pk)
-        changed = [name for name in NETWORK_FIELDS if name in cleaned and getattr(locked, name) != cleaned[name]]
+        changed = [
+            name
+            for name in NETWORK_FIELDS
+            if name in cleaned and getattr(locked, name) != cleaned[name]
+        ]
         if not changed:
             return []
         if locked.is_contact_person and cleaned.get("is_minor"):
@@ -513,9 +519,7 @@ def network_member_remove(*, actor: Actor, member: NetworkMember) -> None:
         person_changed_after_commit(person_id)
 
 
-def contact_person_designate(
-    *, actor: Actor, person: Person, member: NetworkMember | None
-) -> bool:
+def contact_person_designate(*, actor: Actor, person: Person, member: NetworkMember | None) -> bool:
     """Make ``member`` the person's one contact person (``None``: nobody).
 
     The former contact person is unset first, in the same transaction: there is never more

@@ -27,7 +27,7 @@ from estafette.trajectories.models import EventKind, TrajectoryEvent
 def _field_label(name: str) -> str:
     if name == "identifiers":
         return _("identifiers")
-    return str(Person._meta.get_field(name).verbose_name)
+    return str(getattr(Person._meta.get_field(name), "verbose_name", name))
 
 
 def _person_changed(event: TrajectoryEvent, names: Any) -> str:

@@ -10,7 +10,7 @@ without JavaScript; a refused input comes back beside its field with what was ty
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import messages
@@ -42,6 +42,11 @@ from estafette.people.selectors import (
     person_details_get,
     person_search,
 )
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise as StrOrPromise
+else:
+    StrOrPromise = str
 
 NETWORK_MEMBER_NOT_FOUND = _("No such member of this person's network.")
 IDENTIFIER_NOT_FOUND = _("No such number recorded for this person.")
@@ -135,9 +140,7 @@ def _page(
         for name, label in VULNERABILITY_MARKERS.items()
         if details.sees(name)
     ]
-    member_forms = {
-        member.pk: built.get(f"member-{member.pk}") for member in details.network
-    }
+    member_forms = {member.pk: built.get(f"member-{member.pk}") for member in details.network}
     context = {
         "details": details,
         "trajectory": details.trajectory,
@@ -170,7 +173,7 @@ def _details_form_view(
     needs: Iterable[str],
     build: Callable[[PersonDetails], forms.Form],
     apply: Callable[[PersonDetails, forms.Form], object],
-    done: str,
+    done: StrOrPromise,
     anchor: str,
 ) -> HttpResponse:
     """The flow of every form of the page: check the reader may change the section, validate,
@@ -239,9 +242,7 @@ def person_profile(request: HttpRequest, pk: int) -> HttpResponse:
         pk,
         "profile",
         services.PROFILE_FIELDS,
-        lambda d: ProfileForm(
-            request.POST, current_language=d.person.language, prefix="profile"
-        ),
+        lambda d: ProfileForm(request.POST, current_language=d.person.language, prefix="profile"),
         lambda d, form: services.person_details_update(
             actor=request.actor,  # type: ignore[attr-defined]
             person=d.person,

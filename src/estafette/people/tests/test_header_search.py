@@ -37,7 +37,9 @@ def anouk(frozen_clock: ClockControl, actor_a: Actor) -> Trajectory:
 
 
 @pytest.mark.parametrize("name", ["caseload", "signal-inbox", "notifications"])
-def test_the_box_is_on_every_professional_page(anouk: Trajectory, actor_a: Actor, name: str) -> None:
+def test_the_box_is_on_every_professional_page(
+    anouk: Trajectory, actor_a: Actor, name: str
+) -> None:
     html = client_for(actor_a).get(reverse(name)).content.decode()
     assert BOX in html
     assert f'action="{reverse("people-search")}"' in html

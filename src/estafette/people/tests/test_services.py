@@ -227,9 +227,7 @@ def test_a_failing_eleven_test_is_refused_beside_the_number(
     file: Trajectory, actor_a: Actor
 ) -> None:
     with pytest.raises(InvalidInput) as refused:
-        services.identifier_record(
-            actor=actor_a, person=file.person, kind="bsn", value="123456789"
-        )
+        services.identifier_record(actor=actor_a, person=file.person, kind="bsn", value="123456789")
     assert refused.value.params["field"] == "value"
     assert not PersonIdentifier.objects.exists()
 
@@ -244,7 +242,13 @@ def test_another_persons_bsn_is_refused_without_revealing_them(
         services.identifier_record(actor=actor_a, person=file.person, kind="bsn", value=BSN)
     assert refused.value.message == services.IDENTIFIER_TAKEN
     sentence = str(refused.value)
-    for secret in ("Kees", "Verborgen", str(other.pk), str(other_file.pk), str(actor_c.organisation)):
+    for secret in (
+        "Kees",
+        "Verborgen",
+        str(other.pk),
+        str(other_file.pk),
+        str(actor_c.organisation),
+    ):
         assert secret not in sentence
     assert not PersonIdentifier.objects.filter(person=file.person).exists()
     assert entries(file.person) == []
@@ -294,7 +298,10 @@ def test_network_member_added_changed_removed_each_audited_and_in_the_timeline(
 def test_contact_person_switch_keeps_exactly_one(file: Trajectory, actor_a: Actor) -> None:
     person = file.person
     sister = services.network_member_add(
-        actor=actor_a, person=person, name="Marieke", relation=Relation.SIBLING,
+        actor=actor_a,
+        person=person,
+        name="Marieke",
+        relation=Relation.SIBLING,
         is_contact_person=True,
     )
     mother = services.network_member_add(
@@ -305,7 +312,10 @@ def test_contact_person_switch_keeps_exactly_one(file: Trajectory, actor_a: Acto
     assert contacts == [mother]
     # Adding a new contact person also unsets the former one.
     friend = services.network_member_add(
-        actor=actor_a, person=person, name="Joost", relation=Relation.FRIEND,
+        actor=actor_a,
+        person=person,
+        name="Joost",
+        relation=Relation.FRIEND,
         is_contact_person=True,
     )
     assert list(NetworkMember.objects.filter(person=person, is_contact_person=True)) == [friend]
@@ -331,8 +341,12 @@ def test_a_minor_child_is_recorded_but_never_the_contact_person(
     assert refused.value.message == services.MINOR_NOT_CONTACT
     with pytest.raises(InvalidInput):
         services.network_member_add(
-            actor=actor_a, person=file.person, name="Noor", relation=Relation.CHILD,
-            is_minor=True, is_contact_person=True,
+            actor=actor_a,
+            person=file.person,
+            name="Noor",
+            relation=Relation.CHILD,
+            is_minor=True,
+            is_contact_person=True,
         )
 
 
@@ -358,11 +372,17 @@ def test_the_timeline_line_names_fields_in_the_readers_language(
     services.person_details_update(actor=actor_a, person=file.person, phone="0612345678")
     services.identifier_record(actor=actor_a, person=file.person, kind="bsn", value=BSN)
     services.network_member_add(
-        actor=actor_a, person=file.person, name="Marieke", relation=Relation.SIBLING,
+        actor=actor_a,
+        person=file.person,
+        name="Marieke",
+        relation=Relation.SIBLING,
         is_contact_person=True,
     )
-    events = list(TrajectoryEvent.objects.filter(trajectory=file, kind__in=[
-        EventKind.PERSON_CHANGED, EventKind.NETWORK_CHANGED]).order_by("id"))
+    events = list(
+        TrajectoryEvent.objects.filter(
+            trajectory=file, kind__in=[EventKind.PERSON_CHANGED, EventKind.NETWORK_CHANGED]
+        ).order_by("id")
+    )
     with translation.override("en"):
         texts = event_texts(events)
     assert texts == [
