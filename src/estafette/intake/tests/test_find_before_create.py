@@ -143,3 +143,45 @@ def test_the_holder_may_decline_and_others_may_not_answer(
     request.refresh_from_db()
     assert request.status == PartRequestStatus.DECLINED
     assert client_for(consul).post(url, {"answer": "grant"}).status_code == 404
+
+
+def test_the_list_of_requests_is_for_professionals_and_bounded(
+    consul: Actor,
+    desk: Actor,
+    spain: Country,
+    client_for: ClientFor,
+    django_assert_max_num_queries: Any,
+) -> None:
+    from estafette.organisations.models import Role
+    from estafette.testing.factories import make_actor
+
+    register_at_consulate(consul, spain, client_for)
+    for _ in range(3):
+        client_for(desk).post("/intake/ask-for-a-part/", {"kind": "aftercare", **CRITERIA})
+    holder = client_for(consul)
+    with django_assert_max_num_queries(12):  # 8 on SQLite: the page and its session
+        listing = holder.get("/part-requests/")
+    assert listing.content.decode().count("/answer/") == 1  # asked once while open
+    volunteer = make_actor(consul.organisation, Role.VISITING_VOLUNTEER)
+    assert client_for(volunteer).get("/part-requests/").status_code == 403
+
+
+def test_an_intake_costs_a_bounded_number_of_queries(
+    consul: Actor, spain: Country, client_for: ClientFor, django_assert_max_num_queries: Any
+) -> None:
+    client = client_for(consul)
+    data = {
+        **CRITERIA,
+        "country": str(spain.pk),
+        "place": "Madrid",
+        "prison": "Madrid VII",
+        "arrested_on": "2025-02-20",
+        "consular_assistance_wanted": "yes",
+        "registration_consent": "yes",
+        "contact_name": "Els de Boer",
+        "contact_relation": "sibling",
+    }
+    # 53 on SQLite: person, number, trajectory, stretch, consent, contact, intake, next
+    # step, their audit entries and timeline lines — none of it grows with the register.
+    with django_assert_max_num_queries(65):
+        assert client.post("/intake/consular/new/", data).status_code == 302
