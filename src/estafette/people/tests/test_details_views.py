@@ -308,3 +308,54 @@ def test_the_no_contact_person_signal_leads_to_the_network_form(file: Trajectory
 def test_the_trajectory_page_links_to_the_person_details(file: Trajectory, actor_a: Actor) -> None:
     html = client_for(actor_a).get(reverse("trajectory-detail", kwargs={"pk": file.pk})).content
     assert page(file).encode() in html
+
+
+def test_a_health_line_in_the_timeline_is_not_shared_with_a_reader_without_health(
+    frozen_clock: ClockControl, actor_a: Actor
+) -> None:
+    from estafette.trajectories.models import EventKind
+    from estafette.trajectories.services import event_record
+
+    bare = cast(Trajectory, TrajectoryFactory(actor=actor_a, with_consent=False))
+    # Written by someone who sees health (another organisation's coordinator, say).
+    event_record(
+        trajectory=bare, kind=EventKind.PERSON_HEALTH_CHANGED, actor=None, fields=["addiction"]
+    )
+    event_record(trajectory=bare, kind=EventKind.PERSON_CHANGED, actor=None, fields=["phone"])
+    html = (
+        client_for(actor_a)
+        .get(reverse("trajectory-detail", kwargs={"pk": bare.pk}))
+        .content.decode()
+    )
+    start = html.index('id="timeline-heading"')
+    timeline = html[start : html.index("</ol>", start)]
+    assert "details changed</span> — phone" in timeline
+    assert "addiction" not in timeline
+    assert "Not shared with your organisation" in timeline
+
+
+def test_a_contact_person_ends_the_signal(file: Trajectory, actor_a: Actor) -> None:
+    from estafette.signals.evaluate import signals_evaluate
+    from estafette.signals.models import Signal
+
+    signals_evaluate([file.pk])
+    open_codes = set(
+        Signal.objects.filter(trajectory=file, resolved_at__isnull=True).values_list(
+            "rule_code", flat=True
+        )
+    )
+    assert "no_contact_person" in open_codes
+    services.network_member_add(
+        actor=actor_a,
+        person=file.person,
+        name="Marieke",
+        relation=Relation.SIBLING,
+        is_contact_person=True,
+    )
+    signals_evaluate([file.pk])
+    open_codes = set(
+        Signal.objects.filter(trajectory=file, resolved_at__isnull=True).values_list(
+            "rule_code", flat=True
+        )
+    )
+    assert "no_contact_person" not in open_codes
