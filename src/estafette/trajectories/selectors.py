@@ -776,3 +776,26 @@ def reassignable_workers(actor: Actor) -> list[tuple[int, str]]:
         ):
             workers.setdefault(user_id, f"{first} {last}".strip() or username)
     return sorted(workers.items(), key=lambda item: item[1].lower())
+
+
+def assignment_get(*, actor: Actor, pk: int) -> Assignment:
+    """An active assignment the actor may see and act on: of its own organisation (or its
+    family, for a volunteer kind), on a trajectory it may open. Anything else answers 404,
+    audited, whether it exists or not."""
+    assignment = (
+        Assignment.objects.filter(
+            Q(organisation_id=actor.organisation_id)
+            | Q(
+                organisation__in=policy.organisation_family(actor.organisation),
+                kind__in=list(policy.FAMILY_ASSIGNMENT_KINDS),
+            ),
+            pk=pk,
+            until__isnull=True,
+            trajectory__in=policy.trajectory_scope(actor).values("pk"),
+        )
+        .select_related("user", "trajectory")
+        .first()
+    )
+    if assignment is None:
+        refuse_not_found(actor=actor, object_type="trajectories.assignment", object_id=pk)
+    return assignment

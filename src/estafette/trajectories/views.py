@@ -92,6 +92,7 @@ from estafette.trajectories.selectors import (
     CaseloadScope,
     RelayView,
     assignable_workers,
+    assignment_get,
     caseload_counts,
     caseload_page,
     caseload_scope_counts,
@@ -834,6 +835,7 @@ def trajectory_assign(request: HttpRequest, pk: int) -> HttpResponse:
 def assignment_end_view(request: HttpRequest, pk: int) -> HttpResponse:
     """End an assignment (kept for history); back to the trajectory page."""
     actor: Actor = request.actor  # type: ignore[attr-defined]
+    assignment_get(actor=actor, pk=pk)  # 404 (audited) for a guessed or foreign number
     assignment = assignment_end(actor=actor, assignment_pk=pk)
     messages.success(request, _("The assignment has ended."))
     return redirect("trajectory-detail", pk=assignment.trajectory_id)
