@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
@@ -295,4 +296,15 @@ def emergency_access_open_by_criteria(
             outcome="none",
         )
         raise InvalidInput(messages.EMERGENCY_NO_MATCH)
+    if trajectory_scope(actor).filter(pk=trajectory.pk).exists():
+        # The actor may open this file already: saying which one reveals nothing new.
+        raise AlreadyOpen(messages.EMERGENCY_NOT_NEEDED, trajectory_pk=trajectory.pk)
     return _grant(actor, trajectory, reason)
+
+
+class AlreadyOpen(Conflict):
+    """No emergency access needed: the actor may open ``trajectory_pk`` already (409)."""
+
+    def __init__(self, message: Any, *, trajectory_pk: int) -> None:
+        super().__init__(message)
+        self.trajectory_pk = trajectory_pk

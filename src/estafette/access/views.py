@@ -29,6 +29,7 @@ from estafette.access.selectors import (
     person_display_name,
 )
 from estafette.access.services import (
+    AlreadyOpen,
     emergency_access_open,
     emergency_access_open_by_criteria,
     emergency_access_review,
@@ -74,10 +75,9 @@ def emergency_access_view(request: HttpRequest) -> HttpResponse:
                 )
             except InvalidInput as error:
                 form.add_error(None, str(error))
-            except Conflict as error:
-                # The actor may open it already: the name was its own to see.
+            except AlreadyOpen as error:
                 flash.info(request, str(error))
-                return redirect("caseload")
+                return redirect("trajectory-detail", pk=error.trajectory_pk)
             else:
                 local = grant.expires_at.astimezone(clock.LOCAL_ZONE)
                 flash.warning(

@@ -116,6 +116,7 @@ def test_a_reason_is_checked_before_any_lookup(file: Trajectory, stranger: Actor
 def test_a_file_one_may_open_needs_no_emergency_access(file: Trajectory, holder: Actor) -> None:
     response = ask(holder)
     assert response.status_code == 302
+    assert response["Location"] == f"/trajectories/{file.pk}/"
     assert not EmergencyAccess.objects.exists()
 
 
