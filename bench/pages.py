@@ -30,6 +30,8 @@ from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 USERS = ("coordinator", "nazorg")
+MINE_ONLY_USERS = ("volunteer",)
+"""Timed on the "mine" caseload only (issue 12): the volunteer sees only its own people."""
 WARMUP = 3
 
 
@@ -180,6 +182,7 @@ PAGES = (
     "consents",
     "notifications",
     "search",
+    "mine",
 )
 
 
@@ -211,10 +214,22 @@ def main() -> None:
     from estafette.signals.selectors import InboxFilters, signal_inbox_queryset
     from estafette.testing.auth import login_verified
     from estafette.trajectories.models import Trajectory
-    from estafette.trajectories.selectors import CaseloadFilters, caseload_queryset
+    from estafette.trajectories.selectors import (
+        CaseloadFilters,
+        CaseloadScope,
+        caseload_queryset,
+    )
 
     explain = args.explain_above is not None and connection.vendor == "postgresql"
     cells: dict[str, dict[str, Any]] = {}
+
+    def measure_mine(client: Any, actor: Any, username: str) -> None:
+        # "Mine" (issue 12): the people assigned to the user, what needs action first.
+        mine = CaseloadFilters(scope=CaseloadScope.MINE)
+        rows = caseload_queryset(actor=actor, filters=mine).count()
+        measure(
+            client, f"{username}|mine", f"{reverse('caseload')}?scope=mine", {"mine_rows": rows}
+        )
 
     def measure(client: Any, key: str, url: str, detail: dict[str, int]) -> None:
         cell = {
@@ -225,6 +240,16 @@ def main() -> None:
         if explain and samples and statistics.median(samples) > args.explain_above:
             cell["explain"] = explain_slowest(client, url)
         cells[key] = cell
+
+    for username in MINE_ONLY_USERS:
+        user = get_user_model().objects.filter(username=username).first()
+        actor = actor_for(user) if user is not None else None
+        if actor is None:
+            cells[f"{username}|mine"] = {"error": f"no demo user {username!r} with a membership"}
+            continue
+        client = Client(raise_request_exception=False)
+        login_verified(client, user)
+        measure_mine(client, actor, username)
 
     for username in USERS:
         user = get_user_model().objects.filter(username=username).first()
@@ -252,6 +277,7 @@ def main() -> None:
             f"{caseload}?relation=holding&sort=deadline",
             {"caseload_rows": size},
         )
+        measure_mine(client, actor, username)
         busiest = busiest_trajectory(actor)
         if busiest is None:
             cells[f"{username}|trajectory"] = {"error": "no trajectory visible"}

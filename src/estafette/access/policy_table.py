@@ -39,6 +39,9 @@ ROLE_SETS: tuple[tuple[str, Callable[[str], bool]], ...] = (
     ("searches people", lambda role: role in policy.PEOPLE_SEARCH_ROLES),
     ("justice role", lambda role: role in policy.JUSTICE_ROLES),
     ("runs the organisation", lambda role: role in policy.ORGANISATION_MANAGER_ROLES),
+    ("assigns workers", lambda role: role in policy.ASSIGNING_ROLES),
+    ("sees only the people assigned", lambda role: role in policy.VOLUNTEER_ROLES),
+    ("organisation's caseload", lambda role: role in policy.ORGANISATION_CASELOAD_ROLES),
 )
 """The columns of the second table: each a role set of the policy, in words."""
 
