@@ -12,7 +12,7 @@ Generated with :func:`itertools.product` over
 * for the volunteer roles (visiting volunteer, buddy), whether the actor is assigned to
   the person (2): the assigned volunteer, or a colleague of the same organisation who is
   not (issue 12: a volunteer sees only the people assigned to them);
-* every page and endpoint that shows a person's data (8) and every
+* every page and endpoint that shows a person's data (9) and every
   person-related selector (4).
 
 Each case checks the answer (200, 403 or 404; a result or ``Http404``) and,
@@ -193,6 +193,7 @@ PAGES = [
     "access_log_page",
     "access_log_csv",
     "handover_start",
+    "person_details",
 ]
 SELECTORS = ["trajectory_get", "relay_get", "caseload_page", "consent_list"]
 SURFACES = PAGES + SELECTORS
@@ -206,6 +207,8 @@ SHOWS: dict[str, set[str]] = {
     "access_log_page": {IDENTITY},
     "access_log_csv": set(),  # no name in the export: it is given to the person themselves
     "handover_start": {IDENTITY},
+    # The person details page (issue 12): the name, the markers' labels, the network.
+    "person_details": {IDENTITY, HEALTH, NETWORK},
 }
 """Which classes each page shows at all (to whoever may see them); the rest never appear."""
 
@@ -602,6 +605,7 @@ def _page(world: World, role: str, page: str, case: Case, assignment: str) -> tu
         "access_log_page": f"/people/{person}/access-log/",
         "access_log_csv": f"/people/{person}/access-log.csv",
         "handover_start": f"/trajectories/{trajectory}/handover/",
+        "person_details": f"/trajectories/{trajectory}/person/",
     }[page]
     return _get(world, role, url, assignment)
 
@@ -673,7 +677,7 @@ def _check_page(
             f"{sentinel_class}: {'missing' if should_show else 'LEAKED'} on {page}"
         )
         checks += 1
-    if page in ("trajectory_page", "consent_overview", "access_log_page"):
+    if page in ("trajectory_page", "consent_overview", "access_log_page", "person_details"):
         # No other person's data on this page either.
         others = [s for s in world.every_sentinel if s not in case.sentinels.values()]
         assert not any(s in body for s in others), "another person's data on the page"
@@ -730,13 +734,13 @@ def _call(selector: str, actor: Actor, case: Case) -> Any:
 
 
 def test_the_matrix_covers_every_combination() -> None:
-    """308 worlds × 12 surfaces, the volunteer roles' read twice (assigned and not): the
+    """308 worlds × 13 surfaces, the volunteer roles' read twice (assigned and not): the
     number the documentation reports."""
     readers = sum(len(assignments_for(role)) for role in MATRIX_ROLES)
     assert len(CASES) == readers * len(RELATIONSHIPS) * len(CONSENT_STATES) * len(SURFACES)
     if not _ROLES_ENV:
         assert len(MATRIX_ROLES) == len(Role)
-        assert len(CASES) == 4368
+        assert len(CASES) == 4732
 
 
 def test_the_oracle_states_the_volunteer_rule() -> None:
