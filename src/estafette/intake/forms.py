@@ -291,3 +291,23 @@ FORMS_CONTINUE: dict[str, type[forms.Form]] = {
     "guidance": GuidanceContinueForm,
     "prison": PrisonContinueForm,
 }
+
+
+class MergeForm(EstafetteForm):
+    """Two files of one person, by trajectory number, and why they are one person."""
+
+    keep = forms.IntegerField(
+        label=_("Trajectory number of the person to keep"),
+        help_text=_("The registration that stays; the other one's files and data join it."),
+    )
+    duplicate = forms.IntegerField(label=_("Trajectory number of the duplicate registration"))
+    reason = forms.CharField(
+        label=_("Why are these one person?"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For example: the same BSN, confirmed with the person."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        bounds.bound_field(self.fields["keep"], bounds.RECORD_NUMBER)
+        bounds.bound_field(self.fields["duplicate"], bounds.RECORD_NUMBER)

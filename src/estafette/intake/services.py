@@ -32,6 +32,7 @@ from estafette.consent.services import consent_record
 from estafette.core import bounds, clock
 from estafette.core.actor import Actor
 from estafette.core.audit import audit_record
+from estafette.core.changes import person_changed_after_commit, trajectory_changed_after_commit
 from estafette.core.data_classes import DataClass
 from estafette.core.errors import Conflict, DomainError, InvalidInput, NotPermitted
 from estafette.core.models import AuditAction
@@ -40,7 +41,7 @@ from estafette.handovers.services import handover_accept
 from estafette.handovers.workflow import State
 from estafette.intake.models import Intake, IntakeKind, IntakeSource
 from estafette.organisations.models import OrganisationKind
-from estafette.people.models import NetworkMember, Person, Relation
+from estafette.people.models import NetworkMember, Person, PersonIdentifier, Relation
 from estafette.people.registration import Criteria, DuplicatePerson, person_register
 from estafette.trajectories.models import Phase, Route, Trajectory
 from estafette.trajectories.services import (
@@ -528,3 +529,106 @@ def intake_walk_in(
         return _plan_first_step(actor, trajectory, IntakeKind.AFTERCARE)
 
     return _audited(actor, IntakeKind.AFTERCARE, run)
+
+
+# --- 5. An explicit, audited merge of two registrations of one person --------------------
+
+MERGE_SAME_FILE = _("Choose two different people: both files belong to the same person already.")
+MERGE_NOT_SEEN = _(
+    "You may merge only people whose identity you see in both files, and your organisation "
+    "must hold the baton of one of them."
+)
+MERGE_REASON_REQUIRED = _("Say why these two are one person (for example: the same BSN).")
+MERGE_REASON_MIN = 10
+MERGED = _("The two registrations are now one person; both files stay, under this person.")
+
+
+def person_merge(*, actor: Actor, keep: Trajectory, duplicate: Trajectory, reason: str) -> Person:
+    """Merge the person of ``duplicate`` into the person of ``keep``: one person, both files.
+
+    Contract: only an intake role (:func:`access.policy.may_do_intake`), who sees the identity
+    of both files' person (:func:`access.policy.access_for`) and whose organisation holds
+    the baton of at least one of them (else :class:`NotPermitted`); a reason of a few words
+    (else :class:`InvalidInput`); two different people (else :class:`Conflict`). In one
+    transaction, with both people locked: the duplicate's trajectories, consents, network
+    and numbers move to the kept person (a number the kept person has already is dropped;
+    the kept person's contact person stays the one — the duplicate's becomes an ordinary
+    member of the network), nationalities are joined, and the duplicate's row is deleted.
+    Audited as a CHANGE of the kept person (``merged_from``, the reason, what moved) and a
+    CHANGE ``merged_into`` of the duplicate (whose row is gone); every live trajectory of the
+    kept person is re-evaluated. The duplicate's earlier access-log entries keep its old id;
+    the merge entries link the two ids.
+    """
+    if not policy.may_do_intake(actor):
+        raise NotPermitted(MERGE_NOT_SEEN)
+    reason = " ".join((reason or "").split())
+    if len(reason) < MERGE_REASON_MIN:
+        raise InvalidInput(MERGE_REASON_REQUIRED)
+
+    def run() -> Person:
+        if keep.person_id == duplicate.person_id:
+            raise Conflict(MERGE_SAME_FILE)
+        for trajectory in (keep, duplicate):
+            if not policy.access_for(actor, trajectory).sees(DataClass.IDENTITY):
+                raise NotPermitted(MERGE_NOT_SEEN)
+        if actor.organisation_id not in (keep.baton_holder_id, duplicate.baton_holder_id):
+            raise NotPermitted(MERGE_NOT_SEEN)
+        people = {
+            p.pk: p
+            for p in Person.objects.select_for_update().filter(
+                pk__in=[keep.person_id, duplicate.person_id]
+            )
+        }
+        kept, gone = people[keep.person_id], people[duplicate.person_id]
+        moved: dict[str, int] = {}
+        own = set(PersonIdentifier.objects.filter(person=kept).values_list("kind", "value"))
+        dropped = [
+            i.pk for i in PersonIdentifier.objects.filter(person=gone) if (i.kind, i.value) in own
+        ]
+        PersonIdentifier.objects.filter(pk__in=dropped).delete()
+        if NetworkMember.objects.filter(person=kept, is_contact_person=True).exists():
+            NetworkMember.objects.filter(person=gone, is_contact_person=True).update(
+                is_contact_person=False
+            )
+        kept.nationalities.add(*gone.nationalities.all())
+        # Every other row that points at the duplicate moves with it (trajectories, consents,
+        # network, numbers, and whatever points at a person later), so none is lost.
+        for relation in Person._meta.related_objects:
+            if relation.many_to_many or not relation.field.concrete:
+                continue
+            model = relation.related_model
+            count = model._default_manager.filter(**{relation.field.name: gone}).update(
+                **{relation.field.name: kept}
+            )
+            if count:
+                moved[model._meta.label_lower] = count
+        trajectory_ids = list(Trajectory.objects.filter(person=kept).values_list("pk", flat=True))
+        gone_pk = gone.pk
+        gone.nationalities.clear()
+        gone.delete()
+        audit_record(
+            actor=actor,
+            action=AuditAction.CHANGE,
+            target=kept,
+            person_id=kept.pk,
+            field="merged",
+            merged_from=gone_pk,
+            reason=reason,
+            moved=moved,
+            dropped_numbers=len(dropped),
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.CHANGE,
+            object_type="people.person",
+            object_id=gone_pk,
+            person_id=gone_pk,
+            field="merged_into",
+            merged_into=kept.pk,
+        )
+        person_changed_after_commit(kept.pk)
+        for pk in trajectory_ids:
+            trajectory_changed_after_commit(pk)
+        return kept
+
+    return _audited(actor, "merge", run)

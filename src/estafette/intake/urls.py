@@ -6,6 +6,7 @@ from estafette.intake import views
 
 urlpatterns = [
     path("intake/", views.intake_start, name="intake-start"),
+    path("intake/merge/", views.person_merge_view, name="intake-merge"),
     path("intake/ask-for-a-part/", views.part_request_ask_view, name="intake-ask-for-part"),
     path("intake/<str:kind>/", views.intake_find, name="intake-find"),
     path("intake/<str:kind>/new/", views.intake_new, name="intake-new"),

@@ -27,7 +27,7 @@ from estafette.core.errors import Conflict, DomainError, InvalidInput, NotPermit
 from estafette.core.refusal import refuse_not_found
 from estafette.core.views import actor_required
 from estafette.intake import services
-from estafette.intake.forms import FORMS_CONTINUE, FORMS_NEW, PersonForm
+from estafette.intake.forms import FORMS_CONTINUE, FORMS_NEW, MergeForm, PersonForm
 from estafette.intake.models import IntakeKind
 from estafette.people.registration import POSSIBLY_REGISTERED, registration_find
 from estafette.trajectories.models import Trajectory
@@ -219,3 +219,37 @@ def part_request_ask_view(request: HttpRequest) -> HttpResponse:
     reference = part_request_ask(actor=actor, criteria=form.criteria())
     flash.success(request, str(access_messages.PART_REQUEST_RECORDED) % {"reference": reference})
     return redirect("intake-start")
+
+
+@actor_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def person_merge_view(request: HttpRequest) -> HttpResponse:
+    """``/intake/merge/``: merge two registrations of one person (explicit, audited).
+
+    Both numbers are read through ``trajectory_get``: a file the actor may not open answers
+    404 (audited) like a number that does not exist.
+    """
+    actor = _actor(request)
+    if not policy.may_do_intake(actor):
+        raise NotPermitted(services.NOT_YOUR_INTAKE)
+    status = 200
+    form: Any
+    if request.method == "POST":
+        form = MergeForm(request.POST)
+        status = 400
+        if form.is_valid():
+            keep = trajectory_get(actor=actor, pk=form.cleaned_data["keep"])
+            duplicate = trajectory_get(actor=actor, pk=form.cleaned_data["duplicate"])
+            try:
+                services.person_merge(
+                    actor=actor, keep=keep, duplicate=duplicate, reason=form.cleaned_data["reason"]
+                )
+            except (InvalidInput, Conflict, NotPermitted) as error:
+                _service_error(form, error)
+                status = error.status
+            else:
+                flash.success(request, str(services.MERGED))
+                return redirect("trajectory-detail", pk=keep.pk)
+    else:
+        form = MergeForm()
+    return render(request, "intake/merge.html", {"form": form}, status=status)
