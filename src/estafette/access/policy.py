@@ -979,7 +979,9 @@ def person_fields_changeable(actor: Actor, classes: Iterable[str]) -> frozenset[
     if actor.role not in PERSON_CHANGE_ROLES:
         return frozenset()
     seen = frozenset(classes)
-    return frozenset(name for name, data_class in PERSON_FIELD_CLASSES.items() if data_class in seen)
+    return frozenset(
+        name for name, data_class in PERSON_FIELD_CLASSES.items() if data_class in seen
+    )
 
 
 # --- intake and "ask for a part" (issue 12) ----------------------------------------------

@@ -156,8 +156,12 @@ def route_world(actor_a: Actor, org_b: Organisation, org_c: Organisation) -> Rou
     consent = Consent.objects.filter(person=trajectory.person).first()
     from estafette.people.models import NetworkMember, PersonIdentifier
 
-    identifier = PersonIdentifier.objects.create(person=trajectory.person, kind="bsn", value="123456782")
-    member = NetworkMember.objects.create(person=trajectory.person, name="Marieke", relation="sibling")
+    identifier = PersonIdentifier.objects.create(
+        person=trajectory.person, kind="bsn", value="123456782"
+    )
+    member = NetworkMember.objects.create(
+        person=trajectory.person, name="Marieke", relation="sibling"
+    )
     assert signal and notification and consent, "the world is missing a record"
     samples: dict[str, Any] = {
         "pk": trajectory.pk,
