@@ -15,6 +15,7 @@ Never a value: the line says *what* changed, the page shows what it is now.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -55,7 +56,7 @@ def _network_changed(event: TrajectoryEvent, names: Any) -> str:
     return lines[data["action"]] % {"who": who}
 
 
-PEOPLE_RENDERERS = {
+PEOPLE_RENDERERS: dict[str, Callable[[TrajectoryEvent, Any], str]] = {
     EventKind.PERSON_CHANGED: _person_changed,
     EventKind.PERSON_HEALTH_CHANGED: _person_changed,
     EventKind.NETWORK_CHANGED: _network_changed,
