@@ -597,6 +597,8 @@ def person_merge(*, actor: Actor, keep: Trajectory, duplicate: Trajectory, reaso
             if relation.many_to_many or not relation.field.concrete:
                 continue
             model = relation.related_model
+            if isinstance(model, str):  # an unresolved "self": Person points at no Person
+                continue
             count = model._default_manager.filter(**{relation.field.name: gone}).update(
                 **{relation.field.name: kept}
             )
