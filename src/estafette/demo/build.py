@@ -25,6 +25,7 @@ from estafette.consent.models import Consent, ConsentDisclosure, ConsentNotice
 from estafette.core import clock
 from estafette.core.models import AuditEvent
 from estafette.demo.accounts import DEMO_USERNAMES, USER_PREFIX, accounts_create
+from estafette.demo.assignments import assignments_create
 from estafette.demo.bulk import Bulk
 from estafette.demo.conditions import conditions_create
 from estafette.demo.examples import examples_create
@@ -39,7 +40,13 @@ from estafette.demo.visits import visits_create
 from estafette.handovers.models import Handover, HandoverTransition
 from estafette.organisations.models import Membership, Organisation
 from estafette.people.models import NetworkMember, Person
-from estafette.trajectories.models import Participant, Stretch, Trajectory, TrajectoryEvent
+from estafette.trajectories.models import (
+    Assignment,
+    Participant,
+    Stretch,
+    Trajectory,
+    TrajectoryEvent,
+)
 
 Say = Callable[[str], None]
 
@@ -77,6 +84,7 @@ def demo_counts() -> dict[str, int]:
         "handover transitions": HandoverTransition.objects.count(),
         "timeline events": TrajectoryEvent.objects.count(),
         "participants": Participant.objects.count(),
+        "assignments": Assignment.objects.count(),
         "consents": Consent.objects.count(),
         "consents withdrawn": Consent.objects.filter(revoked_at__isnull=False).count(),
         "consent disclosures": ConsentDisclosure.objects.count(),
@@ -234,6 +242,8 @@ def build(
             directory, random.Random(seed + 3), today, say, ledger_rng=random.Random(seed + 4)
         )
         written = bulk.run(spec)
+        # Before the contacts: a volunteer records visits only for its own people (0016).
+        written.update(assignments_create(today=today, rng=random.Random(seed + 7)))
         written.update(conditions_create(today=today, rng=random.Random(seed + 5)))
         written.update(visits_create(today=today, rng=random.Random(seed + 6)))
         phase("Bulk rows: " + ", ".join(f"{k} {v:,}" for k, v in written.items()))

@@ -812,10 +812,10 @@ def trajectory_assign(request: HttpRequest, pk: int) -> HttpResponse:
     if form is None:
         raise NotPermitted(trajectory_messages.MAY_NOT_ASSIGN)
     if form.is_valid():
-        user = get_user_model().objects.filter(pk=form.cleaned_data["worker"]).first()
+        # The select offers only eligible workers, so the user exists; the service checks
+        # the part and the role again (a worker may have left since the page was shown).
+        user = get_user_model().objects.get(pk=form.cleaned_data["worker"])
         try:
-            if user is None:
-                raise InvalidInput(trajectory_messages.NO_FITTING_ROLE, name="?", organisation="")
             assignment_create(
                 actor=actor, trajectory=trajectory, user=user, kind=form.cleaned_data["kind"]
             )

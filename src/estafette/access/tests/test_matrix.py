@@ -574,7 +574,7 @@ def _build_world() -> World:
 # ---------------------------------------------------------------------------------------
 
 
-def _get(world: World, role: str, url: str, assignment: str) -> tuple[int, str]:
+def _get(world: World, role: str, url: str, assignment: str = NOT_APPLICABLE) -> tuple[int, str]:
     response = world.client(role, assignment).get(url)
     body = (
         b"".join(response.streaming_content)  # type: ignore[attr-defined]

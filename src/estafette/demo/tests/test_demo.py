@@ -394,3 +394,33 @@ def test_every_timeline_line_of_the_demo_is_written_from_codes(demo: BuildReport
             unread.append((event.kind, event.data, repr(error)))
     assert events and not unread
     assert not any(timeline._ISO_DAY.search(e.summary) for e in events)
+
+
+@pytest.mark.django_db
+def test_the_demo_assigns_workers_and_leaves_gaps(demo: BuildReport) -> None:
+    """Issue 12: the printed volunteer has a handful of people of its own and sees no one
+    else; the bulk volunteers share the rest; some people have nobody, some assignments
+    ended; the printed professionals have a "mine" that is not empty."""
+    from estafette.trajectories.models import Assignment, Participant
+    from estafette.trajectories.selectors import CaseloadScope
+
+    volunteer = _actor("volunteer")
+    own = set(
+        Assignment.objects.filter(user=volunteer.user, until__isnull=True).values_list(
+            "trajectory_id", flat=True
+        )
+    )
+    assert 3 <= len(own) <= 15
+    assert set(trajectory_scope(volunteer).values_list("pk", flat=True)) <= own
+    mine = CaseloadFilters(scope=CaseloadScope.MINE)
+    assert caseload_queryset(actor=volunteer, filters=mine).exists()
+    assert Assignment.objects.filter(until__isnull=False).exists()  # history kept
+    alongside = Participant.objects.filter(
+        organisation__code="bb-vrijwilligers", until__isnull=True
+    ).exclude(trajectory__phase="closed")
+    assigned = Assignment.objects.filter(
+        organisation__code="bb-vrijwilligers", until__isnull=True
+    ).values("trajectory_id")
+    assert alongside.exclude(trajectory_id__in=assigned).exists()  # gaps remain
+    for username in ("coordinator", "nazorg", "casemanager"):
+        assert caseload_queryset(actor=_actor(username), filters=mine).exists(), username

@@ -476,3 +476,35 @@ def test_the_default_order_puts_what_needs_action_first(family: Family) -> None:
     # The other sorts stay selectable.
     _, by_release = caseload_page(actor=c, filters=CaseloadFilters(sort="release"))
     assert by_release[0].trajectory == quiet
+
+
+def test_the_assign_form_on_the_trajectory_page(family: Family) -> None:
+    trajectory = _file(family)
+    client = client_for(family.coordinator)
+    url = f"/trajectories/{trajectory.pk}/assign/"
+    page = client.get(f"/trajectories/{trajectory.pk}/").content.decode()
+    assert 'id="assign"' in page and family.volunteer_a.user.get_full_name() in page
+    # A worker of another organisation is not even offered: refused beside the field.
+    other = client.post(
+        url,
+        {"assign-kind": "visiting_volunteer", "assign-worker": family.municipal_volunteer.user.pk},
+    )
+    assert other.status_code == 400
+    # A colleague without the fitting role: the service's sentence, input kept.
+    colleague = make_actor(family.desk, Role.REGIONAL_COORDINATOR)
+    with translation.override("en"):
+        refused = client.post(
+            url,
+            {"assign-kind": "visiting_volunteer", "assign-worker": colleague.user.pk},
+            HTTP_ACCEPT_LANGUAGE="en",
+        )
+    assert refused.status_code == 400
+    assert "does not have a role" in refused.content.decode()
+    assert not Assignment.objects.exists()
+    done = client.post(
+        url, {"assign-kind": "visiting_volunteer", "assign-worker": family.volunteer_a.user.pk}
+    )
+    assert done.status_code == 302
+    assert Assignment.objects.get().user == family.volunteer_a.user
+    # A volunteer gets no form, and may not post one.
+    assert client_for(family.volunteer_a).post(url, {}).status_code == 403
