@@ -48,7 +48,7 @@ ENDED_SHARE = 0.08
 OWN_SHARE = 1 / 3
 COLLEAGUE_SHARE = 1 / 4
 
-PROFESSIONAL_KIND = {
+PROFESSIONAL_KIND: dict[str, str] = {
     Role.CASE_MANAGER: AssignmentKind.CASE_MANAGER,
 }
 """The part a printed professional account is assigned in (else responsible coordinator)."""
@@ -172,7 +172,7 @@ def _professional_rows(today: dt.date, rng: random.Random) -> Iterator[Assignmen
             .exclude(user=user)
             .select_related("user")
         ]
-        kind = PROFESSIONAL_KIND.get(account.role, AssignmentKind.RESPONSIBLE_COORDINATOR)
+        kind: str = PROFESSIONAL_KIND.get(account.role, AssignmentKind.RESPONSIBLE_COORDINATOR)
         held = (
             Trajectory.objects.filter(baton_holder=organisation)
             .exclude(phase=Phase.CLOSED)

@@ -113,10 +113,11 @@ def assign(actor: Actor, trajectory: Any, kind: str = "") -> Any:
     """An active assignment of ``actor``'s user to ``trajectory`` in its organisation, written
     directly (the services are tested in trajectories/tests/test_assignments.py): a
     volunteer or buddy sees a person only while assigned to them (decision 0016)."""
-    default = {
+    defaults: dict[str, str] = {
         Role.VISITING_VOLUNTEER: AssignmentKind.VISITING_VOLUNTEER,
         Role.BUDDY: AssignmentKind.BUDDY,
-    }.get(actor.role, AssignmentKind.RESPONSIBLE_COORDINATOR)
+    }
+    default = defaults.get(actor.role, AssignmentKind.RESPONSIBLE_COORDINATOR)
     return Assignment.objects.create(
         trajectory=trajectory,
         organisation=actor.organisation,

@@ -238,7 +238,7 @@ class CaseloadScope(StrEnum):
     """Files the organisation holds that are long past their last step (to close)."""
 
 
-SCOPE_LABELS = {
+SCOPE_LABELS: dict[str, Any] = {
     CaseloadScope.MINE: _("mine"),
     CaseloadScope.ORGANISATION: _("my organisation"),
     CaseloadScope.UNASSIGNED: _("nobody assigned"),

@@ -793,7 +793,7 @@ def _assign_form(actor: Actor, data: Any = None) -> AssignForm | None:
     """The assign form for a role that assigns (the policy's kinds, the eligible workers)."""
     if not policy.may_assign(actor):
         return None
-    labels = dict(AssignmentKind.choices)
+    labels: dict[str, str] = {code: str(label) for code, label in AssignmentKind.choices}
     return AssignForm(
         data,
         kinds=[(kind, labels[kind]) for kind in policy.assignable_kinds(actor)],
@@ -854,7 +854,7 @@ def caseload_reassign(request: HttpRequest) -> HttpResponse:
         raise NotPermitted(trajectory_messages.MAY_NOT_ASSIGN)
     workers = reassignable_workers(actor)
     data = request.POST if request.method == "POST" else (request.GET or None)
-    from_id = (data or {}).get("reassign-from_worker", "")
+    from_id = str(data.get("reassign-from_worker", "")) if data is not None else ""
     from_user = (
         get_user_model().objects.filter(pk=int(from_id)).first()
         if from_id.isdigit() and len(from_id) < 12
