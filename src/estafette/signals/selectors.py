@@ -563,7 +563,8 @@ def volunteer_reminders(*, actor: Actor, today: dt.date | None = None) -> list[V
     """Visits due or overdue to the people the actor's volunteer organisation visits.
 
     "Own person": a trajectory where the actor's organisation runs alongside as
-    visiting volunteer (a participation in force), while the person is still
+    visiting volunteer (a participation in force) and the actor is assigned to the
+    person (decision 0016), while the person is still
     detained (volunteers visit in detention: ``rules.base.still_detained``). The
     norm is ``volunteer_visit`` with the volunteer organisation's own values:
     due once its window opens (default 42 days after the last visit, or after
@@ -593,8 +594,13 @@ def volunteer_reminders(*, actor: Actor, today: dt.date | None = None) -> list[V
         .annotate(last=Max("happened_on"))
         .values("last")
     )
+    mine = Q(Exists(own))
+    if policy.needs_assignment(actor):
+        # Need-to-know (decision 0016): a volunteer's own people are those assigned to it,
+        # not every person its organisation visits.
+        mine &= policy.assigned_q(actor)
     trajectories = list(
-        Trajectory.objects.filter(still_detained_q(today), Exists(own))
+        Trajectory.objects.filter(still_detained_q(today), mine)
         .annotate(
             volunteer_since=Subquery(
                 own.order_by().values("trajectory").annotate(s=Min("since")).values("s")[:1],

@@ -508,3 +508,20 @@ def test_the_assign_form_on_the_trajectory_page(family: Family) -> None:
     assert Assignment.objects.get().user == family.volunteer_a.user
     # A volunteer gets no form, and may not post one.
     assert client_for(family.volunteer_a).post(url, {}).status_code == 403
+
+
+def test_visit_reminders_only_for_the_volunteers_own_people(family: Family) -> None:
+    """The signal inbox of a volunteer (its visit reminders) follows need-to-know."""
+    from estafette.signals.selectors import volunteer_reminders
+
+    trajectory = _file(family)
+    Trajectory.objects.filter(pk=trajectory.pk).update(
+        release_on=clock.today() + dt.timedelta(days=400)
+    )
+    _volunteer(family, family.volunteer_a, trajectory)
+    later = clock.today() + dt.timedelta(days=60)
+    with clock.frozen(later):
+        assert [r.trajectory.pk for r in volunteer_reminders(actor=family.volunteer_a)] == [
+            trajectory.pk
+        ]
+        assert volunteer_reminders(actor=family.volunteer_b) == []
