@@ -396,6 +396,18 @@ def _need_to_know(actor: Actor, q: Q) -> Q:
     return q & assigned_q(actor) if needs_assignment(actor) else q
 
 
+def assigned_to_person_q(actor: Actor, person_ref: str = "person_id") -> Q:
+    """An active assignment of the actor on one of the person's trajectories (the person is
+    ``OuterRef(person_ref)``): for lists about a person rather than a file (rule 5)."""
+    mine = Assignment.objects.filter(
+        trajectory__person_id=OuterRef(person_ref),
+        user_id=actor.user_id,
+        organisation_id=actor.organisation_id,
+        until__isnull=True,
+    )
+    return Q(Exists(mine))
+
+
 def is_assigned(actor: Actor, trajectory: Trajectory) -> bool:
     """Whether the actor's user has an active assignment on ``trajectory`` in its organisation."""
     return Assignment.objects.filter(

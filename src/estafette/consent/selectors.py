@@ -18,6 +18,7 @@ from django.db.models import Exists, F, OuterRef, QuerySet
 from django.http import Http404
 
 from estafette.access.policy import (
+    assigned_to_person_q,
     consent_fields_visible,
     holds_a_trajectory_of,
     may_record_consent,
@@ -25,6 +26,7 @@ from estafette.access.policy import (
     may_review_self_recorded_consent,
     may_see_purpose,
     may_withdraw_consent,
+    needs_assignment,
     person_classes,
 )
 from estafette.consent import messages
@@ -263,10 +265,14 @@ def consent_notices_unread(*, actor: Actor) -> QuerySet[ConsentNotice]:
     The person's name is shown with each notice: the organisation received
     that person's data and must know whose data it may no longer use.
     """
-    return (
-        ConsentNotice.objects.filter(organisation_id=actor.organisation_id, seen_at__isnull=True)
-        .select_related("consent__purpose", "consent__person")
-        .order_by("-created_at", "-id")
+    notices = ConsentNotice.objects.filter(
+        organisation_id=actor.organisation_id, seen_at__isnull=True
+    )
+    if needs_assignment(actor):
+        # A volunteer hears only of the people assigned to it (decision 0016).
+        notices = notices.filter(assigned_to_person_q(actor, "consent__person_id"))
+    return notices.select_related("consent__purpose", "consent__person").order_by(
+        "-created_at", "-id"
     )
 
 

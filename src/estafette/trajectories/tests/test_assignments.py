@@ -525,3 +525,22 @@ def test_visit_reminders_only_for_the_volunteers_own_people(family: Family) -> N
             trajectory.pk
         ]
         assert volunteer_reminders(actor=family.volunteer_b) == []
+
+
+def test_consent_notices_only_of_the_volunteers_own_people(family: Family) -> None:
+    """The notices panel above the caseload names people: a volunteer's only its own."""
+    from estafette.consent.models import ConsentNotice, NoticeKind
+    from estafette.consent.selectors import consent_notices_unread
+
+    mine, theirs = _file(family), _file(family)
+    _volunteer(family, family.volunteer_a, mine)
+    _volunteer(family, family.volunteer_b, theirs)
+    for trajectory in (mine, theirs):
+        consent = trajectory.person.consents.first()
+        ConsentNotice.objects.create(
+            organisation=family.volunteers, consent=consent, kind=NoticeKind.values[0]
+        )
+    people = {n.consent.person_id for n in consent_notices_unread(actor=family.volunteer_a)}
+    assert people == {mine.person_id}
+    coordinator = make_actor(family.volunteers, Role.REGIONAL_COORDINATOR)
+    assert len(consent_notices_unread(actor=coordinator)) == 2  # professionals: all
