@@ -27,6 +27,7 @@ from estafette.core.data_classes import DataClass
 from estafette.organisations.models import Organisation, OrganisationKind, Role
 from estafette.people.models import Person
 from estafette.testing.consent import give_consent
+from estafette.testing.factories import assign
 from estafette.trajectories.models import Route, Trajectory
 from estafette.trajectories.services import trajectory_open
 
@@ -76,8 +77,13 @@ def coordinator(bb: Organisation) -> Actor:
 
 
 @pytest.fixture
-def volunteer(bb: Organisation) -> Actor:
-    return make_actor(bb, Role.VISITING_VOLUNTEER)
+def volunteer(bb: Organisation, request: pytest.FixtureRequest) -> Actor:
+    """A visiting volunteer of ``bb``, assigned to the test's ``trajectory`` when it has one:
+    a volunteer sees only the people assigned to it (decision 0016)."""
+    actor = make_actor(bb, Role.VISITING_VOLUNTEER)
+    if "trajectory" in request.fixturenames:
+        assign(actor, request.getfixturevalue("trajectory"))
+    return actor
 
 
 @pytest.fixture

@@ -23,6 +23,7 @@ from estafette.handovers.models import Handover
 from estafette.organisations.models import Municipality, Organisation, OrganisationKind, Role
 from estafette.people.models import Person
 from estafette.testing.consent import give_consent, intake_consent
+from estafette.testing.factories import assign
 from estafette.testing.views import client_for, make_actor, make_org, nl
 from estafette.trajectories.models import ReleaseCertainty, Route, Trajectory
 from estafette.trajectories.services import trajectory_open
@@ -256,6 +257,7 @@ def test_no_desk_is_suggested_to_a_sender_that_may_not_see_the_municipality(
 ) -> None:
     """The municipalities are detention data; a suggestion would name them."""
     buddy = make_actor(world["bb"], "buddy-form", Role.BUDDY)  # no detention in its role
+    assign(buddy, world["trajectory"])  # a buddy sees only its own people (decision 0016)
     response = client_for(buddy).get(url(world["trajectory"]))
     assert response.context["desk"] is None
     assert world["desk"] not in response.context["suggested"]
@@ -327,6 +329,7 @@ def test_classes_beyond_what_the_sender_sees_are_refused_beside_the_field(
     world: dict[str, Any],
 ) -> None:
     volunteer = make_actor(world["bb"], "volunteer-form", Role.VISITING_VOLUNTEER)
+    assign(volunteer, world["trajectory"])  # a volunteer sees only its own people (0016)
     give_consent(
         person=world["trajectory"].person,
         purpose_code="partner_sharing",

@@ -24,6 +24,7 @@ from estafette.organisations.models import (
 )
 from estafette.people.models import Person
 from estafette.testing.consent import give_consent, intake_consent, send_with_consent
+from estafette.testing.factories import assign
 from estafette.testing.views import client_for, make_actor, make_org, nl
 from estafette.trajectories.models import ReleaseCertainty, Route, Trajectory
 from estafette.trajectories.services import trajectory_open
@@ -362,6 +363,7 @@ def test_the_start_form_offers_only_the_data_classes_the_sender_may_see(
     Every class is shown; what the sender may not see is disabled, with the reason.
     """
     volunteer = make_actor(world["a"].organisation, "volunteer", Role.VISITING_VOLUNTEER)
+    assign(volunteer, world["trajectory"])  # a volunteer sees only its own people (0016)
     response = client_for(volunteer).get(start_url(world["trajectory"]))
     options = {o.value: o for o in response.context["position"].options}
     assert not options["offence"].offered and options["identity"].offered
