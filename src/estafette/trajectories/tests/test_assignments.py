@@ -33,7 +33,7 @@ from estafette.core.models import AuditEvent
 from estafette.handovers.models import Purpose
 from estafette.organisations.models import Organisation, OrganisationKind, Role
 from estafette.people.selectors import person_search
-from estafette.trajectories import messages
+from estafette.trajectories import messages, timeline
 from estafette.trajectories.assignments import (
     assignment_create,
     assignment_end,
@@ -124,6 +124,11 @@ def test_the_coordinator_assigns_a_volunteer_of_its_family(family: Family) -> No
     assert Participant.objects.filter(trajectory=trajectory, organisation=family.volunteers)
     event = TrajectoryEvent.objects.get(trajectory=trajectory, kind=EventKind.ASSIGNED)
     assert event.data["part"] == AssignmentKind.VISITING_VOLUNTEER
+    with translation.override("en"):
+        (line,) = timeline.event_texts([event])
+    assert line == (
+        f"{family.volunteer_a.user.get_full_name()} (visiting volunteer, {family.volunteers})"
+    )
     assert AuditEvent.objects.filter(
         object_type="trajectories.assignment", object_id=str(assignment.pk), action="create"
     ).exists()
