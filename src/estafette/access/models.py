@@ -53,7 +53,7 @@ class PartRequestStatus(models.TextChoices):
 
 
 class PartRequest(models.Model):
-    """"Give us a part in this person's file": asked at intake, answered by the holder.
+    """A request "give us a part in this person's file": asked at intake, answered by the holder.
 
     Asked by an organisation that found nobody it may see (find before create, decision
     0017). The row keeps no name, date of birth or number in clear: only a keyed hash of
