@@ -194,6 +194,16 @@ class GuidanceFields(ContactFields):
 class GuidanceContinueForm(GuidanceFields):
     """On a file found by find-before-create (the consulate's)."""
 
+    field_order = [
+        "guidance_agreement",
+        "data_sharing",
+        "volunteer_visits",
+        "signed_on",
+        "contact_name",
+        "contact_relation",
+        "contact_phone",
+    ]
+
 
 class GuidanceNewForm(PersonForm, GuidanceFields):
     """A letter from prison: who and where, then the form's answers."""
@@ -201,6 +211,25 @@ class GuidanceNewForm(PersonForm, GuidanceFields):
     country = _country_field(_("Country of detention"))
     detention_place = forms.CharField(label=_("Place and prison of detention"), max_length=160)
     detained_since = forms.DateField(label=_("Detained since"), widget=DateInput(), required=False)
+
+    # Who and where first, then the form's answers, the contact person last.
+    field_order = [
+        "given_names",
+        "family_name",
+        "born",
+        "identifier_kind",
+        "identifier_value",
+        "country",
+        "detention_place",
+        "detained_since",
+        "guidance_agreement",
+        "data_sharing",
+        "volunteer_visits",
+        "signed_on",
+        "contact_name",
+        "contact_relation",
+        "contact_phone",
+    ]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -240,6 +269,15 @@ class PrisonContinueForm(EntryFields):
 class PrisonNewForm(PersonForm, EntryFields):
     """An entry after a Dutch sentence: the domestic route."""
 
+    field_order = [
+        "given_names",
+        "family_name",
+        "born",
+        "identifier_kind",
+        "identifier_value",
+        "entered_on",
+    ]
+
 
 class WalkInForm(PersonForm, ContactFields):
     source = forms.ChoiceField(
@@ -267,6 +305,24 @@ class WalkInForm(PersonForm, ContactFields):
         label=_("The person consents to municipal after-care (heard at the desk today)"),
         required=False,
     )
+
+    # The person first, then how and whence they came, the contact person last (the
+    # mixins would otherwise put the contact person above the person).
+    field_order = [
+        "given_names",
+        "family_name",
+        "born",
+        "identifier_kind",
+        "identifier_value",
+        "source",
+        "route",
+        "country",
+        "phase",
+        "consents_to_aftercare",
+        "contact_name",
+        "contact_relation",
+        "contact_phone",
+    ]
 
     def walk_in(self) -> dict[str, Any]:
         d = self.cleaned_data
