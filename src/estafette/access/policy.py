@@ -1187,7 +1187,7 @@ def eligible_memberships(actor: Actor, kind: str | None = None) -> QuerySet[Memb
 ORGANISATION_MANAGER_ROLES: frozenset[str] = ADMINISTRATOR_ROLES
 """Who runs an organisation in the product: invites, deactivates, resets a lost second
 factor, keeps the organisation's own details. Only the administrator; nobody else even sees
-who works there (decision 0019). The pages show accounts and roles, never a person's file."""
+who works there (decision 0018). The pages show accounts and roles, never a person's file."""
 
 ROLES_BY_ORGANISATION_KIND: dict[str, frozenset[str]] = {
     OrganisationKind.CONSULAR_POST: frozenset({Role.CONSULAR_OFFICER}),

@@ -116,7 +116,7 @@ class Organisation(models.Model):
     # The visiting address and opening hours of a desk, kept by its administrator; the
     # directory (ROADMAP.md item 3) publishes them in the Open Referral (HSDS) shape:
     # address_1 / postal_code / city, and a schedule's free-text description
-    # (decision 0019).
+    # (decision 0018).
     street = models.CharField(_("street and number"), max_length=120, blank=True)
     postal_code = models.CharField(_("postcode"), max_length=12, blank=True)
     city = models.CharField(_("place"), max_length=80, blank=True)

@@ -6,7 +6,7 @@ transaction, and audited. E-mail goes out after the change is saved, straight th
 Django's mail backend (SMTP in production): a message that cannot be sent leaves the change
 standing and says so (``mail_sent``), and the administrator can send the invitation again.
 The messages carry a name, an organisation, a role and a link — never anything of a
-person's file. See docs/organisation-admin.md and decision 0019.
+person's file. See docs/organisation-admin.md and decision 0018.
 """
 
 from __future__ import annotations
