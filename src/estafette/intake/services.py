@@ -43,8 +43,9 @@ from estafette.intake.models import Intake, IntakeKind, IntakeSource
 from estafette.organisations.models import OrganisationKind
 from estafette.people.models import NetworkMember, Person, PersonIdentifier, Relation
 from estafette.people.registration import Criteria, DuplicatePerson, person_register
-from estafette.trajectories.models import Phase, Route, Trajectory
+from estafette.trajectories.models import EventKind, Phase, Route, Trajectory
 from estafette.trajectories.services import (
+    event_record,
     trajectory_change_route,
     trajectory_open,
     trajectory_plan_next_step,
@@ -140,6 +141,14 @@ def _record_intake(
         person_id=trajectory.person_id,
         kind=kind,
         source=source,
+        bare_fact_only=intake.bare_fact_only,
+    )
+    # The file says how it began, and whether only the bare fact may be kept.
+    event_record(
+        trajectory=trajectory,
+        kind=EventKind.INTAKE,
+        actor=actor,
+        intake=kind,
         bare_fact_only=intake.bare_fact_only,
     )
     return intake

@@ -284,6 +284,7 @@ class EventKind(models.TextChoices):
     NETWORK_CHANGED = "network_changed", _("network changed")
     ASSIGNED = "assigned", _("worker assigned")
     ASSIGNMENT_ENDED = "assignment_ended", _("assignment ended")
+    INTAKE = "intake", _("intake recorded")
 
 
 class TrajectoryEvent(AppendOnlyModel):

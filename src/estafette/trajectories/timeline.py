@@ -30,6 +30,8 @@ reader may see (:data:`access.policy.EVENT_KIND_CLASSES`).
   (organisation ids), and ``committed`` on an accept that waits for the release;
 * ``outcome_seen``: ``handover``, ``state`` (a handover state code);
 * ``domestic_entry``: ``entered_on`` (ISO or null);
+* ``intake``: ``intake`` (an intake kind code), ``bare_fact_only`` (true when the person
+  did not consent to registration: the line says that only the bare fact is kept);
 * ``assigned``, ``assignment_ended``: ``assignment`` (id), ``part`` (an
   :class:`AssignmentKind` code), ``runner`` (the worker's organisation id); the summary
   holds the worker's name.
@@ -201,6 +203,14 @@ def _assignment(event: TrajectoryEvent, names: Names) -> str:
     return f"{event.summary} ({kind}, {runner})"
 
 
+def _intake(event: TrajectoryEvent, names: Names) -> str:
+    # The intake's own record (intake.models.Intake) keeps the rest; the file's reader
+    # must see at once when the person did not consent to more than the bare fact.
+    if event.data.get("bare_fact_only"):
+        return _("no consent to registration: only who, where and since when are kept")
+    return ""
+
+
 Renderer = Callable[[TrajectoryEvent, Names], str]
 
 RENDERERS: dict[str, Renderer] = {
@@ -215,6 +225,7 @@ RENDERERS: dict[str, Renderer] = {
     "domestic_entry": _domestic_entry,
     EventKind.ASSIGNED: _assignment,
     EventKind.ASSIGNMENT_ENDED: _assignment,
+    EventKind.INTAKE: _intake,
     **{kind: _handover for kind in HANDOVER_KINDS},
     **PEOPLE_RENDERERS,  # a person's details and network (people.timeline)
 }

@@ -432,3 +432,16 @@ def test_granting_a_part_request_lets_the_requester_run_alongside(
     assert response.status_code == 302
     assert Participant.objects.filter(organisation=desk.organisation).exists()
     assert client_for(desk).post(f"/part-requests/{request.pk}/answer/", {}).status_code == 404
+
+
+def test_the_file_says_when_only_the_bare_fact_is_kept(
+    consul: Actor, spain: Country, client_for: ClientFor
+) -> None:
+    from estafette.trajectories.models import EventKind
+
+    client = client_for(consul)
+    client.post("/intake/consular/new/", arrest(spain, registration_consent="no"))
+    trajectory = Trajectory.objects.get()
+    assert trajectory.events.filter(kind=EventKind.INTAKE).get().data["bare_fact_only"] is True
+    page = client.get(reverse("trajectory-detail", args=[trajectory.pk])).content.decode()
+    assert said("no consent to registration: only who, where and since when are kept") in page
