@@ -67,7 +67,10 @@ def test_emergency_access_review_and_access_log(
     check(worker, "01-emergency-form")
 
     # 2. A reason of a sentence, then the file opens with a banner.
-    field(worker, "Trajectory number").fill(str(relay.trajectory.pk))
+    # ... found by who the person is, not by a number nobody outside knows (issue 12).
+    field(worker, "Given names").fill(relay.person.given_names)
+    field(worker, "Family name").fill(relay.person.family_name)
+    field(worker, "Date of birth").fill(relay.person.date_of_birth.isoformat())
     field(worker, "Why must you open this file now?").fill(REASON)
     worker.get_by_role("button", name="Open the file with emergency access").click()
     expect(worker.get_by_role("heading", name=name, level=1)).to_be_visible()

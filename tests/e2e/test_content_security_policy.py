@@ -61,6 +61,7 @@ def test_sign_in_caseload_trajectory_and_handover_form_break_no_policy(
     expect(page.get_by_role("heading", name="My caseload", level=1)).to_be_visible()
 
     # The caseload's filters swap the results in with htmx.
+    page.locator("summary", has_text="Filter and sort").click()  # the filters fold away
     page.locator("select").first.select_option(index=1)
     page.wait_for_load_state("networkidle")
 

@@ -46,6 +46,7 @@ def test_handover_and_acceptance_without_javascript(
 
     # The receiver: filter the caseload with the form's button, accept with a plain POST.
     log_in(page, relay.aftercare_worker.username)
+    page.locator("summary", has_text="Filter and sort").click()  # the filters fold away
     field(page, "Your part").select_option(label="about to receive")
     page.get_by_role("button", name="Show", exact=True).click()
     expect(page).to_have_url(re.compile(r"/caseload/\?.*relation=incoming"))
