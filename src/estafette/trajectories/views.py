@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from estafette.access import messages as access_messages
 from estafette.access import policy
-from estafette.access.selectors import emergency_access_active_on
+from estafette.access.selectors import emergency_access_active_on, part_requests_to_answer
 from estafette.consent.selectors import (
     consent_notices_for,
     consent_notices_unread,
@@ -182,6 +182,11 @@ def caseload(request: HttpRequest) -> HttpResponse:
         filters = dataclasses.replace(filters, scope=scope)
     page_obj, rows = caseload_page(actor=actor, filters=filters, page=_page_number(request))
     notices_total = consent_notices_unread(actor=actor).count()
+    # Organisations that asked for a part in a file this one holds (issue 12): the holder
+    # starts its day here, so the requests are counted here and answered on their page.
+    part_requests = (
+        part_requests_to_answer(actor=actor).count() if policy.may_answer_part_request(actor) else 0
+    )
     notices = consent_notices_for(actor=actor, limit=CASELOAD_NOTICES) if notices_total else []
     context = {
         "form": form,
@@ -192,6 +197,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
         # a hundred unread, which would bury the caseload and cost a page of HTML each).
         "consent_notices": notices,
         "consent_notices_total": notices_total,
+        "part_requests": part_requests,
         "counts": _relation_counts(actor, filters),
         # "Mine" first, "my organisation" one click away for the roles that need it.
         "scopes": [

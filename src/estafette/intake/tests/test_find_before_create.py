@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 
 import pytest
 from django.test import Client
+from django.utils import translation
 from django.utils.html import escape
 
 from estafette.access.models import PartRequest, PartRequestStatus
@@ -118,6 +119,13 @@ def test_a_part_request_goes_to_the_holder_without_personal_data(
     assert "Boer" not in str(entry.detail)
     listing = client_for(consul).get("/part-requests/").content.decode()
     assert request.reference in listing and desk.organisation.name in listing
+    # The holder hears of it where its day starts: the caseload links the open requests.
+    with translation.override("en"):
+        caseload = client_for(consul).get("/caseload/?scope=organisation").content.decode()
+    assert "1 organisation asks for a part in a file you hold" in caseload
+    assert 'href="/part-requests/"' in caseload
+    asker_caseload = client_for(desk).get("/caseload/").content.decode()
+    assert "asks for a part" not in asker_caseload
 
 
 def test_a_request_that_matches_nothing_is_kept_and_looks_the_same(
