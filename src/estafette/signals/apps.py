@@ -12,9 +12,12 @@ class SignalsConfig(AppConfig):
         # The signals app listens to what the feature apps tell core; they never import it
         # (decision 0015): every committed change is evaluated again, every handover step
         # is notified.
-        from estafette.core import changes
+        from estafette.core import attention, changes
         from estafette.signals.notifications.schedule import notify_handover_steps
         from estafette.signals.schedule import evaluate_changes
+        from estafette.signals.selectors import open_signals_q
 
         changes.on_trajectory_changed(evaluate_changes)
         changes.on_handover_step_recorded(notify_handover_steps)
+        # The caseload's "what needs action first" counts open signals too (issue 12).
+        attention.on_attention(open_signals_q)

@@ -65,7 +65,7 @@ from estafette.norms.models import NormOverride
 from estafette.norms.selectors import norm_effective, params_within_bounds
 from estafette.people.models import VULNERABILITY_MARKERS
 from estafette.signals.lifecycle import LIVE, SignalState
-from estafette.signals.models import Signal, SignalEvent
+from estafette.signals.models import Signal, SignalEvent, State
 from estafette.signals.rules import REGISTRY
 from estafette.signals.rules.base import BEFORE_RELEASE_PHASES, Rule, still_detained_q
 from estafette.trajectories.models import Participant, ParticipantRole, Trajectory
@@ -290,6 +290,22 @@ def _rows(
         row.deadline = deadline
         rows.append(row)
     return rows
+
+
+def open_signals_q(actor: Actor) -> Q:
+    """Trajectories with an open signal addressed to the actor's organisation and role (as
+    the inbox shows them by default): a term of the caseload's "needs action first" order
+    (:mod:`core.attention`). Open only: an acknowledged or snoozed signal is in hand."""
+    return Q(
+        Exists(
+            Signal.objects.filter(
+                trajectory=OuterRef("pk"),
+                addressee_id=actor.organisation_id,
+                addressee_role=actor.role,
+                state=State.OPEN,
+            )
+        )
+    )
 
 
 def signal_inbox_queryset(*, actor: Actor, filters: InboxFilters) -> QuerySet[Signal]:

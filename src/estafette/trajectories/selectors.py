@@ -38,6 +38,7 @@ from django.utils.translation import gettext_lazy as _
 from estafette.access import policy
 from estafette.core import clock
 from estafette.core.actor import Actor
+from estafette.core.attention import attention_q
 from estafette.core.audit import audit_record
 from estafette.core.data_classes import DataClass
 from estafette.core.models import AuditAction
@@ -321,7 +322,8 @@ ACTION_SOON_DAYS = 14
 
 SORTS = {
     # What needs action first (issue 12): overdue, near deadlines, incoming handovers,
-    # outcomes to review; then the nearest deadline and the release (masked, see below).
+    # outcomes to review, open signals; then the nearest deadline and the release (masked,
+    # see below).
     "action": (
         "urgency",
         F("nearest_deadline").asc(nulls_last=True),
@@ -555,12 +557,11 @@ def caseload_queryset(*, actor: Actor, filters: CaseloadFilters) -> QuerySet[Tra
 
 def _action_annotated(actor: Actor, qs: QuerySet[Trajectory]) -> QuerySet[Trajectory]:
     """The default order's keys: ``urgency`` (0 overdue, 1 a deadline within
-    :data:`ACTION_SOON_DAYS`, 2 an incoming handover, 3 an outcome to review, 4 the rest)
+    :data:`ACTION_SOON_DAYS`, 2 an incoming handover, 3 an outcome to review, 4 an open
+    signal addressed to the actor — or any other term registered in :mod:`core.attention`,
+    as the signals app does without this app importing it (decision 0015) — 5 the rest)
     and ``release_key`` (the release date, only where the actor sees detention data, so
     the order says nothing of a date the row masks).
-
-    Open signals are not part of it: no feature app imports the signals app (decision
-    0015); the signal inbox orders those.
     """
     today = clock.today()
     org_id = actor.organisation_id
@@ -573,13 +574,15 @@ def _action_annotated(actor: Actor, qs: QuerySet[Trajectory]) -> QuerySet[Trajec
         state__in=list(OUTCOME_STATES),
         outcome_seen_at__isnull=True,
     )
+    signalled = attention_q(actor)
     return qs.annotate(
         urgency=Case(
             When(nearest_deadline__lt=today, then=Value(0)),
             When(nearest_deadline__lte=today + dt.timedelta(days=ACTION_SOON_DAYS), then=Value(1)),
             When(Exists(incoming), then=Value(2)),
             When(Exists(review), then=Value(3)),
-            default=Value(4),
+            *([When(signalled, then=Value(4))] if signalled is not None else []),
+            default=Value(5),
             output_field=IntegerField(),
         ),
         release_key=Case(
