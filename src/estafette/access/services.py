@@ -203,7 +203,9 @@ def part_request_answer(*, actor: Actor, request: PartRequest, grant: bool) -> P
     if not may_answer_part_request(actor):
         raise NotPermitted(messages.PART_REQUEST_ONLY_HOLDER)
     request = (
-        PartRequest.objects.select_for_update()
+        # Lock the request row only: its file is a nullable join, which PostgreSQL may
+        # not lock ("FOR UPDATE cannot be applied to the nullable side of an outer join").
+        PartRequest.objects.select_for_update(of=("self",))
         .select_related("trajectory", "requester_organisation")
         .get(pk=request.pk)
     )

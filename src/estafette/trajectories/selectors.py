@@ -541,6 +541,10 @@ def caseload_queryset(*, actor: Actor, filters: CaseloadFilters) -> QuerySet[Tra
     if sort == "action":
         qs = _action_annotated(actor, qs)
     order = SORTS[sort]
+    if sort == "action" and DataClass.DETENTION not in policy.role_classes(actor):
+        # A role that never sees a release date has none to order by; its ``release_key``
+        # would be the constant NULL, which PostgreSQL refuses in ORDER BY.
+        order = tuple(term for term in order if not _orders_by(term, "release_key"))
     sort_class = SORT_CLASSES.get(sort)
     if sort_class is not None and not (sort_class == DataClass.DETENTION and detention_filtered):
         # Rows whose class is not shared sort last, by their number: an order that says nothing.
@@ -591,6 +595,13 @@ def _action_annotated(actor: Actor, qs: QuerySet[Trajectory]) -> QuerySet[Trajec
             output_field=DateField(),
         ),
     )
+
+
+def _orders_by(term: Any, name: str) -> bool:
+    """Whether the sort ``term`` (a name or an ``OrderBy`` of ``F``) orders by ``name``."""
+    if isinstance(term, str):
+        return term.lstrip("-") == name
+    return getattr(getattr(term, "expression", None), "name", None) == name
 
 
 def _masked(term: Any) -> Any:
