@@ -17,4 +17,5 @@ urlpatterns = [
     path("", include("estafette.visits.urls")),
     path("", include("estafette.organisations.urls")),
     path("", include("estafette.intake.urls")),
+    path("my/", include("estafette.portal.urls")),
 ]

@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "estafette.conditions",
     "estafette.visits",
     "estafette.intake",
+    "estafette.portal",
 ]
 
 MIDDLEWARE = [
