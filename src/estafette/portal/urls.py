@@ -1,7 +1,14 @@
 """The person's own pages, under /my/ (issue #13)."""
 
-from django.urls import path  # noqa: F401  (routes are added per feature)
+from django.urls import path
+
+from estafette.portal import views
 
 app_name = "portal"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("sign-in/", views.sign_in, name="sign-in"),
+    path("code/", views.enter_code, name="code"),
+    path("sign-out/", views.sign_out, name="sign-out"),
+]
