@@ -105,15 +105,18 @@ def _match_q(query: str, date_of_birth: dt.date | None) -> Q:
         names = Q()
         for word in words:
             names &= Q(given_names__icontains=word) | Q(family_name__icontains=word)
+        ids = Person.objects.filter(names).order_by().values("pk")
         normalised = identifier_normalised(query)
         if 0 < len(normalised) <= VALUE_MAX_LENGTH:
-            # An indexed sub-select (the value index), not a correlated EXISTS per person.
-            names |= Q(
-                pk__in=PersonIdentifier.objects.filter(value=normalised)
-                .order_by()
-                .values("person_id")
+            # One id set (UNION ALL) of two indexed sub-selects — the names through their
+            # trigram indexes on PostgreSQL (people migration 0004), the number through the
+            # value index. An OR of the two in one WHERE would make PostgreSQL scan every
+            # person, since a sub-plan cannot join a bitmap OR of index scans.
+            ids = ids.union(
+                PersonIdentifier.objects.filter(value=normalised).order_by().values("person_id"),
+                all=True,
             )
-        matched &= names
+        matched &= Q(pk__in=ids)
     if date_of_birth is not None:
         matched &= Q(date_of_birth=date_of_birth)
     return matched
