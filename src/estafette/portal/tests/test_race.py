@@ -1,0 +1,293 @@
+"""The person's race and the contact person's window on it (portal/race.py, portal/_race.html).
+
+Real database, real rendering. The contact person's cases assert on the rendered include:
+what a consent does not cover must not appear in the HTML at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, cast
+
+import pytest
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from estafette.conditions.models import Condition, Status
+from estafette.conditions.services import condition_record
+from estafette.consent.models import Consent
+from estafette.consent.services import consent_revoke
+from estafette.core import clock
+from estafette.core.actor import Actor
+from estafette.core.data_classes import DataClass
+from estafette.core.models import AuditEvent
+from estafette.handovers.models import Handover
+from estafette.handovers.services import handover_accept
+from estafette.organisations.models import Organisation
+from estafette.people.models import NetworkMember, Relation
+from estafette.portal.race import (
+    APPOINTMENTS,
+    CALL,
+    CONDITIONS,
+    HELPERS,
+    NEXT,
+    NOW,
+    SECTION_CLASSES,
+    SECTIONS,
+    Race,
+    race_for,
+)
+from estafette.portal.subject import Subject, SubjectKind
+from estafette.testing.clock import ClockControl
+from estafette.testing.consent import give_consent, withdrawal_heard
+from estafette.testing.factories import HandoverFactory, assign
+from estafette.trajectories.models import Phase, Trajectory
+
+pytestmark = pytest.mark.django_db
+
+OFFENCE = "Smokkel van verdovende middelen"
+NEXT_STEP = "Intern: zus bellen over schuldeisers, niet met cliënt bespreken"
+
+
+def render(race: Race) -> str:
+    return render_to_string("portal/_race.html", {"race": race})
+
+
+@pytest.fixture
+def world(
+    frozen_clock: ClockControl,
+    trajectory: Trajectory,
+    org_a: Organisation,
+    org_b: Organisation,
+    actor_a: Actor,
+    actor_b: Actor,
+) -> dict[str, Any]:
+    """A full race: BB holds the baton, Arnhem's after-care committed, conditions recorded."""
+    org_a.phone = "030 123 45 67"
+    org_a.email = "oost@bureaubuitenland.example"
+    org_a.street = "Stationsplein 1"
+    org_a.postal_code = "3511 AA"
+    org_a.city = "Utrecht"
+    org_a.opening_hours = "ma–do 9:00–12:00"
+    org_a.save()
+    Trajectory.objects.filter(pk=trajectory.pk).update(
+        offence=OFFENCE, next_step=NEXT_STEP, next_step_due=clock.today() + dt.timedelta(days=10)
+    )
+    trajectory.refresh_from_db()
+    actor_a.user.first_name = "Sanne"
+    actor_a.user.save()
+    assign(actor_a, trajectory)
+    condition_record(
+        actor=actor_a, trajectory=trajectory, condition=Condition.ID, status=Status.ARRANGED
+    )
+    condition_record(
+        actor=actor_a, trajectory=trajectory, condition=Condition.HOUSING, status=Status.OPEN
+    )
+    handover = cast(Handover, HandoverFactory(actor=actor_a, trajectory=trajectory, receiver=org_b))
+    handover_accept(actor=actor_b, handover=handover)
+    member = NetworkMember.objects.create(
+        person=trajectory.person,
+        name="Ilse de Zus",
+        relation=Relation.SIBLING,
+        is_contact_person=True,
+        phone="06 11 22 33 44",
+    )
+    return {
+        "trajectory": trajectory,
+        "person": Subject(kind=SubjectKind.PERSON, person=trajectory.person),
+        "contact": Subject(
+            kind=SubjectKind.CONTACT_PERSON, person=trajectory.person, member=member
+        ),
+    }
+
+
+NEVER_FOR_ANYONE = (OFFENCE, NEXT_STEP, "gedetineerde", "detainee", "offender")
+
+
+def test_the_person_sees_the_whole_race_in_plain_words(world: dict[str, Any]) -> None:
+    with translation.override("en"):
+        race = race_for(subject=world["person"])
+        html = render(race)
+    assert race.sections == SECTIONS
+    assert "Bureau Buitenland, regio Oost</strong> helps you now" in html
+    assert "030 123 45 67" in html and 'href="tel:0301234567"' in html
+    assert "Sanne, your coordinator at Bureau Buitenland, regio Oost" in html
+    assert "Nazorg Arnhem (test) will help you when you are back." in html
+    assert "Your ID card or passport" in html and "A place to live" in html
+    assert "Still open" in html and "Arranged" in html
+    # The travel papers of a way home from Spain, the release day and the next step's day.
+    assert "Papers to travel home" in html
+    release = world["trajectory"].release_on
+    assert release.strftime("%B") in html and str(release.year) in html
+    assert "The day you are free" in html
+    assert "Bureau Buitenland, regio Oost plans the next step." in html
+    for text in NEVER_FOR_ANYONE:
+        assert text.lower() not in html.lower()
+
+
+def test_the_person_reads_dates_in_dutch_words(world: dict[str, Any]) -> None:
+    with translation.override("nl"):
+        html = render(race_for(subject=world["person"]))
+    months = ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
+              "september", "oktober", "november", "december"]  # fmt: skip
+    release = world["trajectory"].release_on
+    assert f"{release.day} {months[release.month - 1]} {release.year}" in html
+
+
+def contact_html(world: dict[str, Any]) -> tuple[Race, str]:
+    with translation.override("en"):
+        race = race_for(subject=world["contact"])
+        return race, render(race)
+
+
+def assert_nothing_of_detention_conditions_or_dates(world: dict[str, Any], html: str) -> None:
+    trajectory = world["trajectory"]
+    hidden = [
+        *NEVER_FOR_ANYONE,
+        "Spain",
+        "Spanje",
+        trajectory.detention_place,
+        "ID card",
+        "A place to live",
+        "Health insurance",
+        "Papers to travel home",
+        "Arranged",
+        "Still open",
+        "Nazorg Arnhem",  # the next runner tells the phase
+        "Sanne",
+        str(trajectory.release_on.year),
+        "<time",
+    ]
+    lowered = html.lower()
+    for text in hidden:
+        assert text.lower() not in lowered, text
+
+
+def test_contact_person_without_consent_sees_only_who_to_call(world: dict[str, Any]) -> None:
+    race, html = contact_html(world)
+    assert race.sections == (CALL,)
+    assert "Someone is helping" in html
+    assert "Bureau Buitenland, regio Oost" in html and "030 123 45 67" in html
+    assert_nothing_of_detention_conditions_or_dates(world, html)
+
+
+def test_a_consent_to_another_purpose_does_not_open_the_window(world: dict[str, Any]) -> None:
+    # The intake consent (guidance by BB) covers every class, but not the home front.
+    assert Consent.objects.filter(person=world["trajectory"].person).exists()
+    race, html = contact_html(world)
+    assert race.sections == (CALL,)
+    assert_nothing_of_detention_conditions_or_dates(world, html)
+
+
+def test_contact_person_with_conditions_shared_sees_exactly_the_conditions(
+    world: dict[str, Any], org_a: Organisation
+) -> None:
+    give_consent(
+        person=world["trajectory"].person,
+        purpose_code="contact_person",
+        recipient=org_a,
+        data_classes=[DataClass.IDENTITY, DataClass.NETWORK, DataClass.CONDITIONS],
+    )
+    race, html = contact_html(world)
+    assert race.sections == (CALL, CONDITIONS)
+    assert "Your ID card or passport" in html and "A place to live" in html
+    # Travel papers would tell the person is abroad: not without the detention class.
+    assert "Papers to travel home" not in html
+    for text in (*NEVER_FOR_ANYONE, "Spain", "Nazorg Arnhem", "Sanne", "<time"):
+        assert text not in html, text
+
+
+def test_contact_person_with_detention_shared_sees_who_helps_and_the_dates(
+    world: dict[str, Any], org_a: Organisation
+) -> None:
+    give_consent(
+        person=world["trajectory"].person,
+        purpose_code="contact_person",
+        recipient=org_a,
+        data_classes=[DataClass.IDENTITY, DataClass.DETENTION],
+    )
+    race, html = contact_html(world)
+    assert race.sections == (CALL, HELPERS, NOW, NEXT, APPOINTMENTS)
+    assert "Nazorg Arnhem (test) will help" in html
+    assert "Sanne" in html and "<time" in html
+    assert "A place to live" not in html
+    for text in NEVER_FOR_ANYONE:
+        assert text not in html
+
+
+def test_withdrawal_removes_the_sections_at_once(
+    world: dict[str, Any], org_a: Organisation, actor_a: Actor, frozen_clock: ClockControl
+) -> None:
+    consent = give_consent(
+        person=world["trajectory"].person,
+        purpose_code="contact_person",
+        recipient=org_a,
+        data_classes=[DataClass.IDENTITY, DataClass.CONDITIONS, DataClass.DETENTION],
+    )
+    race, html = contact_html(world)
+    assert CONDITIONS in race.sections and "A place to live" in html
+    consent_revoke(
+        actor=actor_a, consent=consent, reason="Wil het zelf vertellen", **withdrawal_heard()
+    )
+    race, html = contact_html(world)
+    assert race.sections == (CALL,)
+    assert_nothing_of_detention_conditions_or_dates(world, html)
+
+
+def test_a_consent_that_ended_shares_nothing(
+    world: dict[str, Any], org_a: Organisation, frozen_clock: ClockControl
+) -> None:
+    give_consent(
+        person=world["trajectory"].person,
+        purpose_code="contact_person",
+        recipient=org_a,
+        data_classes=[DataClass.CONDITIONS],
+        given_on=clock.today() - dt.timedelta(days=30),
+        ends_on=clock.today() - dt.timedelta(days=1),
+    )
+    race, _ = contact_html(world)
+    assert race.sections == (CALL,)
+
+
+def test_every_section_has_a_data_class_or_is_the_call() -> None:
+    assert set(SECTION_CLASSES) == set(SECTIONS)
+    assert [s for s, c in SECTION_CLASSES.items() if c is None] == [CALL]
+    assert SECTION_CLASSES[CONDITIONS] == DataClass.CONDITIONS
+    # Nothing the home front sees is ever the offence, health or notes.
+    assert not {DataClass.OFFENCE, DataClass.HEALTH, DataClass.NOTES} & set(
+        SECTION_CLASSES.values()
+    )
+
+
+def test_every_call_is_audited_with_the_sections_never_the_content(
+    world: dict[str, Any],
+) -> None:
+    before = AuditEvent.objects.count()
+    race_for(subject=world["contact"])
+    event = AuditEvent.objects.order_by("-id").first()
+    assert AuditEvent.objects.count() == before + 1
+    assert event is not None
+    assert event.action == "view" and event.object_type == "portal.race"
+    assert event.person_id == world["trajectory"].person.pk
+    assert event.detail["sections"] == [CALL]
+    assert event.detail["subject"] == "contact_person"
+    assert "Bureau" not in str(event.detail)
+
+
+def test_nothing_running_is_said_kindly(world: dict[str, Any]) -> None:
+    Trajectory.objects.filter(pk=world["trajectory"].pk).update(phase=Phase.CLOSED)
+    with translation.override("en"):
+        race = race_for(subject=world["person"])
+        html = render(race)
+    assert not race.running
+    assert "Nothing is running now" in html
+    assert "Bureau Buitenland" not in html
+
+
+def test_one_race_costs_a_bounded_number_of_queries(
+    world: dict[str, Any], django_assert_max_num_queries: Any
+) -> None:
+    with django_assert_max_num_queries(12):
+        render(race_for(subject=world["person"]))
+    with django_assert_max_num_queries(12):
+        render(race_for(subject=world["contact"]))
