@@ -295,6 +295,20 @@ ESTAFETTE_DIGEST_HOUR = config(
     help="Hour of the day (0-23, Dutch time) from which the daily e-mail summary goes out.",
 )
 
+# --- The person's own pages: text messages with a sign-in code (docs/portal.md) ---
+ESTAFETTE_TEXT_MESSAGE_SENDER = config(
+    "ESTAFETTE_TEXT_MESSAGE_SENDER",
+    "estafette.portal.text_messages.FileSender",
+    help="Dotted path of the class that sends text messages (sign-in codes). The default "
+    "writes them to files in ESTAFETTE_TEXT_MESSAGE_DIR; connect a real provider in "
+    "production (docs/portal.md).",
+)
+ESTAFETTE_TEXT_MESSAGE_DIR = config(
+    "ESTAFETTE_TEXT_MESSAGE_DIR",
+    str(BASE_DIR / "var" / "text-messages"),
+    help="Folder the file sender of text messages writes to (development).",
+)
+
 # The clock can be frozen for demos and bench runs; see estafette.core.clock.
 # Need-to-know access (estafette.access.policy) and consent evidence.
 ESTAFETTE_EARLIER_HOLDER_DAYS = config(

@@ -173,6 +173,12 @@ CONDITION_RECORDING_ROLES: frozenset[str] = PROFESSIONAL_ROLES
 """Who records basic conditions (with the class and a part that runs now, conditions.policy):
 volunteers and buddies may see them, to help, but the professional holds the overview."""
 
+SIGN_IN_CODE_ROLES: frozenset[str] = CASE_ROLES - {Role.PARTNER_WORKER}
+"""Who hands the person (or their contact person) a sign-in code on paper (portal, issue 13):
+the roles that meet the person face to face over time — the volunteer and the buddy who visit,
+the coordinators, the case manager, probation, after-care, the landing place. Not a partner
+worker (one task alongside, no ongoing contact) and not the administrator (no care)."""
+
 K = ContactKind
 CONTACT_KINDS_BY_ROLE: dict[str, tuple[str, ...]] = {
     Role.VISITING_VOLUNTEER: (K.VOLUNTEER_VISIT,),
@@ -315,6 +321,12 @@ def may_record_conditions(actor: Actor) -> bool:
     """Whether the actor's role records basic conditions (the class and a part are asked
     separately, by ``conditions.policy``)."""
     return actor.role in CONDITION_RECORDING_ROLES
+
+
+def may_hand_sign_in_code(actor: Actor) -> bool:
+    """Whether the actor's role may hand a paper sign-in code for the person's own pages (a
+    part in the trajectory and the class of whom it is for are asked by ``portal.codes``)."""
+    return actor.role in SIGN_IN_CODE_ROLES
 
 
 def contact_kinds_for(actor: Actor) -> tuple[str, ...]:

@@ -29,6 +29,7 @@ from django.shortcuts import redirect
 from estafette.core.audit import audit_record
 from estafette.core.models import AuditAction, AuditEvent
 from estafette.people.models import NetworkMember, Person
+from estafette.portal import session_limits
 
 SESSION_KEY = "portal_subject"
 """The session key holding ``{"kind", "person_id", "member_id"}`` of a signed-in subject."""
@@ -96,6 +97,11 @@ def subject_from_request(request: HttpRequest) -> Subject | None:
         cached: Subject | None = request._portal_subject
         return cached
     subject = subject_from_session(request.session.get(SESSION_KEY))
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        subject = None  # a staff session is never a subject (shared computers)
+    elif subject is not None and not session_limits.holds(request):
+        subject = None  # past the portal's idle or total limit: the session is flushed
     request._portal_subject = subject  # type: ignore[attr-defined]
     return subject
 

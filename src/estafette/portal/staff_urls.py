@@ -1,0 +1,13 @@
+"""The one professional page of the portal app: printing a paper sign-in code (issue #13)."""
+
+from django.urls import path
+
+from estafette.portal import views
+
+urlpatterns = [
+    path(
+        "trajectories/<int:pk>/person/sign-in-code/",
+        views.paper_code,
+        name="person-sign-in-code",
+    ),
+]
