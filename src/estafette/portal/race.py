@@ -161,6 +161,10 @@ class Runner:
     sentence: str
     when: dt.date | None = None
 
+    @property
+    def when_words(self) -> str:
+        return _day(self.when) if self.when else ""
+
 
 @dataclass(frozen=True)
 class ConditionLine:
@@ -292,8 +296,14 @@ def _now_sentence(trajectory: Trajectory, *, is_person: bool, name: str) -> str:
     return sentences.get(trajectory.phase, "")
 
 
+DAY_FORMAT = "j F Y"
+"""A day in words with the month written out, in the active language: "1 juni 2025",
+"1 June 2025" (English's own DATE_FORMAT abbreviates the month: "June 1, 2025" is fine, but
+"Aug. 12, 2028" is not plain language)."""
+
+
 def _day(day: dt.date) -> str:
-    return date_format(day, "DATE_FORMAT")
+    return date_format(day, DAY_FORMAT)
 
 
 # --- Reading ---------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from typing import Any, cast
 import pytest
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.html import escape
 
 from estafette.conditions.models import Condition, Status
 from estafette.conditions.services import condition_record
@@ -21,10 +22,11 @@ from estafette.core import clock
 from estafette.core.actor import Actor
 from estafette.core.data_classes import DataClass
 from estafette.core.models import AuditEvent
+from estafette.demo.build import build
 from estafette.handovers.models import Handover
 from estafette.handovers.services import handover_accept
 from estafette.organisations.models import Organisation
-from estafette.people.models import NetworkMember, Relation
+from estafette.people.models import NetworkMember, Person, Relation
 from estafette.portal.race import (
     APPOINTMENTS,
     CALL,
@@ -36,6 +38,8 @@ from estafette.portal.race import (
     SECTIONS,
     Race,
     race_for,
+    sections_for,
+    shared_with_home_front,
 )
 from estafette.portal.subject import Subject, SubjectKind
 from estafette.testing.clock import ClockControl
@@ -291,3 +295,101 @@ def test_one_race_costs_a_bounded_number_of_queries(
         render(race_for(subject=world["person"]))
     with django_assert_max_num_queries(12):
         render(race_for(subject=world["contact"]))
+
+
+# --- The bulk demo: every person, as themself and as their contact person ------------------
+#
+# The demo has gaps on purpose (people with only closed trajectories, no contact person,
+# optional fields empty, organisations without contact details). The race must render for
+# every one of them; the demo is never cleaned to make this pass.
+
+DEMO_TODAY = dt.date(2026, 3, 2)
+CONDITION_LABELS_EN = (
+    "ID card or passport",
+    "Money: work or a benefit",
+    "Health insurance",
+    "A place to live",
+    "A plan for your debts",
+    "Care and support",
+    "Papers to travel home",
+    "Money for the trip home",
+)
+
+
+def render_every_race() -> dict[str, int]:
+    """Render the race of every person of the database as themself and as their contact
+    person; check what a contact person sees against the person's home-front consents."""
+    tally = {"people": 0, "running": 0, "contact_persons": 0, "contact_windows": 0}
+    contacts = {
+        member.person_id: member for member in NetworkMember.objects.filter(is_contact_person=True)
+    }
+    for person in Person.objects.order_by("pk").iterator(chunk_size=500):
+        tally["people"] += 1
+        with translation.override("en"):
+            race = race_for(subject=Subject(kind=SubjectKind.PERSON, person=person))
+            html = render(race)
+        assert "portal.race" not in html
+        if race.running:
+            tally["running"] += 1
+            assert race.sections == SECTIONS
+            assert race.helper is not None and escape(race.helper.name) in html
+        else:
+            assert "Nothing is running now" in html
+        member = contacts.get(person.pk)
+        if member is None:
+            continue
+        tally["contact_persons"] += 1
+        subject = Subject(kind=SubjectKind.CONTACT_PERSON, person=person, member=member)
+        with translation.override("en"):
+            contact_race = race_for(subject=subject)
+            contact_view = render(contact_race)
+        with translation.override("nl"):
+            render(race_for(subject=subject))
+        assert (
+            contact_race.sections
+            == sections_for(subject=subject, classes=shared_with_home_front(subject=subject))
+            or not contact_race.running
+        )
+        if contact_race.sections not in ((), (CALL,)):
+            tally["contact_windows"] += 1
+            continue
+        # Only who to call: nothing of detention, conditions or dates.
+        assert "<time" not in contact_view
+        for label in CONDITION_LABELS_EN:
+            assert label not in contact_view, label
+        trajectory = (
+            Trajectory.objects.filter(person=person)
+            .select_related("country")
+            .order_by("-opened_at")
+            .first()
+        )
+        if trajectory is not None:
+            if trajectory.detention_place:
+                assert trajectory.detention_place not in contact_view
+            if trajectory.country is not None:
+                assert trajectory.country.name_en not in contact_view
+                assert trajectory.country.name_nl not in contact_view
+            if trajectory.offence:
+                assert trajectory.offence not in contact_view
+    return tally
+
+
+def test_every_race_of_the_tiny_demo_renders() -> None:
+    with clock.frozen(DEMO_TODAY):
+        build(scale="tiny", seed=2025, say=lambda _: None)
+        tally = render_every_race()
+    assert tally["people"] > 100
+    assert 0 < tally["running"] < tally["people"]  # some have only closed trajectories
+    assert tally["contact_persons"] > 0
+
+
+@pytest.mark.crawl
+def test_every_race_of_the_small_demo_renders() -> None:
+    """The small demo (``manage.py demo --scale small``): thousands of people. Marked
+    ``crawl`` so the quick suite leaves it out; run it on its own (docs/portal-race.md)."""
+    with clock.frozen(DEMO_TODAY):
+        build(scale="small", seed=2025, say=lambda _: None)
+        tally = render_every_race()
+    assert tally["people"] > 5000
+    assert 0 < tally["running"] < tally["people"]
+    assert tally["contact_persons"] > 0
