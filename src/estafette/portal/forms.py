@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -96,4 +96,4 @@ class PaperCodeForm(_PortalForm):
                         _("The contact person: %(name)s") % {"name": subject.member.name},
                     )
                 )
-        self.fields["kind"].choices = labels
+        cast(forms.ChoiceField, self.fields["kind"]).choices = labels
