@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 from django.utils.formats import date_format
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -51,6 +52,8 @@ from estafette.portal.subject import Subject, subject_audit
 from estafette.trajectories.models import (
     Assignment,
     AssignmentKind,
+    Participant,
+    ParticipantRole,
     Phase,
     ReleaseCertainty,
     Route,
@@ -154,6 +157,14 @@ class Worker:
 
 
 @dataclass(frozen=True)
+class Alongside:
+    """An organisation running alongside the holder (a volunteer organisation, a consulate)."""
+
+    organisation: str
+    part: str
+
+
+@dataclass(frozen=True)
 class Runner:
     """The organisation that comes next, and when, in words."""
 
@@ -197,6 +208,7 @@ class Race:
     call: Reach | None = None
     helper: Reach | None = None
     workers: tuple[Worker, ...] = ()
+    alongside: tuple[Alongside, ...] = ()
     now: str = ""
     next: Runner | None = None
     conditions: tuple[ConditionLine, ...] = ()
@@ -241,7 +253,7 @@ class Race:
 
 # --- Words ---------------------------------------------------------------------------
 
-CONDITION_WORDS = {
+CONDITION_WORDS: dict[str, Promise] = {
     Condition.ID: gettext_lazy("Your ID card or passport"),
     Condition.INCOME: gettext_lazy("Money: work or a benefit"),
     Condition.HEALTH_INSURANCE: gettext_lazy("Health insurance"),
@@ -253,7 +265,7 @@ CONDITION_WORDS = {
 }
 """The basic conditions as the person says them (B1), addressed to the person."""
 
-STATUS_WORDS = {
+STATUS_WORDS: dict[str, Promise] = {
     Status.UNKNOWN: gettext_lazy("Not known yet"),
     Status.OPEN: gettext_lazy("Still to do"),
     Status.BEING_ARRANGED: gettext_lazy("Someone is working on it"),
@@ -261,7 +273,7 @@ STATUS_WORDS = {
     Status.NOT_NEEDED: gettext_lazy("Not needed"),
 }
 
-PART_WORDS = {
+PART_WORDS: dict[str, Promise] = {
     AssignmentKind.RESPONSIBLE_COORDINATOR: gettext_lazy("your coordinator"),
     AssignmentKind.CASE_MANAGER: gettext_lazy("your case manager"),
     AssignmentKind.MENTOR: gettext_lazy("your mentor"),
@@ -269,9 +281,18 @@ PART_WORDS = {
     AssignmentKind.BUDDY: gettext_lazy("your buddy"),
 }
 
+ALONGSIDE_WORDS: dict[str, Promise] = {
+    ParticipantRole.VISITING_VOLUNTEER: gettext_lazy("volunteers who visit"),
+    ParticipantRole.SPIRITUAL_CARE: gettext_lazy("spiritual care"),
+    ParticipantRole.CONSULAR_POST: gettext_lazy("the embassy or consulate"),
+    ParticipantRole.BUDDY: gettext_lazy("a buddy"),
+    ParticipantRole.OTHER: gettext_lazy("also helps"),
+}
+
 
 def _now_sentence(trajectory: Trajectory, *, is_person: bool, name: str) -> str:
     """A standard sentence per phase: never the colleagues' ``next_step`` text."""
+    sentences: dict[str, str]
     if is_person:
         sentences = {
             Phase.DETENTION: _(
@@ -400,6 +421,24 @@ def _workers(trajectory: Trajectory) -> tuple[Worker, ...]:
     )
 
 
+def _alongside(trajectory: Trajectory) -> tuple[Alongside, ...]:
+    today = clock.today()
+    rows = (
+        Participant.objects.filter(trajectory_id=trajectory.pk, since__lte=today)
+        .filter(Q(until__isnull=True) | Q(until__gte=today))
+        .exclude(organisation_id=trajectory.baton_holder_id)
+        .select_related("organisation")
+        .order_by("since", "id")
+    )
+    return tuple(
+        Alongside(
+            organisation=row.organisation.name,
+            part=str(ALONGSIDE_WORDS.get(row.role, ALONGSIDE_WORDS[ParticipantRole.OTHER])),
+        )
+        for row in rows
+    )
+
+
 def _conditions(trajectory: Trajectory, *, detention: bool) -> tuple[ConditionLine, ...]:
     """The basic conditions, ID first; the way home (travel papers, money for the trip) on a
     route home from abroad, or once recorded — but only with the detention class, because
@@ -428,21 +467,36 @@ def _conditions(trajectory: Trajectory, *, detention: bool) -> tuple[ConditionLi
     return tuple(lines)
 
 
-def _release_words(trajectory: Trajectory) -> str:
-    """The release day in words, with how sure it is."""
+def _release_appointment(
+    trajectory: Trajectory, *, is_person: bool, name: str
+) -> Appointment | None:
+    """The day the person is free, while in detention, with how sure that day is.
+
+    The planning day (``release_on``) is the date shown first; a window says both ends, an
+    estimate says it may change. An unknown day is no appointment.
+    """
+    if trajectory.phase != Phase.DETENTION or trajectory.release_on is None:
+        return None
     certainty = trajectory.release_certainty
-    if certainty == ReleaseCertainty.KNOWN and trajectory.release_date:
-        return _day(trajectory.release_date)
-    if certainty == ReleaseCertainty.ESTIMATE and trajectory.release_date:
-        return _("around %(day)s") % {"day": _day(trajectory.release_date)}
-    if certainty == ReleaseCertainty.WINDOW and trajectory.release_earliest:
-        if trajectory.release_latest:
-            return _("between %(first)s and %(last)s") % {
-                "first": _day(trajectory.release_earliest),
-                "last": _day(trajectory.release_latest),
-            }
-        return _("from %(day)s") % {"day": _day(trajectory.release_earliest)}
-    return ""
+    values = {"name": name}
+    if certainty == ReleaseCertainty.WINDOW and trajectory.release_latest:
+        values.update(first=_day(trajectory.release_on), last=_day(trajectory.release_latest))
+        what = (
+            _("You will be free between %(first)s and %(last)s.")
+            if is_person
+            else _("%(name)s will be free between %(first)s and %(last)s.")
+        )
+    elif certainty == ReleaseCertainty.KNOWN:
+        what = _("The day you are free.") if is_person else _("The day %(name)s is free.")
+    else:
+        what = (
+            _("The day you are free. This date may still change.")
+            if is_person
+            else _("The day %(name)s is free. This date may still change.")
+        )
+    return Appointment(
+        on=trajectory.release_on, on_words=_day(trajectory.release_on), what=what % values
+    )
 
 
 def _next_runner(
@@ -494,21 +548,9 @@ def _appointments(
     """Dated steps from today on: the release day, a handover's answer, the next step's day."""
     today = clock.today()
     found: list[Appointment] = []
-    if trajectory.phase == Phase.DETENTION and trajectory.release_on:
-        words = _release_words(trajectory)
-        if trajectory.release_on >= today and words:
-            what = (
-                _("The day you are free: %(when)s.")
-                if is_person
-                else _("The day %(name)s is free: %(when)s.")
-            )
-            found.append(
-                Appointment(
-                    on=trajectory.release_on,
-                    on_words=_day(trajectory.release_on),
-                    what=what % {"when": words, "name": name},
-                )
-            )
+    release = _release_appointment(trajectory, is_person=is_person, name=name)
+    if release is not None and release.on >= today:
+        found.append(release)
     if (
         handover is not None
         and handover.state == HandoverState.SENT
@@ -564,6 +606,7 @@ def race_for(*, subject: Subject) -> Race:
         call=Reach.of(call) if call is not None else None,
         helper=Reach.of(trajectory.baton_holder) if HELPERS in sections else None,
         workers=_workers(trajectory) if HELPERS in sections else (),
+        alongside=_alongside(trajectory) if HELPERS in sections else (),
         now=_now_sentence(trajectory, is_person=is_person, name=first_name)
         if NOW in sections
         else "",
