@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("estafette.visits.urls")),
     path("", include("estafette.organisations.urls")),
     path("", include("estafette.intake.urls")),
+    path("", include("estafette.personal_plan.urls")),
     path("", include("estafette.portal.staff_urls")),
     path("my/", include("estafette.portal.urls")),
 ]

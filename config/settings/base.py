@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "estafette.visits",
     "estafette.intake",
     "estafette.portal",
+    "estafette.personal_plan",
 ]
 
 MIDDLEWARE = [

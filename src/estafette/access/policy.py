@@ -179,6 +179,20 @@ the roles that meet the person face to face over time — the volunteer and the 
 the coordinators, the case manager, probation, after-care, the landing place. Not a partner
 worker (one task alongside, no ongoing contact) and not the administrator (no care)."""
 
+PERSONAL_PLAN_CLASS: str = D.CONDITIONS
+"""The class of the person's own plan (personal_plan: own words, steps, answers to proposals).
+
+The plan is the person's own direction for the way back: what they want, what they are good
+at, what worries them, and the steps to get there — ID, a place to stay, income, debts, care,
+the network. That is what the basic conditions are about (DOMAIN.md §5, §10), and a consent
+that shares the basic conditions with an organisation is the one that lets it help with
+them. Every role that works on a case has the class; the administrator has not."""
+
+PERSONAL_PLAN_ROLES: frozenset[str] = CASE_ROLES
+"""Who reads the person's plan and proposes steps in it (with :data:`PERSONAL_PLAN_CLASS` in
+its view of the file): everyone who works on the case, volunteers included — a buddy makes
+the plan with the person (DOMAIN.md §10) — never the organisation's administrator."""
+
 K = ContactKind
 CONTACT_KINDS_BY_ROLE: dict[str, tuple[str, ...]] = {
     Role.VISITING_VOLUNTEER: (K.VOLUNTEER_VISIT,),
@@ -248,6 +262,12 @@ EVENT_KIND_CLASSES: dict[str, str] = {
     EventKind.PERSON_CHANGED: D.IDENTITY,
     EventKind.PERSON_HEALTH_CHANGED: D.HEALTH,
     EventKind.NETWORK_CHANGED: D.NETWORK,
+    # The person's own plan: the line names no words, but that the person is working on a
+    # plan is theirs to share (issue 13).
+    EventKind.PLAN_WORDS: PERSONAL_PLAN_CLASS,
+    EventKind.PLAN_STEP_ADDED: PERSONAL_PLAN_CLASS,
+    EventKind.PLAN_STEP_DONE: PERSONAL_PLAN_CLASS,
+    EventKind.PLAN_ANSWER: PERSONAL_PLAN_CLASS,
 }
 """Timeline lines whose summary says something of a class; other summaries are the relay."""
 
@@ -321,6 +341,15 @@ def may_record_conditions(actor: Actor) -> bool:
     """Whether the actor's role records basic conditions (the class and a part are asked
     separately, by ``conditions.policy``)."""
     return actor.role in CONDITION_RECORDING_ROLES
+
+
+def may_work_on_personal_plan(actor: Actor, access: Access | None = None) -> bool:
+    """Whether the actor's role reads the person's own plan and proposes steps in it; with
+    ``access`` (:func:`access_for` on one of the person's trajectories) also whether that
+    file shows it :data:`PERSONAL_PLAN_CLASS`."""
+    if actor.role not in PERSONAL_PLAN_ROLES:
+        return False
+    return access is None or access.sees(PERSONAL_PLAN_CLASS)
 
 
 def may_hand_sign_in_code(actor: Actor) -> bool:

@@ -285,6 +285,12 @@ class EventKind(models.TextChoices):
     ASSIGNED = "assigned", _("worker assigned")
     ASSIGNMENT_ENDED = "assignment_ended", _("assignment ended")
     INTAKE = "intake", _("intake recorded")
+    # The person's own plan (issue 13, personal_plan): the line says that the person wrote
+    # or answered, never what; the words stay on the plan's page.
+    PLAN_WORDS = "plan_words", _("the person wrote their own words")
+    PLAN_STEP_ADDED = "plan_step_added", _("the person added a step of their own")
+    PLAN_STEP_DONE = "plan_step_done", _("the person ticked off a step")
+    PLAN_ANSWER = "plan_answer", _("the person answered a proposed step")
 
 
 class TrajectoryEvent(AppendOnlyModel):
