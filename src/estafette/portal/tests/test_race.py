@@ -10,7 +10,10 @@ import datetime as dt
 from typing import Any, cast
 
 import pytest
+from django.conf import settings
 from django.template.loader import render_to_string
+from django.test import Client
+from django.urls import reverse
 from django.utils import translation
 from django.utils.html import escape
 
@@ -27,6 +30,7 @@ from estafette.handovers.models import Handover
 from estafette.handovers.services import handover_accept
 from estafette.organisations.models import Organisation, OrganisationKind
 from estafette.people.models import NetworkMember, Person, Relation
+from estafette.portal import session_limits
 from estafette.portal.race import (
     APPOINTMENTS,
     CALL,
@@ -41,7 +45,7 @@ from estafette.portal.race import (
     sections_for,
     shared_with_home_front,
 )
-from estafette.portal.subject import Subject, SubjectKind
+from estafette.portal.subject import SESSION_KEY, Subject, SubjectKind
 from estafette.testing.clock import ClockControl
 from estafette.testing.consent import give_consent, withdrawal_heard
 from estafette.testing.factories import HandoverFactory, OrganisationFactory, assign
@@ -433,3 +437,31 @@ def test_every_race_of_the_small_demo_renders() -> None:
     assert tally["people"] > 5000
     assert 0 < tally["running"] < tally["people"]
     assert tally["contact_persons"] > 0 and tally["contact_windows"] > 0
+
+
+def sign_in_as(client: Client, subject: Subject) -> None:
+    session = client.session
+    session[SESSION_KEY] = subject.session_value()
+    session_limits.start(session)
+    session.save()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+
+def test_the_home_page_shows_the_race_and_less_at_once_after_a_withdrawal(
+    client: Client, world: dict[str, Any], org_a: Organisation, actor_a: Actor
+) -> None:
+    consent = give_consent(
+        person=world["trajectory"].person,
+        purpose_code="contact_person",
+        recipient=org_a,
+        data_classes=[DataClass.IDENTITY, DataClass.CONDITIONS],
+    )
+    sign_in_as(client, world["contact"])
+    with translation.override("en"):
+        page = client.get(reverse("portal:home")).content.decode()
+        assert "A place to live" in page
+        consent_revoke(actor=actor_a, consent=consent, reason="Zegt het zelf", **withdrawal_heard())
+        page = client.get(reverse("portal:home")).content.decode()
+    assert "A place to live" not in page
+    assert "Bureau Buitenland, regio Oost" in page
+    assert_nothing_of_detention_conditions_or_dates(world, page)
