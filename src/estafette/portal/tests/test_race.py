@@ -48,7 +48,7 @@ from estafette.portal.race import (
 from estafette.portal.subject import SESSION_KEY, Subject, SubjectKind
 from estafette.testing.clock import ClockControl
 from estafette.testing.consent import give_consent, withdrawal_heard
-from estafette.testing.factories import HandoverFactory, OrganisationFactory, assign
+from estafette.testing.factories import HandoverFactory, OrganisationFactory, assign, make_actor
 from estafette.trajectories.models import Participant, ParticipantRole, Phase, Trajectory
 
 pytestmark = pytest.mark.django_db
@@ -105,6 +105,7 @@ def world(
         role=ParticipantRole.VISITING_VOLUNTEER,
         since=clock.today() - dt.timedelta(days=20),
     )
+    assign(make_actor(volunteers), trajectory)  # a volunteer whose first name is not known
     member = NetworkMember.objects.create(
         person=trajectory.person,
         name="Ilse de Zus",
@@ -133,6 +134,7 @@ def test_the_person_sees_the_whole_race_in_plain_words(world: dict[str, Any]) ->
     assert "030 123 45 67" in html and 'href="tel:0301234567"' in html
     assert "Sanne, your coordinator at Bureau Buitenland, regio Oost" in html
     assert "Vrijwilligers Zuid-Europa (volunteers who visit)" in html
+    assert "Your visiting volunteer at Vrijwilligers Zuid-Europa" in html
     assert "Nazorg Arnhem (test) will help you when you are back." in html
     assert "Your ID card or passport" in html and "A place to live" in html
     assert "Still open" in html and "Arranged" in html
