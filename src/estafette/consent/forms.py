@@ -271,6 +271,21 @@ class ConsentRevokeForm(forms.Form):
         self.add_error(field, str(error))
 
 
+class PersonWithdrawForm(forms.Form):
+    """The person asks, on their own pages, to withdraw one of their consents.
+
+    No evidence to give: the signed-in request is the evidence. A reason is optional.
+    """
+
+    reason = forms.CharField(
+        label=_("Why do you withdraw it? (You do not have to say.)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The organisations we tell can read this."),
+    )
+
+
 class ConsentReviewForm(forms.Form):
     """A colleague's review of a consent its organisation recorded for itself."""
 

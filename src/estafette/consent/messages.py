@@ -68,6 +68,9 @@ NOT_YOURS_TO_WITHDRAW = _(
     "covers, can record its withdrawal. Tell %(holder)s what the person said."
 )
 
+NOT_YOUR_CONSENT = _("No consent found.")
+ALREADY_ENDED = _("This consent has already ended. Nothing is shared under it any more.")
+
 THE_HOLDER = _("the organisation that holds the person's trajectory")
 
 # Reviewing a self-recorded consent
@@ -132,3 +135,13 @@ NAME_NOT_SHARED = _("this person (name not shared with you)")
 RECEIPT_NEEDS_IDENTITY = _(
     "Only an organisation that may see who the person is can print the receipt."
 )
+
+# The person's own pages (issue 13): plain words, said to the person ("you").
+WITHDRAWN_BY_YOU = _(
+    "You withdrew this consent. From now on nothing is shared for this purpose. "
+    "We told these organisations: %(organisations)s."
+)
+WITHDRAWN_BY_YOU_NOBODY = _(
+    "You withdrew this consent. From now on nothing is shared for this purpose."
+)
+ALREADY_WITHDRAWN_BY_YOU = _("This consent was already withdrawn. Nothing more is shared under it.")

@@ -243,6 +243,9 @@ class Consent(models.Model):
         related_name="+",
     )
     revoke_reason = models.TextField(_("reason for withdrawal"), blank=True)
+    # The person withdrew it themself, signed in to their own pages (issue 13): no staff
+    # member or organisation recorded it, and the signed-in request is its evidence.
+    revoked_by_person = models.BooleanField(_("withdrawn by the person themself"), default=False)
     # The withdrawal's evidence, like the consent's own: who heard it, when and where, or the
     # person's signed letter (services.consent_revoke requires one of the two).
     revocation_evidence_kind = models.CharField(
@@ -297,6 +300,10 @@ class Consent(models.Model):
                     | (models.Q(recipient_organisation__isnull=True) & ~models.Q(recipient_kind=""))
                 ),
                 name="consent_exactly_one_recipient",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(revoked_by_person=False) | models.Q(revoked_at__isnull=False),
+                name="consent_withdrawn_by_person_is_withdrawn",
             ),
             models.CheckConstraint(
                 condition=models.Q(ends_on__isnull=True)

@@ -11,7 +11,7 @@ place to import consent reads from.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NoReturn
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Exists, F, OuterRef, QuerySet
@@ -50,6 +50,7 @@ from estafette.core.errors import NotPermitted
 from estafette.core.models import AuditAction
 from estafette.core.refusal import refuse_not_found
 from estafette.people.models import Person
+from estafette.portal.subject import Subject, subject_audit
 from estafette.trajectories.selectors import trajectory_scope
 
 __all__ = [
@@ -75,6 +76,8 @@ __all__ = [
     "consents_unreviewed_count",
     "covered_data_classes",
     "effective_q",
+    "my_consent_get",
+    "my_consents",
     "person_identity_visible",
     "person_in_scope",
     "recipient_q",
@@ -382,3 +385,60 @@ def consent_get_for_review(*, actor: Actor, pk: int) -> Consent:
 def consents_unreviewed_count(*, actor: Actor) -> int:
     """How many self-recorded consents of the actor's organisation await review."""
     return consents_to_review(actor=actor).filter(reviewed_at__isnull=True).count()
+
+
+# --- the person's own consents (issue 13) ------------------------------------------------
+
+
+def _refuse_subject(
+    subject: Subject, *, object_type: str, object_id: object, what: str
+) -> NoReturn:
+    """Audit a subject's refused read and answer 404: the same for "not yours" and "none"."""
+    subject_audit(
+        subject, AuditAction.DENIED, object_type=object_type, object_id=object_id, what=what
+    )
+    raise Http404(str(messages.NO_CONSENT_FOUND))
+
+
+def my_consents(*, subject: Subject) -> list[Consent]:
+    """Every consent of the signed-in person, newest first, with what was shared under it.
+
+    Contract: only for the person themself (a contact person gets 404, audited as a
+    refusal). Every consent is listed, the mayor notification (BIJ) too: it is the
+    person's own request, and the person may know all their consents (GDPR art. 15).
+    The read is audited through :func:`portal.subject.subject_audit` (``what="mine"``).
+    Three queries: the consents with purpose and named recipient, the disclosures with
+    their recipients, and the audit entry.
+    """
+    if not subject.is_person:
+        _refuse_subject(subject, object_type="consent.consent", object_id="", what="mine")
+    consents = list(
+        Consent.objects.filter(person_id=subject.person.pk)
+        .select_related("purpose", "recipient_organisation")
+        .prefetch_related("disclosures__recipient")
+        .order_by("-given_on", "-id")
+    )
+    subject_audit(
+        subject,
+        AuditAction.VIEW,
+        object_type="consent.consent",
+        object_id="",
+        what="mine",
+        count=len(consents),
+    )
+    return consents
+
+
+def my_consent_get(*, subject: Subject, pk: int) -> Consent:
+    """One consent of the signed-in person; else 404 (audited), whether it is another
+    person's or does not exist. Not audited on success: the caller audits its act."""
+    consent = None
+    if subject.is_person:
+        consent = (
+            Consent.objects.select_related("purpose", "recipient_organisation")
+            .filter(pk=pk, person_id=subject.person.pk)
+            .first()
+        )
+    if consent is None:
+        _refuse_subject(subject, object_type="consent.consent", object_id=pk, what="mine")
+    return consent

@@ -37,6 +37,7 @@ from estafette.consent.policy import (
     data_classes_clean,
     purpose_bounds_check,
 )
+from estafette.consent.rules import ConsentState
 from estafette.consent.selectors import can_manage_consent, person_in_scope
 from estafette.core import bounds, clock
 from estafette.core.actor import Actor
@@ -47,6 +48,7 @@ from estafette.core.isolation import Report, isolated
 from estafette.core.models import AuditAction
 from estafette.handovers.models import Handover
 from estafette.organisations.models import Organisation, OrganisationKind
+from estafette.portal.subject import Subject, subject_audit
 from estafette.trajectories.models import Participant, Stretch, Trajectory
 
 
@@ -431,6 +433,91 @@ def _consent_revoke(
     return consent
 
 
+def consent_withdraw_by_person(*, subject: Subject, consent: Consent, reason: str = "") -> Consent:
+    """The person withdraws one of their own consents, signed in (see :func:`_withdraw_by_person`).
+
+    A refusal is audited (``denied``, what="withdraw", through ``subject_audit``) and
+    raised unchanged; nothing else is left behind.
+    """
+    try:
+        return _withdraw_by_person(subject=subject, consent=consent, reason=reason)
+    except DomainError as error:
+        subject_audit(
+            subject,
+            AuditAction.DENIED,
+            object_type="consent.consent",
+            object_id=consent.pk,
+            what="withdraw",
+            refusal=type(error).__name__,
+            sentence=str(error),
+        )
+        raise
+
+
+@transaction.atomic
+def _withdraw_by_person(*, subject: Subject, consent: Consent, reason: str) -> Consent:
+    """Withdraw a consent at the person's own request, made on their own pages.
+
+    Contract:
+
+    1. only the person themself, and only their own consent (a contact person, or a
+       consent of anyone else: :class:`NotPermitted`; the pages answer 404 before it
+       comes to this, ``selectors.my_consent_get``);
+    2. a consent that has already ended cannot be withdrawn (:class:`Conflict`): it no
+       longer counts. One that has not started yet can: it will then never count;
+    3. the ledger's rules for a withdrawal hold as for :func:`_consent_revoke`: from this
+       moment the consent no longer counts, and a "withdrawn" :class:`ConsentNotice` goes
+       at once to every organisation the consent named or covered, every organisation that
+       received data under it, and the holder of each of the person's trajectories;
+    4. the withdrawal is recorded as the person's own: ``revoked_by_person`` is set, no
+       staff member or organisation is named, and the signed-in request is its evidence
+       (no letter, nobody "heard" it). ``reason`` is optional; the holder reads it;
+    5. audited as a change "revoked" with no staff actor, the person's id and
+       ``subject="person"``, listing the organisations notified;
+    6. withdrawing a consent that is already withdrawn returns it unchanged, with no
+       error and no second audit entry.
+    """
+    if not subject.is_person or consent.person_id != subject.person.pk:
+        raise NotPermitted(messages.NOT_YOUR_CONSENT)
+    # Lock the consent row only (its named recipient is a nullable join).
+    consent = (
+        Consent.objects.select_for_update(of=("self",))
+        .select_related("purpose", "recipient_organisation")
+        .get(pk=consent.pk)
+    )
+    if consent.revoked_at is not None:
+        return consent
+    if consent.state == ConsentState.ENDED:
+        raise Conflict(messages.ALREADY_ENDED)
+    consent.revoked_at = clock.now()
+    consent.revoked_by = None
+    consent.revoked_by_organisation = None
+    consent.revoked_by_person = True
+    consent.revoke_reason = reason.strip()
+    consent.save(
+        update_fields=[
+            "revoked_at",
+            "revoked_by",
+            "revoked_by_organisation",
+            "revoked_by_person",
+            "revoke_reason",
+        ]
+    )
+    notified = _notify_holders(consent, NoticeKind.REVOKED, also=_withdrawal_recipients(consent))
+    subject_audit(
+        subject,
+        AuditAction.CHANGE,
+        object_type="consent.consent",
+        object_id=consent.pk,
+        field="revoked",
+        by_person=True,
+        reason_given=bool(consent.revoke_reason),
+        notified=notified,
+    )
+    person_changed_after_commit(consent.person_id)
+    return consent
+
+
 def _withdrawal_recipients(consent: Consent) -> set[int]:
     """Whom a withdrawal concerns besides those that received data under the consent.
 
@@ -468,6 +555,19 @@ def _withdrawal_recipients(consent: Consent) -> set[int]:
             )
         )
     return found
+
+
+def withdrawal_would_notify(consent: Consent) -> list[Organisation]:
+    """The organisations a withdrawal of ``consent`` now would tell, by name.
+
+    The same rule as the withdrawal itself (:func:`_withdrawal_recipients` and every
+    organisation that received data under it), so the person's confirm page names exactly
+    whom the withdrawal will reach. Reads only; changes nothing.
+    """
+    ids = _withdrawal_recipients(consent) | set(
+        ConsentDisclosure.objects.filter(consent=consent).values_list("recipient_id", flat=True)
+    )
+    return list(Organisation.objects.filter(pk__in=ids).order_by("name"))
 
 
 def _notify_holders(consent: Consent, kind: str, *, also: Iterable[int] = ()) -> list[int]:

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from estafette.consent import views
+from estafette.consent import person_views, views
 
 urlpatterns = [
     path(
@@ -25,6 +25,13 @@ urlpatterns = [
     path("consents/review/", views.consent_review_list, name="consent-review"),
     path("consents/<int:pk>/review/", views.consent_review_save, name="consent-review-save"),
     path("consent-notices/", views.consent_notices_view, name="consent-notices"),
+    # The person's own pages (issue 13), beside the portal's other pages under /my/.
+    path("my/consents/", person_views.my_consents_view, name="my-consents"),
+    path(
+        "my/consents/<int:pk>/withdraw/",
+        person_views.my_consent_withdraw_view,
+        name="my-consent-withdraw",
+    ),
     path(
         "consent-notices/<int:pk>/seen/",
         views.consent_notice_seen_view,
