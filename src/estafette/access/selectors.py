@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
 from django.utils.translation import gettext as _
 
 from estafette.access import messages
@@ -23,15 +24,18 @@ from estafette.core.errors import NotPermitted
 from estafette.core.models import AuditAction, AuditEvent
 from estafette.core.refusal import refuse_not_found
 from estafette.people.models import Person
+from estafette.portal.subject import Subject, SubjectKind, subject_audit
 
 __all__ = [
     "ACCESS_LOG_ROLES",
     "access_log_for_person",
+    "access_log_for_subject",
     "emergency_access_active_on",
     "emergency_access_get_for_review",
     "emergency_access_to_review",
     "part_request_get_for_answer",
     "part_requests_to_answer",
+    "person_audit_events",
     "person_classes",
     "person_display_name",
     "person_get",
@@ -93,12 +97,45 @@ def access_log_for_person(
         object_id=person.pk,
         person_id=person.pk,
     )
-    events = (
-        AuditEvent.objects.filter(person_id=person.pk)
-        .select_related("user", "organisation")
-        .order_by("-at", "-id")
+    return person, person_audit_events(person_id=person.pk).select_related("user", "organisation")
+
+
+def person_audit_events(*, person_id: int) -> QuerySet[AuditEvent]:
+    """Every audit entry about the person, newest first: the one query behind both access logs.
+
+    No check and no audit of its own: :func:`access_log_for_person` (a professional) and
+    :func:`access_log_for_subject` (the person, on their own pages) decide and audit.
+    """
+    return AuditEvent.objects.filter(person_id=person_id).order_by("-at", "-id")
+
+
+def access_log_for_subject(*, subject: Subject, export: bool = False) -> QuerySet[AuditEvent]:
+    """The entries of the person's access log the person reads on their own pages.
+
+    Contract: only for the person themself (a contact person: 404, audited). Of
+    :func:`person_audit_events`, the entries of someone who looked at or did something in
+    the file: a staff member (shown by organisation, never by name —
+    ``access.person_log``) or the person's contact person. Left out: the person's own
+    visits to their pages (reading this log among them, so reading it never shows up as
+    "someone looked") and what Estafette does by itself (sweeps, reminders), which is
+    nobody looking. Reading is audited as a view of the log (``export`` for the PDF).
+    """
+    if not subject.is_person:
+        subject_audit(
+            subject, AuditAction.DENIED, object_type="access.log", object_id=subject.person.pk
+        )
+        raise Http404
+    subject_audit(
+        subject,
+        AuditAction.EXPORT if export else AuditAction.VIEW,
+        object_type="access.log",
+        object_id=subject.person.pk,
     )
-    return person, events
+    return person_audit_events(person_id=subject.person.pk).filter(
+        Q(user__isnull=False)
+        | Q(organisation__isnull=False)
+        | Q(detail__subject=str(SubjectKind.CONTACT_PERSON))
+    )
 
 
 def emergency_access_to_review(*, actor: Actor) -> QuerySet[EmergencyAccess]:

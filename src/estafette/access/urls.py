@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from estafette.access import views
+from estafette.access import person_views, views
 
 urlpatterns = [
     path("emergency-access/", views.emergency_access_view, name="emergency-access"),
@@ -28,4 +28,7 @@ urlpatterns = [
         views.access_log_export,
         name="access-log-export",
     ),
+    # The person's own pages (issue 13), beside the portal's other pages under /my/.
+    path("my/who-looked/", person_views.my_access_log_view, name="my-access-log"),
+    path("my/who-looked.pdf", person_views.my_access_log_pdf_view, name="my-access-log-pdf"),
 ]
