@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -476,35 +477,76 @@ def _caseload_filtered(
     return qs
 
 
-def caseload_counts(*, actor: Actor, filters: CaseloadFilters) -> dict[str, int]:
-    """How many trajectories per relation under the other filters, in one query.
+@dataclass(frozen=True)
+class CaseloadTallies:
+    """The caseload's numbers, from one pass over the organisation's caseload.
 
-    Each relation's count is what :func:`caseload_queryset` would count with that
-    relation chosen (the relation filter itself is ignored): every relation is a
-    subset of the whole caseload, so one pass over it counts them all.
+    ``scopes``: people per scope the actor has (:func:`caseload_scopes`), under every
+    filter but the scope and the relation. ``relations``: for each scope asked for,
+    people per relation under every filter but the relation.
+    """
+
+    scopes: dict[str, int]
+    relations: dict[str, dict[str, int]]
+
+    def total(self, scope: str, relation: str = "") -> int:
+        """How many rows :func:`caseload_queryset` gives for ``scope`` and ``relation``."""
+        per_relation = self.relations.get(scope, {})
+        if relation in per_relation:
+            return per_relation[relation]
+        # No relation chosen (or one the caseload does not know, which filters nothing).
+        return self.scopes[scope]
+
+
+def caseload_tallies(
+    *, actor: Actor, filters: CaseloadFilters, relation_scopes: Sequence[str]
+) -> CaseloadTallies:
+    """Scope counts and, for each of ``relation_scopes``, the per-relation counts: one query.
+
+    Every scope and every relation selects a subset of the organisation's whole caseload
+    (``everything``), so one aggregate over it counts them all, each count with its own
+    ``FILTER``. The caseload used to take three passes (scopes, relations, the pager's
+    count), each through the access rule; on PostgreSQL with the national dataset those
+    were most of the page's time (docs/performance.md).
     """
     membership = _membership(actor.organisation_id)
-    counts = _caseload_filtered(actor, filters, membership.everything).aggregate(
-        **{
-            str(relation): Count("pk", filter=term)
-            for relation, term in membership.per_relation.items()
-        }
+    whole = dataclasses.replace(filters, scope="")
+    scope_terms = {scope: _scope_q(actor, scope) for scope in caseload_scopes(actor)}
+    for scope in relation_scopes:
+        scope_terms.setdefault(scope, _scope_q(actor, scope))
+    aggregates: dict[str, Any] = {
+        f"s{index}": Count("pk", filter=term) if term else Count("pk")
+        for index, term in enumerate(scope_terms.values())
+    }
+    relation_keys: dict[str, dict[str, str]] = {}
+    for scope in relation_scopes:
+        keys = relation_keys.setdefault(scope, {})
+        for relation, term in membership.per_relation.items():
+            key = f"r{len(aggregates)}"
+            scope_term = scope_terms[scope]
+            aggregates[key] = Count("pk", filter=(scope_term & term) if scope_term else term)
+            keys[str(relation)] = key
+    counts = _caseload_filtered(actor, whole, membership.everything).aggregate(**aggregates)
+    return CaseloadTallies(
+        scopes={scope: int(counts[f"s{index}"] or 0) for index, scope in enumerate(scope_terms)},
+        relations={
+            scope: {relation: int(counts[key] or 0) for relation, key in keys.items()}
+            for scope, keys in relation_keys.items()
+        },
     )
-    return {relation: int(count or 0) for relation, count in counts.items()}
+
+
+def caseload_counts(*, actor: Actor, filters: CaseloadFilters) -> dict[str, int]:
+    """How many trajectories per relation under the other filters (the chosen scope
+    included, the relation filter itself ignored), in one query."""
+    scope = filters.scope or CaseloadScope.ORGANISATION.value
+    tallies = caseload_tallies(actor=actor, filters=filters, relation_scopes=[scope])
+    return tallies.relations[scope]
 
 
 def caseload_scope_counts(*, actor: Actor, filters: CaseloadFilters) -> dict[str, int]:
     """How many people each of the actor's scopes holds under the other filters, one query."""
-    membership = _membership(actor.organisation_id)
-    whole = dataclasses.replace(filters, scope="")
-    terms = {scope: _scope_q(actor, scope) for scope in caseload_scopes(actor)}
-    counts = _caseload_filtered(actor, whole, membership.everything).aggregate(
-        **{
-            scope: Count("pk", filter=term) if term else Count("pk")
-            for scope, term in terms.items()
-        }
-    )
-    return {scope: int(count or 0) for scope, count in counts.items()}
+    return caseload_tallies(actor=actor, filters=filters, relation_scopes=[]).scopes
 
 
 def caseload_queryset(*, actor: Actor, filters: CaseloadFilters) -> QuerySet[Trajectory]:
@@ -619,12 +661,18 @@ def _masked(term: Any) -> Any:
 
 
 def caseload_page(
-    *, actor: Actor, filters: CaseloadFilters, page: int = 1, per_page: int = 50
+    *,
+    actor: Actor,
+    filters: CaseloadFilters,
+    page: int = 1,
+    per_page: int = 50,
+    count: int | None = None,
 ) -> tuple[Page, list[CaseloadRow]]:
     """One page of the caseload with the relation, next runner and nearest deadline per row.
 
-    Query count is constant: count, page, one query for the page's handovers, and
-    at most two for the data classes the actor sees per row
+    Query count is constant: count (none when the caller passes ``count``, the number of
+    rows it already knows from :func:`caseload_tallies`), page, one query for the page's
+    handovers, and at most two for the data classes the actor sees per row
     (:func:`access.policy.classes_for_page`).
     """
     # Two steps: the filtered, sorted page as ids (one narrow query), then those rows with
@@ -635,6 +683,8 @@ def caseload_page(
         "is_alongside",  # type: ignore[misc]  # an annotation django-stubs cannot see
     )
     paginator = Paginator(ordered, per_page)
+    if count is not None:
+        paginator.count = count  # a cached property: the pager's own COUNT is not run
     page_obj = paginator.get_page(page)
     alongside = dict(page_obj.object_list)
     loaded = Trajectory.objects.select_related(*ROW_RELATIONS).in_bulk(list(alongside))

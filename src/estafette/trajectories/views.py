@@ -88,15 +88,13 @@ from estafette.trajectories.relay import (
 from estafette.trajectories.selectors import (
     RELATION_LABELS,
     SCOPE_LABELS,
-    CaseloadFilters,
     CaseloadScope,
     RelayView,
     assignable_workers,
     assignment_get,
-    caseload_counts,
     caseload_page,
-    caseload_scope_counts,
     caseload_scopes,
+    caseload_tallies,
     reassignable_workers,
     relay_get,
     trajectory_assignments,
@@ -136,9 +134,8 @@ class RelationCount:
     count: int
 
 
-def _relation_counts(actor: Actor, filters: CaseloadFilters) -> list[RelationCount]:
-    """How many trajectories per relation under the other filters (one query)."""
-    counts = caseload_counts(actor=actor, filters=filters)
+def _relation_counts(counts: dict[str, int]) -> list[RelationCount]:
+    """The relation links with their counts, in the order of :data:`RELATION_LABELS`."""
     return [
         RelationCount(relation=relation.value, label=str(label), count=counts[relation.value])
         for relation, label in RELATION_LABELS.items()
@@ -171,16 +168,26 @@ def caseload(request: HttpRequest) -> HttpResponse:
     if form.is_bound:
         form.is_valid()  # the valid part still filters; errors are shown beside their fields
     filters = form.filters()
-    scope_counts = caseload_scope_counts(actor=actor, filters=filters)
+    # Opens on "mine". A professional with nobody assigned (a new colleague, the first day
+    # of an organisation) opens on the organisation instead, and is told so. Both scopes'
+    # relation counts come in the same single pass as the scope counts, so the fallback
+    # costs no second query.
+    falls_back = not filters.scope and scopes[0] == CaseloadScope.MINE and len(scopes) > 1
+    candidates = [filters.scope] if filters.scope else scopes[: 2 if falls_back else 1]
+    tallies = caseload_tallies(actor=actor, filters=filters, relation_scopes=candidates)
+    scope_counts = tallies.scopes
     opened_on_organisation = False
     if not filters.scope:
-        # Opens on "mine". A professional with nobody assigned (a new colleague, the first
-        # day of an organisation) opens on the organisation instead, and is told so.
         scope = scopes[0]
-        if scope == CaseloadScope.MINE and not scope_counts[scope] and len(scopes) > 1:
+        if falls_back and not scope_counts[scope]:
             scope, opened_on_organisation = scopes[1], True
         filters = dataclasses.replace(filters, scope=scope)
-    page_obj, rows = caseload_page(actor=actor, filters=filters, page=_page_number(request))
+    page_obj, rows = caseload_page(
+        actor=actor,
+        filters=filters,
+        page=_page_number(request),
+        count=tallies.total(filters.scope, filters.relation),
+    )
     notices_total = consent_notices_unread(actor=actor).count()
     # Organisations that asked for a part in a file this one holds (issue 12): the holder
     # starts its day here, so the requests are counted here and answered on their page.
@@ -198,7 +205,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
         "consent_notices": notices,
         "consent_notices_total": notices_total,
         "part_requests": part_requests,
-        "counts": _relation_counts(actor, filters),
+        "counts": _relation_counts(tallies.relations[filters.scope]),
         # "Mine" first, "my organisation" one click away for the roles that need it.
         "scopes": [
             RelationCount(relation=scope, label=str(SCOPE_LABELS[scope]), count=scope_counts[scope])

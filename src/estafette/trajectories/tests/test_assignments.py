@@ -52,8 +52,11 @@ from estafette.trajectories.models import (
 from estafette.trajectories.selectors import (
     CaseloadFilters,
     CaseloadScope,
+    CaseRelation,
     caseload_page,
+    caseload_queryset,
     caseload_scope_counts,
+    caseload_tallies,
     relay_get,
 )
 from estafette.trajectories.services import trajectory_plan_next_step
@@ -302,6 +305,28 @@ def test_mine_organisation_and_unassigned(family: Family) -> None:
         "unassigned",
         "stale",
     ]
+
+
+def test_the_single_count_pass_agrees_with_the_rows_of_every_scope_and_relation(
+    family: Family,
+) -> None:
+    """The caseload counts scopes, relations and the pager in one pass (caseload_tallies);
+    each number must be what the list itself holds for that scope and relation."""
+    c = family.coordinator
+    mine, other, _nobody = open_file(c), open_file(c), open_file(c)
+    assign(c, mine)
+    assign(make_actor(family.desk, Role.REGIONAL_COORDINATOR), other)
+    _stale(family)
+    scopes = [s.value for s in CaseloadScope]
+    tallies = caseload_tallies(actor=c, filters=CaseloadFilters(), relation_scopes=scopes)
+    for scope in scopes:
+        for relation in ["", *(r.value for r in CaseRelation)]:
+            filters = CaseloadFilters(scope=scope, relation=relation)
+            expected = caseload_queryset(actor=c, filters=filters).count()
+            assert tallies.total(scope, relation) == expected, (scope, relation)
+    # The page's pager uses that number, not a COUNT of its own.
+    response = client_for(c).get("/caseload/", {"scope": "organisation"})
+    assert response.context["page_obj"].paginator.count == tallies.total("organisation")
 
 
 def test_a_volunteer_only_ever_has_mine(family: Family) -> None:
