@@ -227,7 +227,9 @@ def test_the_pdf_is_in_dutch_for_a_dutch_speaker_whatever_the_page_language(
     Person.objects.filter(pk=person.pk).update(language="nl")
     text = pdf_text(english(client, PDF).content)
 
-    assert f"Op 3 maart 2025 {holder.organisation.name}" in text
+    assert (
+        f"Op 3 maart 2025 keek {holder.organisation.name} (regiocoördinator) in uw dossier." in text
+    )
     assert "Wie heeft mijn dossier bekeken" in text
 
 
