@@ -280,6 +280,16 @@ PART_WORDS: dict[str, Promise] = {
     AssignmentKind.VISITING_VOLUNTEER: gettext_lazy("your visiting volunteer"),
     AssignmentKind.BUDDY: gettext_lazy("your buddy"),
 }
+"""A worker's part, said to the person."""
+
+PART_WORDS_HOME_FRONT: dict[str, Promise] = {
+    AssignmentKind.RESPONSIBLE_COORDINATOR: gettext_lazy("coordinator"),
+    AssignmentKind.CASE_MANAGER: gettext_lazy("case manager"),
+    AssignmentKind.MENTOR: gettext_lazy("mentor"),
+    AssignmentKind.VISITING_VOLUNTEER: gettext_lazy("visiting volunteer"),
+    AssignmentKind.BUDDY: gettext_lazy("buddy"),
+}
+"""A worker's part, said to the contact person (never "your": they are not theirs)."""
 
 ALONGSIDE_WORDS: dict[str, Promise] = {
     ParticipantRole.VISITING_VOLUNTEER: gettext_lazy("volunteers who visit"),
@@ -405,7 +415,8 @@ def _call_for_contact_person(
     return earlier
 
 
-def _workers(trajectory: Trajectory) -> tuple[Worker, ...]:
+def _workers(trajectory: Trajectory, *, is_person: bool) -> tuple[Worker, ...]:
+    words = PART_WORDS if is_person else PART_WORDS_HOME_FRONT
     rows = (
         Assignment.objects.filter(trajectory_id=trajectory.pk, until__isnull=True)
         .select_related("user", "organisation")
@@ -414,14 +425,15 @@ def _workers(trajectory: Trajectory) -> tuple[Worker, ...]:
     return tuple(
         Worker(
             first_name=row.user.first_name.strip(),
-            part=str(PART_WORDS.get(row.kind, row.get_kind_display())),
+            part=str(words.get(row.kind, row.get_kind_display())),
             organisation=row.organisation.name,
         )
         for row in rows
     )
 
 
-def _alongside(trajectory: Trajectory) -> tuple[Alongside, ...]:
+def _alongside(trajectory: Trajectory, *, named: set[str]) -> tuple[Alongside, ...]:
+    """Organisations running alongside, but not those ``named`` already (by a worker)."""
     today = clock.today()
     rows = (
         Participant.objects.filter(trajectory_id=trajectory.pk, since__lte=today)
@@ -436,6 +448,7 @@ def _alongside(trajectory: Trajectory) -> tuple[Alongside, ...]:
             part=str(ALONGSIDE_WORDS.get(row.role, ALONGSIDE_WORDS[ParticipantRole.OTHER])),
         )
         for row in rows
+        if row.organisation.name not in named
     )
 
 
@@ -598,6 +611,7 @@ def race_for(*, subject: Subject) -> Race:
     else:
         call = _call_for_contact_person(trajectory, handover, detention=detention)
 
+    workers = _workers(trajectory, is_person=is_person) if HELPERS in sections else ()
     race = Race(
         is_person=is_person,
         first_name=first_name,
@@ -605,8 +619,10 @@ def race_for(*, subject: Subject) -> Race:
         sections=sections,
         call=Reach.of(call) if call is not None else None,
         helper=Reach.of(trajectory.baton_holder) if HELPERS in sections else None,
-        workers=_workers(trajectory) if HELPERS in sections else (),
-        alongside=_alongside(trajectory) if HELPERS in sections else (),
+        workers=workers,
+        alongside=_alongside(trajectory, named={w.organisation for w in workers})
+        if HELPERS in sections
+        else (),
         now=_now_sentence(trajectory, is_person=is_person, name=first_name)
         if NOW in sections
         else "",

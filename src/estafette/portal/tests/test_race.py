@@ -105,6 +105,18 @@ def world(
         role=ParticipantRole.VISITING_VOLUNTEER,
         since=clock.today() - dt.timedelta(days=20),
     )
+    embassy = cast(
+        Organisation,
+        OrganisationFactory(
+            name="Nederlandse ambassade Madrid", kind=OrganisationKind.CONSULAR_POST
+        ),
+    )
+    Participant.objects.create(
+        trajectory=trajectory,
+        organisation=embassy,
+        role=ParticipantRole.CONSULAR_POST,
+        since=clock.today() - dt.timedelta(days=200),
+    )
     assign(make_actor(volunteers), trajectory)  # a volunteer whose first name is not known
     member = NetworkMember.objects.create(
         person=trajectory.person,
@@ -133,8 +145,9 @@ def test_the_person_sees_the_whole_race_in_plain_words(world: dict[str, Any]) ->
     assert "Bureau Buitenland, regio Oost</strong> helps you now" in html
     assert "030 123 45 67" in html and 'href="tel:0301234567"' in html
     assert "Sanne, your coordinator at Bureau Buitenland, regio Oost" in html
-    assert "Vrijwilligers Zuid-Europa (volunteers who visit)" in html
     assert "Your visiting volunteer at Vrijwilligers Zuid-Europa" in html
+    assert "Vrijwilligers Zuid-Europa (volunteers who visit)" not in html  # named once
+    assert "Nederlandse ambassade Madrid (the embassy or consulate)" in html
     assert "Nazorg Arnhem (test) will help you when you are back." in html
     assert "Your ID card or passport" in html and "A place to live" in html
     assert "Still open" in html and "Arranged" in html
@@ -169,6 +182,7 @@ def assert_nothing_of_detention_conditions_or_dates(world: dict[str, Any], html:
         *NEVER_FOR_ANYONE,
         "Spain",
         "Spanje",
+        "Madrid",
         trajectory.detention_place,
         "ID card",
         "A place to live",
@@ -216,7 +230,7 @@ def test_contact_person_with_conditions_shared_sees_exactly_the_conditions(
     assert "Your ID card or passport" in html and "A place to live" in html
     # Travel papers would tell the person is abroad: not without the detention class.
     assert "Papers to travel home" not in html
-    for text in (*NEVER_FOR_ANYONE, "Spain", "Nazorg Arnhem", "Sanne", "<time"):
+    for text in (*NEVER_FOR_ANYONE, "Spain", "Madrid", "Nazorg Arnhem", "Sanne", "<time"):
         assert text not in html, text
 
 
@@ -232,7 +246,8 @@ def test_contact_person_with_detention_shared_sees_who_helps_and_the_dates(
     race, html = contact_html(world)
     assert race.sections == (CALL, HELPERS, NOW, NEXT, APPOINTMENTS)
     assert "Nazorg Arnhem (test) will help" in html
-    assert "Sanne" in html and "<time" in html
+    assert "Sanne, coordinator at Bureau Buitenland, regio Oost" in html and "<time" in html
+    assert "your coordinator" not in html.lower()  # Sanne is not the contact person's
     assert "A place to live" not in html
     for text in NEVER_FOR_ANYONE:
         assert text not in html
