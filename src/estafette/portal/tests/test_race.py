@@ -7,6 +7,7 @@ what a consent does not cover must not appear in the HTML at all.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any, cast
 
 import pytest
@@ -34,12 +35,16 @@ from estafette.portal import session_limits
 from estafette.portal.race import (
     APPOINTMENTS,
     CALL,
+    CONDITION_WORDS,
     CONDITIONS,
     HELPERS,
     NEXT,
     NOW,
+    PART_WORDS,
+    PART_WORDS_HOME_FRONT,
     SECTION_CLASSES,
     SECTIONS,
+    STATUS_WORDS,
     Race,
     race_for,
     sections_for,
@@ -482,3 +487,43 @@ def test_the_home_page_shows_the_race_and_less_at_once_after_a_withdrawal(
     assert "A place to live" not in page
     assert "Bureau Buitenland, regio Oost" in page
     assert_nothing_of_detention_conditions_or_dates(world, page)
+
+
+def test_in_dutch_no_english_sentence_is_left(world: dict[str, Any], org_a: Organisation) -> None:
+    give_consent(
+        person=world["trajectory"].person,
+        purpose_code="contact_person",
+        recipient=org_a,
+        data_classes=[DataClass.IDENTITY, DataClass.DETENTION, DataClass.CONDITIONS],
+    )
+    english = (
+        " you",
+        "You ",
+        "Who ",
+        " helps",
+        "Still",
+        "Arranged",
+        "Not known",
+        " next",
+        "The day",
+        "When:",
+        " at ",
+        "Also ",
+        "Someone",
+        "Phone",
+        "Address",
+        "Money",
+        "Papers",
+    )
+    for subject in (world["person"], world["contact"]):
+        with translation.override("nl"):
+            html = render(race_for(subject=subject))
+        text = re.sub(r"<[^>]+>", " ", html)
+        for word in english:
+            assert word not in text, (subject.kind, word)
+    for words in (CONDITION_WORDS, STATUS_WORDS, PART_WORDS, PART_WORDS_HOME_FRONT):
+        for value in words.values():
+            with translation.override("nl"):
+                dutch = str(value)
+            with translation.override("en"):
+                assert dutch != str(value) or dutch in {"mentor", "buddy"}
