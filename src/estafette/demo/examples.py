@@ -21,7 +21,7 @@ from estafette.consent.models import Consent, EvidenceKind
 from estafette.consent.services import consent_expire_sweep, consent_revoke
 from estafette.core import clock
 from estafette.demo.accounts import Accounts
-from estafette.demo.ledger import AFTERCARE, BUDDY, CONSULAR, PARTNER
+from estafette.demo.ledger import AFTERCARE, BUDDY, CONSULAR, CONTACT_PERSON, PARTNER
 from estafette.demo.organisations import Directory
 from estafette.demo.story import STORIES, Example, Story, known_release, story
 from estafette.handovers.models import Purpose
@@ -61,8 +61,15 @@ from estafette.trajectories.services import (
     seen_by=("coordinator", "consul", "volunteer"),
 )
 def sander_verhoeven(s: Story) -> None:
+    # The demo's person and contact person on their own pages (issue 13): both have an
+    # e-mail address for a code, and Sander shares his stay and basic conditions with
+    # his sister (`manage.py demo_accounts` prints how to sign in as either).
     person = s.person(
-        "Sander", "Verhoeven", born=1988, contact=("Ilse Verhoeven", Relation.SIBLING)
+        "Sander",
+        "Verhoeven",
+        born=1988,
+        contact=("Ilse Verhoeven", Relation.SIBLING),
+        email="sander.verhoeven@example.org",
     )
     trajectory = s.bb_case(
         person,
@@ -71,6 +78,14 @@ def sander_verhoeven(s: Story) -> None:
         registration="Utrecht",
         certainty=RegistrationCertainty.ARREST_NOTIFICATION,
         volunteer=True,
+    )
+    s.consent(
+        person,
+        CONTACT_PERSON,
+        days_ago=300,
+        actor=s.coordinator,
+        receiver=s.zuid,
+        place="Centro Penitenciario Málaga",
     )
     with s.on(200):
         trajectory_set_release(

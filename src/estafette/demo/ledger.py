@@ -48,6 +48,7 @@ from estafette.trajectories.models import ParticipantRole, Phase, Route
 CONSULAR = "consular"
 GUIDANCE = "bb_guidance"
 PARTNER = "partner_sharing"
+CONTACT_PERSON = "contact_person"
 VISITS = "volunteer_visits"
 AFTERCARE = "aftercare_referral"
 BUDDY = "buddy_programme"
@@ -62,6 +63,8 @@ CONSENT_RECIPIENT_KIND: dict[str, str] = {
     VISITS: K.VOLUNTEER_ORGANISATION,
     AFTERCARE: K.MUNICIPAL_AFTERCARE,
     BUDDY: K.BUDDY_PROGRAMME,
+    # Recorded by the BB desk that keeps the home front informed (issue 13).
+    CONTACT_PERSON: K.BB_REGIONAL_DESK,
 }
 """The kind of organisation each consent names; ``partner_sharing`` names one organisation."""
 
@@ -75,6 +78,9 @@ CONSENT_CLASSES: dict[str, tuple[str, ...]] = {
     # The after-care consent: what the municipality needs for the basic conditions.
     AFTERCARE: (D.IDENTITY, D.DETENTION, D.CONDITIONS, D.HEALTH, D.NETWORK),
     BUDDY: (D.IDENTITY, D.DETENTION, D.CONDITIONS, D.NETWORK),
+    # What the person shares with their contact person on their own pages (issue 13):
+    # where they stand and the basic conditions, never the offence, health or notes.
+    CONTACT_PERSON: (D.IDENTITY, D.DETENTION, D.CONDITIONS),
 }
 PARTNER_CLASSES: dict[str, tuple[str, ...]] = {
     K.LANDING_PLACE: (D.IDENTITY, D.DETENTION, D.CONDITIONS, D.HEALTH),
@@ -89,6 +95,7 @@ CONSENT_REASONS: dict[str, str] = {
     AFTERCARE: "Betrokkene heeft zorg nodig direct na vrijlating; de nazorg regelt die mee.",
     BUDDY: "De buddy gaat vlak na vrijlating mee naar afspraken en moet de datum weten.",
     PARTNER: "De partner bereidt de opvang voor en moet weten wanneer en waar betrokkene vrijkomt.",
+    CONTACT_PERSON: "Zijn zus bereidt de terugkeer voor en wil weten wanneer hij vrijkomt.",
 }
 """Why a demo consent covers more than its purpose's default classes (a consent beyond the
 default needs a stated reason; ``consent.policy.purpose_bounds_check``)."""

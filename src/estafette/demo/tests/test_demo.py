@@ -273,6 +273,32 @@ def test_demo_accounts_prints_a_table_with_the_url(
 
 
 @pytest.mark.django_db
+def test_the_demo_person_and_contact_person_sign_in_with_the_printed_paper_code(
+    demo: BuildReport, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`make run` prints how the person and the contact person sign in (issue 13); the
+    paper code `demo_portal_code` prints opens their own pages, each with what is theirs."""
+    from django.test import Client
+
+    call_command("demo_accounts")
+    out = capsys.readouterr().out
+    assert "sander.verhoeven@example.org" in out
+    assert "demo_portal_code person" in out and "demo_portal_code contact" in out
+    for kind, person_pages in (("person", True), ("contact", False)):
+        call_command("demo_portal_code", kind)
+        code = capsys.readouterr().out.strip()
+        client = Client()
+        response = client.post("/my/code/", {"code": code}, follow=True)
+        assert response.status_code == 200
+        assert response.request["PATH_INFO"] == "/my/", kind
+        # The person has their plan, consents and log; the contact person the race only.
+        assert ('href="/my/plan/"' in response.content.decode()) is person_pages, kind
+        # The printed code works once.
+        again = Client().post("/my/code/", {"code": code}, follow=True)
+        assert again.request["PATH_INFO"] != "/my/"
+
+
+@pytest.mark.django_db
 def test_every_handover_that_needs_consent_had_one_and_a_disclosure(
     demo: BuildReport, frozen_today: None
 ) -> None:

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand
 
 from estafette.demo.accounts import DEMO_URL, account_rows
 from estafette.demo.otp import demo_secret
+from estafette.demo.portal import portal_accounts
 
 
 class Command(BaseCommand):
@@ -47,6 +48,21 @@ class Command(BaseCommand):
         for row in rows:
             self.stdout.write(f"  {row[1].ljust(widths[1])}  {demo_secret(row[1])}")
         self.stdout.write("")
+        portal = portal_accounts()
+        if portal:
+            self.stdout.write(
+                f"The person and their contact person have their own pages, without a "
+                f"password: open {DEMO_URL}my/sign-in/ and use a paper code (printed by the "
+                f"command below, as the coordinator hands it), or type the e-mail address "
+                f"and read the code in var/mail/:"
+            )
+            for account in portal:
+                role = "person" if account.kind == "person" else "contact person"
+                self.stdout.write(
+                    f"  {role.ljust(14)}  {account.name.ljust(18)}  {account.email.ljust(32)}"
+                    f"  manage.py demo_portal_code {account.kind}"
+                )
+            self.stdout.write("")
         self.stdout.write(
             "The named example people are described in src/estafette/demo/EXAMPLES.md."
         )
