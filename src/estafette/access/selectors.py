@@ -109,7 +109,9 @@ def person_audit_events(*, person_id: int) -> QuerySet[AuditEvent]:
     return AuditEvent.objects.filter(person_id=person_id).order_by("-at", "-id")
 
 
-def access_log_for_subject(*, subject: Subject, export: bool = False) -> QuerySet[AuditEvent]:
+def access_log_for_subject(
+    *, subject: Subject, export: bool = False, audit: bool = True
+) -> QuerySet[AuditEvent]:
     """The entries of the person's access log the person reads on their own pages.
 
     Contract: only for the person themself (a contact person: 404, audited). Of
@@ -118,19 +120,22 @@ def access_log_for_subject(*, subject: Subject, export: bool = False) -> QuerySe
     ``access.person_log``) or the person's contact person. Left out: the person's own
     visits to their pages (reading this log among them, so reading it never shows up as
     "someone looked") and what Estafette does by itself (sweeps, reminders), which is
-    nobody looking. Reading is audited as a view of the log (``export`` for the PDF).
+    nobody looking. Reading is audited as a view of the log (``export`` for the PDF);
+    ``audit=False`` only for a caller that audits the read itself (the printout,
+    ``portal.printout``).
     """
     if not subject.is_person:
         subject_audit(
             subject, AuditAction.DENIED, object_type="access.log", object_id=subject.person.pk
         )
         raise Http404
-    subject_audit(
-        subject,
-        AuditAction.EXPORT if export else AuditAction.VIEW,
-        object_type="access.log",
-        object_id=subject.person.pk,
-    )
+    if audit:
+        subject_audit(
+            subject,
+            AuditAction.EXPORT if export else AuditAction.VIEW,
+            object_type="access.log",
+            object_id=subject.person.pk,
+        )
     return person_audit_events(person_id=subject.person.pk).filter(
         Q(user__isnull=False)
         | Q(organisation__isnull=False)

@@ -34,6 +34,17 @@ def receipt_language(requested: str | None, fallback: str | None) -> str:
     return "nl"
 
 
+def person_paper_language(person: Any, *, requested: str | None, active: str | None) -> str:
+    """The language of a paper for ``person`` (issue 13: "in the person's language where the
+    product has it"): ``requested`` (``?lang=``) if it is a receipt language; else the
+    person's own language (``Person.language``) if it is; else ``active`` (the page's
+    language) if it is; else Dutch."""
+    if requested in RECEIPT_LANGUAGES:
+        return str(requested)
+    own = str(getattr(person, "language", "") or "").lower()[:2]
+    return receipt_language(own or None, active)
+
+
 def receipt_html(
     *,
     person: Any,

@@ -400,7 +400,7 @@ def _refuse_subject(
     raise Http404(str(messages.NO_CONSENT_FOUND))
 
 
-def my_consents(*, subject: Subject) -> list[Consent]:
+def my_consents(*, subject: Subject, audit: bool = True) -> list[Consent]:
     """Every consent of the signed-in person, newest first, with what was shared under it.
 
     Contract: only for the person themself (a contact person gets 404, audited as a
@@ -408,7 +408,8 @@ def my_consents(*, subject: Subject) -> list[Consent]:
     person's own request, and the person may know all their consents (GDPR art. 15).
     The read is audited through :func:`portal.subject.subject_audit` (``what="mine"``).
     Three queries: the consents with purpose and named recipient, the disclosures with
-    their recipients, and the audit entry.
+    their recipients, and the audit entry. ``audit=False`` only for a caller that audits
+    the read itself (the printout, ``portal.printout``).
     """
     if not subject.is_person:
         _refuse_subject(subject, object_type="consent.consent", object_id="", what="mine")
@@ -418,14 +419,15 @@ def my_consents(*, subject: Subject) -> list[Consent]:
         .prefetch_related("disclosures__recipient")
         .order_by("-given_on", "-id")
     )
-    subject_audit(
-        subject,
-        AuditAction.VIEW,
-        object_type="consent.consent",
-        object_id="",
-        what="mine",
-        count=len(consents),
-    )
+    if audit:
+        subject_audit(
+            subject,
+            AuditAction.VIEW,
+            object_type="consent.consent",
+            object_id="",
+            what="mine",
+            count=len(consents),
+        )
     return consents
 
 

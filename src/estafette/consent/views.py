@@ -28,7 +28,7 @@ from estafette.consent.forms import (
     purpose_bounds_rows,
 )
 from estafette.consent.presentation import consent_rows
-from estafette.consent.receipt import receipt_language, receipt_pdf
+from estafette.consent.receipt import person_paper_language, receipt_pdf
 from estafette.consent.selectors import (
     can_manage_consent,
     consent_evidence_get,
@@ -190,12 +190,15 @@ def consent_evidence_view(request: HttpRequest, pk: int) -> HttpResponseBase:
 @actor_required
 @require_http_methods(["GET", "HEAD"])
 def consent_receipt_view(request: HttpRequest, person_pk: int) -> HttpResponse:
-    """The printable receipt (PDF) in ``?lang=nl`` or ``?lang=en`` (default: the page language)."""
+    """The printable receipt (PDF) in ``?lang=nl`` or ``?lang=en``; without it, in the
+    person's language where the product has it, else the page's language."""
     actor = request.actor  # type: ignore[attr-defined]
     person = consent_person_get(actor=actor, pk=person_pk)
     if not person_identity_visible(actor=actor, person=person):
         raise NotPermitted(messages.RECEIPT_NEEDS_IDENTITY)
-    language = receipt_language(request.GET.get("lang"), get_language())
+    language = person_paper_language(
+        person, requested=request.GET.get("lang"), active=get_language()
+    )
     consents = consent_list(actor=actor, person=person, reason=f"receipt-{language}")
     fields, _withdrawable = consent_visibility(actor=actor, person=person, consents=consents)
     pdf = receipt_pdf(

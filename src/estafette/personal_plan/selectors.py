@@ -155,14 +155,18 @@ def require_person(subject: Subject) -> None:
     raise NotPermitted(messages.NOT_FOR_CONTACT_PERSON)
 
 
-def own_plan_get(*, subject: Subject) -> Plan:
+def own_plan_get(*, subject: Subject, audit: bool = True) -> Plan:
     """The person's own plan, for the person; audited as a read of their plan.
 
-    A contact person is refused (:func:`require_person`).
+    A contact person is refused (:func:`require_person`). ``audit=False`` only for a caller
+    that audits the read itself (the printout, ``portal.printout``).
     """
     require_person(subject)
     plan = _plan(subject.person.pk)
-    subject_audit(subject, AuditAction.VIEW, object_type=PLAN_OBJECT, object_id=subject.person.pk)
+    if audit:
+        subject_audit(
+            subject, AuditAction.VIEW, object_type=PLAN_OBJECT, object_id=subject.person.pk
+        )
     return plan
 
 

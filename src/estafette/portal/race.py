@@ -590,15 +590,20 @@ def _appointments(
 # --- The race --------------------------------------------------------------------------
 
 
-def race_for(*, subject: Subject) -> Race:
-    """The race ``subject`` may see, audited (which sections, never their content)."""
+def race_for(*, subject: Subject, audit: bool = True) -> Race:
+    """The race ``subject`` may see, audited (which sections, never their content).
+
+    ``audit=False`` only for a caller that audits the read itself (the printout,
+    ``portal.printout``, writes one entry for the whole paper).
+    """
     is_person = subject.is_person
     first_name = subject.person.given_names.split(" ")[0] if subject.person.given_names else ""
     trajectory = _open_trajectory(subject)
     if trajectory is None:
-        subject_audit(
-            subject, AuditAction.VIEW, object_type="portal.race", object_id="", sections=[]
-        )
+        if audit:
+            subject_audit(
+                subject, AuditAction.VIEW, object_type="portal.race", object_id="", sections=[]
+            )
         return Race(is_person=is_person, first_name=first_name, running=False)
 
     classes = frozenset(DataClass.values) if is_person else shared_with_home_front(subject=subject)
@@ -635,11 +640,12 @@ def race_for(*, subject: Subject) -> Race:
         else (),
         trajectory_id=trajectory.pk,
     )
-    subject_audit(
-        subject,
-        AuditAction.VIEW,
-        object_type="portal.race",
-        object_id=trajectory.pk,
-        sections=list(sections),
-    )
+    if audit:
+        subject_audit(
+            subject,
+            AuditAction.VIEW,
+            object_type="portal.race",
+            object_id=trajectory.pk,
+            sections=list(sections),
+        )
     return race

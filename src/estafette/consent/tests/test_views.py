@@ -310,6 +310,8 @@ def test_receipt_is_a_real_pdf_in_the_chosen_language(
 def test_receipt_without_consents_and_with_an_unknown_language(
     coordinator: Actor, trajectory: Any, person: Any
 ) -> None:
+    # Neither ?lang nor the person's language (Turkish) is one the product has: the page's.
+    type(person).objects.filter(pk=person.pk).update(language="tr")
     response = client_for(coordinator, "en").get(
         reverse("consent-receipt", args=[person.pk]), {"lang": "xx"}
     )
