@@ -268,6 +268,10 @@ EVENT_KIND_CLASSES: dict[str, str] = {
     EventKind.PLAN_STEP_ADDED: PERSONAL_PLAN_CLASS,
     EventKind.PLAN_STEP_DONE: PERSONAL_PLAN_CLASS,
     EventKind.PLAN_ANSWER: PERSONAL_PLAN_CLASS,
+    # The home front writes to the professionals, or registers a child left behind (issue
+    # 13, portal.home_front): the line carries the contact person's words or the child.
+    EventKind.HOME_FRONT_MESSAGE: D.NETWORK,
+    EventKind.HOME_FRONT_CHILD: D.NETWORK,
 }
 """Timeline lines whose summary says something of a class; other summaries are the relay."""
 

@@ -104,6 +104,13 @@ class Relation(models.TextChoices):
     OTHER = "other", _("other")
 
 
+class MemberOrigin(models.TextChoices):
+    """Who recorded a network member."""
+
+    PROFESSIONAL = "professional", _("a professional")
+    CONTACT_PERSON = "contact_person", _("the contact person")
+
+
 class NetworkMember(models.Model):
     """Someone of the home front: family, partner, children, friends."""
 
@@ -114,6 +121,17 @@ class NetworkMember(models.Model):
     is_minor = models.BooleanField(_("minor"), default=False)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
+    # A child left behind, registered by the contact person on their own pages (issue 13,
+    # portal.home_front): who recorded it, the year of birth if given, who cares for the
+    # child now (as the contact person wrote it).
+    origin = models.CharField(
+        _("recorded by"),
+        max_length=20,
+        choices=MemberOrigin.choices,
+        default=MemberOrigin.PROFESSIONAL,
+    )
+    birth_year = models.PositiveSmallIntegerField(_("year of birth"), null=True, blank=True)
+    cared_for_by = models.CharField(_("who cares for the child now"), max_length=160, blank=True)
 
     class Meta:
         ordering = ["-is_contact_person", "name"]

@@ -8,7 +8,11 @@ the line in the reader's language. Who may read a line at all is the policy's
 * ``person_changed``, ``person_health_changed``: ``fields`` (names of the person's fields,
   or ``["identifiers"]`` with ``identifier``, a kind code, and ``action``: added/removed);
 * ``network_changed``: ``action`` (added, changed, removed, contact_person,
-  no_contact_person), ``name`` (as typed), ``relation`` (a :class:`Relation` code).
+  no_contact_person), ``name`` (as typed), ``relation`` (a :class:`Relation` code);
+* ``home_front_message`` (portal.home_front): ``by`` ("contact_person"), ``member_id``,
+  ``text`` (the contact person's message, written for the professionals);
+* ``home_front_child``: ``by``, ``member_id``, ``child_id``, ``name`` (first name as typed),
+  ``birth_year`` (or null), ``cared_for_by`` (as typed).
 
 Never a value: the line says *what* changed, the page shows what it is now.
 """
@@ -56,8 +60,25 @@ def _network_changed(event: TrajectoryEvent, names: Any) -> str:
     return lines[data["action"]] % {"who": who}
 
 
+def _home_front_message(event: TrajectoryEvent, names: Any) -> str:
+    # The contact person's own words, written for the professionals (portal.home_front).
+    return str(event.data["text"])
+
+
+def _home_front_child(event: TrajectoryEvent, names: Any) -> str:
+    data = event.data
+    line = _("%(name)s (child) added by the contact person") % {"name": data["name"]}
+    if data.get("birth_year"):
+        line += ", " + _("born in %(year)s") % {"year": data["birth_year"]}
+    if data.get("cared_for_by"):
+        line += ", " + _("cared for by: %(who)s") % {"who": data["cared_for_by"]}
+    return line
+
+
 PEOPLE_RENDERERS: dict[str, Callable[[TrajectoryEvent, Any], str]] = {
     EventKind.PERSON_CHANGED: _person_changed,
     EventKind.PERSON_HEALTH_CHANGED: _person_changed,
     EventKind.NETWORK_CHANGED: _network_changed,
+    EventKind.HOME_FRONT_MESSAGE: _home_front_message,
+    EventKind.HOME_FRONT_CHILD: _home_front_child,
 }

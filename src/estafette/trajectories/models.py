@@ -291,6 +291,10 @@ class EventKind(models.TextChoices):
     PLAN_STEP_ADDED = "plan_step_added", _("the person added a step of their own")
     PLAN_STEP_DONE = "plan_step_done", _("the person ticked off a step")
     PLAN_ANSWER = "plan_answer", _("the person answered a proposed step")
+    # The home front (issue 13, portal.home_front): the contact person writes to the
+    # professionals, or registers a child left behind. Network data: read under NETWORK.
+    HOME_FRONT_MESSAGE = "home_front_message", _("message from the contact person")
+    HOME_FRONT_CHILD = "home_front_child", _("the contact person registered a child")
 
 
 class TrajectoryEvent(AppendOnlyModel):
