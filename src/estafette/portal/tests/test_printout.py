@@ -180,7 +180,7 @@ def test_in_dutch_and_the_language_can_be_chosen(world: dict[str, Any]) -> None:
     text = pdf_text(client.get(reverse("portal:print") + "?lang=nl").content)
     for heading in ("Mijn terugkeer op papier", "Mijn plan", "Mijn toestemmingen"):
         assert heading in text, heading
-    assert "Gedrukt op 3 maart 2025" in text
+    assert "Geprint op 3 maart 2025" in text
     assert "Pagina 1 van" in text
     assert "My race" not in text and "Who helps you now" not in text
     assert_never_on_paper(text)
@@ -260,7 +260,7 @@ def test_the_professionals_print_follows_the_persons_language(
     client = staff(actor_a)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     text = pdf_text(client.get(staff_url(world["trajectory"])).content)
-    assert "Mijn terugkeer op papier" in text and "Gedrukt door" in text
+    assert "Mijn terugkeer op papier" in text and "Geprint door" in text
     text = pdf_text(client.get(staff_url(world["trajectory"]) + "?lang=en").content)
     assert "My return on paper" in text
 
