@@ -294,3 +294,16 @@ def test_the_page_reads_in_a_bounded_number_of_queries(
         client.post(CHILDREN, {"name": f"Kind {n}"})
     with django_assert_max_num_queries(first):
         assert client.get(PAGE).status_code == 200
+
+
+def test_in_dutch_the_page_leaves_no_english_sentence(
+    contact: Subject, org_a: Organisation, desk: Organisation
+) -> None:
+    share(contact.person, org_a, DataClass.NETWORK, DataClass.DETENTION)
+    client = signed_in(contact)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "nl"
+    with translation.override("nl"):
+        page = html(client.get(PAGE))
+    assert "Voor het thuisfront" in page and "Het nazorgloket voor" in page
+    for english in ("A place to sleep", "Send the message", "First name of the child", " the "):
+        assert english not in page, english
