@@ -128,8 +128,9 @@ def trajectory(frozen_clock: ClockControl, actor_a: Actor) -> Trajectory:
 # summary and it never collects the access tests itself: a hook in their own conftest
 # would not be registered there.
 
-MATRIX_TALLY: dict[str, int] = {"cases": 0, "checks": 0}
-"""Matrix cases that passed, and the single checks inside them (from the reports)."""
+MATRIX_TALLY: dict[str, int] = {"cases": 0, "checks": 0, "subject_cases": 0, "subject_checks": 0}
+"""Matrix cases that passed, and the single checks inside them (from the reports); the
+``subject_`` ones are the portal's matrix (src/estafette/portal/tests/test_matrix_subjects.py)."""
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
@@ -139,6 +140,9 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
         if name == "matrix_checks":
             MATRIX_TALLY["cases"] += 1
             MATRIX_TALLY["checks"] += int(value)  # type: ignore[call-overload]
+        elif name == "subject_matrix_checks":
+            MATRIX_TALLY["subject_cases"] += 1
+            MATRIX_TALLY["subject_checks"] += int(value)  # type: ignore[call-overload]
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
@@ -147,4 +151,11 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
             "-",
             f"authorization matrix: {MATRIX_TALLY['cases']} cases, "
             f"{MATRIX_TALLY['checks']} checks (status, data class sentinels, selector answers)",
+        )
+    if MATRIX_TALLY["subject_cases"]:
+        terminalreporter.write_sep(
+            "-",
+            f"subject matrix: {MATRIX_TALLY['subject_cases']} actors, "
+            f"{MATRIX_TALLY['subject_checks']} checks (status, redirect, sentinels, race "
+            "sections, same refusal for another's and none, nothing changed)",
         )

@@ -6,6 +6,12 @@ number beyond what the database can hold (10**30: PostgreSQL's ``bigint`` ends a
 answer 404 and leave one ``denied`` entry in the audit log — on SQLite and on
 PostgreSQL (run with ``DATABASE_URL=postgres://…``; docs/input-bounds.md). The
 refusals themselves come from :func:`estafette.core.refusal.refuse_not_found`.
+
+A route of the person's own pages (``/my/…``, issue 13) needs a signed-in subject, not a
+staff user: it is asked as the world's person, signed in to the portal, and answers the
+same audited 404. Without a subject (a staff session, a visitor) such a route sends to the
+portal's sign-in page before any number is looked at — that redirect is the answer, and it
+tells nothing about the number (``test_a_guessed_number_without_a_subject_goes_to_sign_in``).
 """
 
 from __future__ import annotations
@@ -64,9 +70,28 @@ def _denied() -> list[AuditEvent]:
     return list(AuditEvent.objects.filter(action=AuditAction.DENIED).order_by("id"))
 
 
+def _is_portal(route: Route) -> bool:
+    return route.route.startswith("my/")
+
+
+def _subject_client(world: RouteWorld) -> Client:
+    """The world's person, signed in to their own pages (as a code sign-in leaves it)."""
+    from estafette.people.models import Person
+    from estafette.portal import session_limits
+    from estafette.portal.subject import SESSION_KEY, Subject, SubjectKind
+
+    person = Person.objects.get(pk=world.samples["person_pk"])
+    client = Client()
+    session = client.session
+    session[SESSION_KEY] = Subject(kind=SubjectKind.PERSON, person=person).session_value()
+    session_limits.start(session)
+    session.save()
+    return client
+
+
 def _check(world: RouteWorld, route: Route, samples: dict[str, Any], audited: bool) -> str:
     """What is wrong with the answer to ``route`` filled from ``samples``; empty if nothing."""
-    client = client_for(world.actor)
+    client = _subject_client(world) if _is_portal(route) else client_for(world.actor)
     client.raise_request_exception = False
     url = url_for(route, samples)
     before = len(_denied())
@@ -92,6 +117,23 @@ def test_a_guessed_number_on_every_route_is_refused_and_audited(
             problems.append(_check(world, route, samples, audited=True))
     problems = [p for p in problems if p]
     assert not problems, f"on {connection.vendor}:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("who", ["staff", "visitor"])
+def test_a_guessed_number_without_a_subject_goes_to_sign_in(world: RouteWorld, who: str) -> None:
+    """A route of the person's pages asked by no subject: the sign-in page, whatever the number."""
+    client = client_for(world.actor) if who == "staff" else Client()
+    portal_routes = [r for r in _routes_with("int") if _is_portal(r)]
+    assert portal_routes, "no route of the person's pages takes a number any more"
+    problems = []
+    for route in portal_routes:
+        for number in NUMBERS.values():
+            samples = {**world.samples, **{f"{route.name}:{p}": number for p in route.int_params}}
+            url = url_for(route, samples)
+            response = _ask(client, url)
+            if response.status_code != 302 or response["Location"] != "/my/sign-in/":
+                problems.append(f"{route.name} {url[:80]}: {response.status_code}")
+    assert not problems, "\n".join(problems)
 
 
 def test_a_long_word_on_every_route_is_refused(world: RouteWorld) -> None:
