@@ -165,7 +165,9 @@ def test_the_message_is_sent_without_javascript_and_read_by_the_holder(
         response = client.post(MESSAGE, {"text": WORDS})
         assert response.status_code == 302 and response["Location"] == PAGE
         assert "Your message is sent" in html(client.get(PAGE))
-        staff = html(client_for(actor_a).get(f"/trajectories/{trajectory.pk}/"))
+        staff = html(
+            client_for(actor_a).get(f"/trajectories/{trajectory.pk}/", HTTP_ACCEPT_LANGUAGE="en")
+        )
     assert "Message from the contact person" in staff
     assert "Zijn oude kamer is klaar." in staff
     assert "the contact person (home front)" in staff
@@ -236,7 +238,9 @@ def test_a_child_is_saved_with_consent_and_shown_to_the_holder(
         assert response.status_code == 302
         page = html(client.get(PAGE))
         assert "Noor (born in 2016) — cared for by: oma Ria" in page
-        staff = html(client_for(actor_a).get(f"/trajectories/{trajectory.pk}/"))
+        staff = html(
+            client_for(actor_a).get(f"/trajectories/{trajectory.pk}/", HTTP_ACCEPT_LANGUAGE="en")
+        )
     assert "Noor (child) added by the contact person" in staff
     assert "(recorded by the contact person)" in staff
 
