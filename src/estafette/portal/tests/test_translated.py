@@ -44,13 +44,13 @@ from estafette.portal.tests.subject_world import (
     subject_world,
     visible_text,
 )
-from estafette.portal.tests.test_matrix_subjects import portal_routes
+from estafette.portal.tests.test_matrix_subjects import pdf_text, portal_routes
 from estafette.testing.clock import ClockControl
 from estafette.testing.views import client_for
 
 pytestmark = pytest.mark.django_db
 
-ENGLISH_WORDS = re.compile(r"\b(the|your|you|please|with|and|which|who|when|what)\b")
+ENGLISH_WORDS = re.compile(r"\b(the|your|you|please|with|and|which|who|when|what)\b", re.IGNORECASE)
 """English words that no Dutch sentence of ours holds: on a Dutch page they mean an English
 sentence that never went through gettext."""
 
@@ -130,11 +130,16 @@ def visit(world: SubjectWorld) -> tuple[list[tuple[str, str, int, str]], set[str
         else:
             response = client.post(url, data or {}, follow=True)
         content_type = response.get("Content-Type", "")
-        html = response.content.decode() if content_type.startswith("text/html") else ""
+        html = ""
+        if content_type.startswith("text/html"):
+            html = response.content.decode()
+        elif content_type.startswith("application/pdf"):
+            html = pdf_text(response.content)
         pages.append((who, f"{method} {url}", response.status_code, html))
         from django.urls import resolve
 
         names.add(resolve(url.split("?")[0]).view_name)
+        assert response.status_code < 500, f"{who} {method} {url}: {response.status_code}"
 
     person = dutch(sign_in(Client(), a.subject, language="nl"))
     for name in ("portal:home", "personal_plan:mine", "my-consents", "my-access-log"):
@@ -187,6 +192,11 @@ def visit(world: SubjectWorld) -> tuple[list[tuple[str, str, int, str]], set[str
     sheet = reverse("person-sign-in-code", kwargs={"pk": a.trajectory.pk})
     get("coordinator (the sheet)", staff, sheet, {"kind": "person", "language": "nl"},
         method="POST")  # fmt: skip
+    # The printout a professional hands over, and the consent receipt: the person's papers.
+    get("coordinator (the printout)", staff,
+        reverse("person-printout", kwargs={"pk": a.trajectory.pk}) + "?lang=nl")  # fmt: skip
+    get("coordinator (the receipt)", staff,
+        reverse("consent-receipt", kwargs={"person_pk": a.person.pk}) + "?lang=nl")  # fmt: skip
     return pages, names
 
 
