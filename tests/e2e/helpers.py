@@ -137,3 +137,44 @@ def format_violations(violations: list[dict[str, Any]]) -> str:
 def caseload_row(page: Page, name: str) -> Locator:
     """The caseload table's row for the person called ``name``."""
     return page.get_by_role("row").filter(has=page.get_by_role("link", name=name, exact=True))
+
+
+# --- the person's own pages (issue 13) ---------------------------------------------------
+
+SMALL_PHONE = {
+    "viewport": {"width": 320, "height": 640},
+    "is_mobile": True,  # honour <meta name="viewport">, as a phone's browser does
+    "has_touch": True,
+    "device_scale_factor": 2,
+    "bypass_csp": True,  # axe-core is injected as a script; the pages themselves need none
+}
+"""The narrowest phone issue 13 asks the pages to fit (320 CSS pixels)."""
+
+
+def check_phone_page(page: Page, name: str, *, width: int = 320) -> None:
+    """A screenshot, zero axe-core violations, and nothing wider than the phone."""
+    screenshot(page, name)
+    violations = axe_violations(page)
+    assert not violations, f"{name}:\n{format_violations(violations)}"
+    scroll_width, _inner = page_width(page)
+    assert scroll_width <= width + 1, f"{name} is {scroll_width}px wide at {width}px"
+
+
+def page_as_subject(new_context: Any, url: str, subject: Any, **options: Any) -> Page:
+    """A phone whose session holds ``subject`` (a ``portal.subject.Subject``), as a code
+    sign-in leaves it; ``options`` go to the browser context on top of :data:`SMALL_PHONE`."""
+    from django.conf import settings
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from estafette.portal import session_limits
+    from estafette.portal.subject import SESSION_KEY
+
+    session = SessionStore()
+    session[SESSION_KEY] = subject.session_value()
+    session_limits.start(session)
+    session.save()
+    context = new_context(**{**SMALL_PHONE, **options})
+    context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": session.session_key or "", "url": url}]
+    )
+    return context.new_page()

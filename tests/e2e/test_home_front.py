@@ -12,39 +12,24 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.conf import settings
-from django.contrib.sessions.backends.db import SessionStore
 from playwright.sync_api import BrowserContext, Page, expect
 
 from tests.e2e.helpers import (
+    SMALL_PHONE,
     Relay,
-    axe_violations,
-    format_violations,
+    check_phone_page,
     log_in,
-    page_width,
-    screenshot,
+    page_as_subject,
 )
 
 pytestmark = pytest.mark.e2e
 
-WIDTH = 320
-PHONE = {
-    "viewport": {"width": WIDTH, "height": 640},
-    "is_mobile": True,
-    "has_touch": True,
-    "device_scale_factor": 2,
-    "bypass_csp": True,  # axe-core is injected as a script; the pages themselves need none
-}
+PHONE = SMALL_PHONE
 WORDS = "His old room is ready. He can sleep at my place the first nights."
 
 
 def check_page(page: Page, name: str) -> None:
-    """Zero axe violations, and nothing wider than the phone."""
-    screenshot(page, f"home-front/{name}")
-    violations = axe_violations(page)
-    assert not violations, f"{name}:\n{format_violations(violations)}"
-    scroll_width, _inner = page_width(page)
-    assert scroll_width <= WIDTH + 1, f"{name} is {scroll_width}px wide at {WIDTH}px"
+    check_phone_page(page, f"home-front/{name}")
 
 
 def signed_in_contact_person(
@@ -53,8 +38,7 @@ def signed_in_contact_person(
     """A phone whose session holds Bram's sister as the subject (what a code sign-in leaves)."""
     from estafette.core.data_classes import DataClass
     from estafette.people.models import NetworkMember, Relation
-    from estafette.portal import session_limits
-    from estafette.portal.subject import SESSION_KEY, Subject, SubjectKind
+    from estafette.portal.subject import Subject, SubjectKind
     from estafette.testing.consent import give_consent
 
     member = NetworkMember.objects.create(
@@ -66,17 +50,8 @@ def signed_in_contact_person(
         recipient=relay.bureau,
         data_classes=[DataClass.IDENTITY, DataClass.DETENTION, DataClass.NETWORK],
     )
-    session = SessionStore()
-    session[SESSION_KEY] = Subject(
-        kind=SubjectKind.CONTACT_PERSON, person=relay.person, member=member
-    ).session_value()
-    session_limits.start(session)
-    session.save()
-    context = new_context(**PHONE)
-    context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": session.session_key or "", "url": url}]
-    )
-    return context.new_page()
+    subject = Subject(kind=SubjectKind.CONTACT_PERSON, person=relay.person, member=member)
+    return page_as_subject(new_context, url, subject)
 
 
 def test_the_contact_person_reads_advice_registers_a_child_and_writes_to_the_coordinator(

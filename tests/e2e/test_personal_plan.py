@@ -12,57 +12,37 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.conf import settings
-from django.contrib.sessions.backends.db import SessionStore
 from playwright.sync_api import BrowserContext, Page, expect
 
 from tests.e2e.helpers import (
+    SMALL_PHONE,
     Relay,
     axe_violations,
+    check_phone_page,
     format_violations,
     log_in,
-    page_width,
+    page_as_subject,
     screenshot,
 )
 
 pytestmark = pytest.mark.e2e
 
-WIDTH = 320
-PHONE = {
-    "viewport": {"width": WIDTH, "height": 640},
-    "is_mobile": True,
-    "has_touch": True,
-    "device_scale_factor": 2,
-    "bypass_csp": True,  # axe-core is injected as a script; the pages themselves need none
-}
+PHONE = SMALL_PHONE
 WISH = "A room of my own in Arnhem, and work in construction."
 
 
 def check_page(page: Page, name: str) -> None:
-    """Zero axe violations, and nothing wider than the phone."""
-    screenshot(page, f"personal-plan/{name}")
-    violations = axe_violations(page)
-    assert not violations, f"{name}:\n{format_violations(violations)}"
-    scroll_width, _inner = page_width(page)
-    assert scroll_width <= WIDTH + 1, f"{name} is {scroll_width}px wide at {WIDTH}px"
+    check_phone_page(page, f"personal-plan/{name}")
 
 
 def signed_in_person(
     new_context: Callable[..., BrowserContext], url: str, relay: Relay, **options: Any
 ) -> Page:
     """A phone whose session holds the person as the subject (what a code sign-in leaves)."""
-    from estafette.portal import session_limits
-    from estafette.portal.subject import SESSION_KEY, Subject, SubjectKind
+    from estafette.portal.subject import Subject, SubjectKind
 
-    session = SessionStore()
-    session[SESSION_KEY] = Subject(kind=SubjectKind.PERSON, person=relay.person).session_value()
-    session_limits.start(session)
-    session.save()
-    context = new_context(**{**PHONE, **options})
-    context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": session.session_key or "", "url": url}]
-    )
-    return context.new_page()
+    subject = Subject(kind=SubjectKind.PERSON, person=relay.person)
+    return page_as_subject(new_context, url, subject, **options)
 
 
 def test_the_person_writes_ticks_and_answers_and_the_coordinator_sees_it(
