@@ -3,7 +3,7 @@
 Issue 13 ("For everyone"): every page of the product passes WCAG 2.1 AA (axe-core,
 zero violations), is usable by keyboard, and works at 320 px wide without
 horizontal scrolling. This walks, per subject (:data:`SUBJECTS`: each demo role,
-and — once the lead adds them — the person and the contact person), every GET
+and the demo's person and contact person, :data:`PORTAL_SUBJECTS`), every GET
 address the subject can reach, on the tiny demo built through the real code:
 
 1. **from the URL resolver**: every named route of the project (:func:`routes`),
@@ -40,7 +40,7 @@ offending page of the subject at once; ``-s`` prints every address walked.
 The sign-in pages (password, code) are checked on the way in; the language
 switch and sign-out are left alone (they end the walk). Pages under ``/my/``
 belong to the person's portal: the staff subjects skip them, and the person and
-contact person walk them once they are in :data:`PORTAL_SUBJECTS`. The Django
+contact person of :data:`PORTAL_SUBJECTS` walk them. The Django
 admin at ``/admin/`` is walked by the superuser for width and 5xx only; axe-core is
 not run on it (:data:`ADMIN_AXE_EXCLUDED` says why; docs/testing.md too).
 """
@@ -187,11 +187,67 @@ def _staff_subjects() -> list[Subject]:
     ]
 
 
-PORTAL_SUBJECTS: list[Subject] = []
-"""The hook for the person's own pages (issue 13, the lead's part): add the person and
-the contact person here, e.g. ``Subject(name="person", sign_in=<through /my/sign-in/
-with a code>, prefixes=("/my/",), skip_prefixes=("/my/sign-out/",), from_resolver=False)``;
-the walk then starts at ``/my/`` and follows its links within ``prefixes``."""
+def _portal_sign_in(kind: str) -> SignIn:
+    def sign_in(page: Page, check: Callable[[Page], None], language: str) -> None:
+        """A paper code the demo coordinator hands (``demo.portal``), typed on the code page."""
+        from django.utils import translation
+
+        from estafette.demo.portal import demo_paper_code
+
+        with translation.override(language):
+            code_label = translation.gettext("Your code")
+            sign_in_label = translation.gettext("Sign in")
+        page.goto("/my/sign-in/")
+        check(page)
+        page.goto("/my/code/")
+        check(page)
+        labelled(page, code_label).fill(demo_paper_code(kind))
+        page.get_by_role("button", name=sign_in_label, exact=True).click()
+        page.wait_for_url(re.compile(r"/my/$"))
+
+    return sign_in
+
+
+PORTAL_SKIP = ("/my/sign-out/", "/my/sign-in/", "/my/code/")
+"""Sign-out ends the walk; the sign-in and code pages are checked on the way in (signed
+in, they only send the subject to their page)."""
+
+PORTAL_SUBJECTS: list[Subject] = [
+    Subject(
+        name=name,
+        sign_in=_portal_sign_in(kind),
+        start="/my/",
+        prefixes=("/my/",),
+        skip_prefixes=PORTAL_SKIP,
+        from_resolver=False,
+    )
+    for name, kind in (("person", "person"), ("contact-person", "contact"))
+]
+"""The person's own pages (issue 13): the demo's Sander Verhoeven and his sister Ilse, his
+contact person (``demo/portal.py``), each signed in with a paper code. The walk starts at
+``/my/`` and at every route of the person's pages that takes no argument
+(:func:`portal_starts` — the contact person meets the refusals of the person-only pages
+there, which are checked too), follows the links within ``/my/``, and opens nothing else."""
+
+
+def portal_starts() -> list[str]:
+    """Every named route under ``/my/`` without arguments (GET or not: a POST-only one
+    answers 405 and is left at that)."""
+    found: list[str] = []
+
+    def walk(patterns: Iterable[Any], prefix: str, namespace: str) -> None:
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                ns = ":".join(filter(None, (namespace, p.namespace or "")))
+                walk(p.url_patterns, prefix + str(p.pattern), ns)
+            elif isinstance(p, URLPattern) and p.name:
+                path = prefix + str(p.pattern)
+                if path.startswith("/my/") and "<" not in path:
+                    found.append(path)
+
+    walk(get_resolver().url_patterns, "/", "")
+    return found
+
 
 SUBJECTS: list[Subject] = _staff_subjects() + PORTAL_SUBJECTS
 
@@ -651,6 +707,11 @@ class Walk:
             # body (405); ask again without the browser, only to learn the status.
             answer = self.page.request.get(url)
             status = answer.status
+            # Chromium then navigates to its own error page, which would interrupt the next
+            # goto (that page fell back here too, unchecked): go on in a fresh tab.
+            context = self.page.context
+            self.page.close()
+            self.page = context.new_page()
             kind = answer.headers.get("content-type", "").split(";")[0]
             self.walked.append(f"{status}   {url} ({kind or 'no body'})")
             if status not in FINE:
@@ -728,6 +789,8 @@ def test_every_page_at_320_px_passes_axe(
         starts.append("/admin/")
     if subject.from_resolver:
         starts += list(resolver_urls(Data.of(subject.username)))
+    elif subject.prefixes == ("/my/",):
+        starts += portal_starts()
     for url in starts:
         walk.add(url, budget=PER_ROUTE + PER_VIEW)
     walk.run()
